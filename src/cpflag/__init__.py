@@ -1,0 +1,82 @@
+"""cpflag: find children at risk in emergency-department data.
+
+Fuzzy-matches ED attendances against local-authority child protection lists
+(child protection plans, looked-after children, pre-birth plans) and explains
+every flag. A flag only ever steps concern up: no flag means "no match found on
+the lists loaded", never that a child is safe.
+
+The public surface is what ``__all__`` lists; everything else is private.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from cpflag._api import FlagRun, build_index, flag, run_flagging
+from cpflag._config import FlagConfig
+from cpflag._errors import (
+    ConfigError,
+    CpflagError,
+    DuplicateIdError,
+    InputError,
+    MissingColumnError,
+    ModelError,
+    ParseError,
+    StoreError,
+)
+from cpflag._explain import Waterfall, explain
+from cpflag._index import PlanIndex
+from cpflag._summary import NO_FLAG_MEANS, RunSummary
+from cpflag.io import ReadResult, read_attendances, read_manifest, read_plans, write_table
+from cpflag.linkage import (
+    BlockingRule,
+    Comparison,
+    Guard,
+    Level,
+    LinkageModel,
+    Linker,
+    LinkResult,
+    Thresholds,
+    default_model,
+)
+
+try:
+    __version__ = version("cpflag")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "NO_FLAG_MEANS",
+    "BlockingRule",
+    "Comparison",
+    "ConfigError",
+    "CpflagError",
+    "DuplicateIdError",
+    "FlagConfig",
+    "FlagRun",
+    "Guard",
+    "InputError",
+    "Level",
+    "LinkResult",
+    "LinkageModel",
+    "Linker",
+    "MissingColumnError",
+    "ModelError",
+    "ParseError",
+    "PlanIndex",
+    "ReadResult",
+    "RunSummary",
+    "StoreError",
+    "Thresholds",
+    "Waterfall",
+    "__version__",
+    "build_index",
+    "default_model",
+    "explain",
+    "flag",
+    "read_attendances",
+    "read_manifest",
+    "read_plans",
+    "run_flagging",
+    "write_table",
+]

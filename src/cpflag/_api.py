@@ -1,0 +1,155 @@
+"""The batch entry points: ``flag`` and ``run_flagging``, and ``build_index``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+
+import attrs
+import polars as pl
+
+from cpflag import io
+from cpflag._config import FlagConfig
+from cpflag._index import PlanIndex, order_flags
+from cpflag._summary import RunSummary, flag_counts, list_infos
+from cpflag.normalise import normalise_nhs_number
+
+__all__ = ["FlagRun", "build_index", "flag", "run_flagging"]
+
+log = logging.getLogger("cpflag")
+
+Source = str | Path | pl.DataFrame | io.ReadResult
+
+_NHS_REASONS = {
+    "malformed": "nhs_number malformed (not 10 digits); treated as absent",
+    "bad_check_digit": "nhs_number fails Modulus 11; treated as absent",
+}
+
+
+@attrs.frozen
+class FlagRun:
+    """The result of a flagging run.
+
+    Attributes:
+        flags: The contract's ``flags`` table.
+        rejects: Every rejected row and ignored value, with its reason.
+        summary: Lists used and their age, counts, timing.
+    """
+
+    flags: pl.DataFrame
+    rejects: pl.DataFrame
+    summary: RunSummary
+
+
+def _read_att(source: Source) -> io.ReadResult:
+    return source if isinstance(source, io.ReadResult) else io.read_attendances(source)
+
+
+def _read_plans(source: Source, manifest: str | Path | pl.DataFrame | None) -> io.ReadResult:
+    if isinstance(source, io.ReadResult):
+        return source
+    return io.read_plans(source, manifest=manifest)
+
+
+def _nhs_rejects(res: io.ReadResult, id_column: str, column: str = "nhs_number") -> pl.DataFrame:
+    """Rejects (value ignored) for NHS numbers that are present but invalid."""
+    status = normalise_nhs_number(res.table[column])["nhs_status"]
+    bad = res.table.select("_row", id_column).with_columns(status.alias("status"))
+    bad = bad.filter(pl.col("status").is_in(list(_NHS_REASONS)))
+    return bad.select(
+        pl.lit(res.source).alias("source"),
+        pl.col("_row").cast(pl.UInt32).alias("row_number"),
+        pl.col(id_column).alias("record_id"),
+        pl.lit(column).alias("column"),
+        pl.col("status").replace_strict(_NHS_REASONS, return_dtype=pl.String).alias("reason"),
+        pl.lit("value_ignored").alias("action"),
+    )
+
+
+def build_index(
+    plans: Source,
+    manifest: str | Path | pl.DataFrame | None = None,
+    config: FlagConfig | None = None,
+) -> PlanIndex:
+    """Read and validate the plan lists and build a :class:`PlanIndex`.
+
+    Args:
+        plans: Plans table: a path (CSV/Parquet), a DataFrame, or a ``ReadResult``.
+        manifest: Per-LA list dates (``la_code,list_date``), when not in the plans.
+        config: Run configuration.
+
+    Raises:
+        InputError: The plans cannot be used (see ``cpflag.io``).
+    """
+    return PlanIndex.build(_read_plans(plans, manifest).table, config=config)
+
+
+def run_flagging(
+    attendances: Source,
+    plans: Source | PlanIndex,
+    manifest: str | Path | pl.DataFrame | None = None,
+    config: FlagConfig | None = None,
+) -> FlagRun:
+    """Flag a batch of attendances against the plan lists, with a run summary.
+
+    Args:
+        attendances: Attendances: a path, a DataFrame or a ``ReadResult``.
+        plans: Plans (as for :func:`build_index`) or a prebuilt :class:`PlanIndex`.
+        manifest: Per-LA list dates, when not in the plans.
+        config: Run configuration (ignored when ``plans`` is a PlanIndex, which has its own).
+
+    Returns:
+        Flags, rejects and the run summary.
+
+    Raises:
+        InputError: An input cannot be used (missing column, duplicate id, ...).
+    """
+    t0 = time.perf_counter()
+    att = _read_att(attendances)
+    rejects = [att.rejects, _nhs_rejects(att, "attendance_id")]
+    if isinstance(plans, PlanIndex):
+        index = plans
+    else:
+        pres = _read_plans(plans, manifest)
+        rejects += [pres.rejects, _nhs_rejects(pres, "plan_id")]
+        index = PlanIndex.build(pres.table, config=config)
+    cfg = index.config
+    flags = index.match(att.table)
+    flags = order_flags(flags, att.table["attendance_id"].to_list())
+    all_rejects = pl.concat([r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]])
+    latest = att.table["arrival_time"].max()
+    as_of = latest.date() if isinstance(latest, dt.datetime) else None
+    loaded = list_infos(index.plans, as_of, cfg.stale_after_days)
+    missing = tuple(sorted(set(cfg.expected_la_codes) - {li.la_code for li in loaded}))
+    summary = RunSummary(
+        as_of=as_of,
+        lists=loaded,
+        missing_las=missing,
+        attendances=att.table.height,
+        rejects={
+            f"{r}": n
+            for r, n in all_rejects.group_by("reason").len().sort("reason").iter_rows()
+        },
+        flags=flag_counts(flags),
+        candidate_pairs=index.last_candidate_pairs,
+        model=cfg.model.name,
+        seconds=time.perf_counter() - t0,
+        stale_after_days=cfg.stale_after_days,
+    )
+    log.info("flagged %d attendances: %d flags", att.table.height, flags.height)
+    return FlagRun(flags=flags, rejects=all_rejects, summary=summary)
+
+
+def flag(
+    attendances: Source,
+    plans: Source | PlanIndex,
+    manifest: str | Path | pl.DataFrame | None = None,
+    config: FlagConfig | None = None,
+) -> pl.DataFrame:
+    """Flag a batch of attendances: the contract's ``flags`` table.
+
+    See :func:`run_flagging` for the arguments; this returns only the flags.
+    """
+    return run_flagging(attendances, plans, manifest, config).flags

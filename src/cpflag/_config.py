@@ -1,0 +1,47 @@
+"""Run configuration of the flagging job."""
+
+from __future__ import annotations
+
+import attrs
+
+from cpflag._errors import ConfigError
+from cpflag.linkage import LinkageModel, default_model
+
+__all__ = ["FlagConfig"]
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 0:
+        raise ConfigError(f"{attribute.name} must not be negative, got {value}")
+
+
+@attrs.frozen
+class FlagConfig:
+    """What a flagging run uses beyond its input tables.
+
+    Args:
+        model: The linkage model; the shipped default when omitted.
+        stale_after_days: A list older than this on the arrival date makes every
+            flag from it carry a staleness warning. The study found lists shared
+            twice weekly to monthly, so a month by default.
+        expected_la_codes: LAs whose lists the trust expects; the run summary
+            names those with no list loaded (their children cannot be flagged).
+        unborn_mother_weeks_after_edd: How long after the expected delivery date
+            the mother on an unborn plan is still flagged.
+        newborn_days: A baby is a newborn for this many days after birth.
+        adult_age: Attendees this old or older count as adults (carer flags).
+        repeat_min_attendances: The repeat-attendance rule: at least this many ...
+        repeat_window_days: ... attendances by one child within this many days.
+        family_repeat_min_attendances: The family-level rule: at least this many
+            attendances by the children of one family within the window.
+    """
+
+    model: LinkageModel = attrs.field(factory=default_model)
+    stale_after_days: int = attrs.field(default=31, validator=_positive)
+    expected_la_codes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    unborn_mother_weeks_after_edd: int = attrs.field(default=6, validator=_positive)
+    newborn_days: int = attrs.field(default=90, validator=_positive)
+    adult_age: int = attrs.field(default=18, validator=_positive)
+    repeat_min_attendances: int = attrs.field(default=3, validator=_positive)
+    repeat_window_days: int = attrs.field(default=365, validator=_positive)
+    family_repeat_min_attendances: int = attrs.field(default=4, validator=_positive)

@@ -1,0 +1,160 @@
+"""Waterfall explanations: how one attendance--plan pair got its score.
+
+The numbers are the ones the flags table uses (the same scoring code on the
+same index), laid out step by step: the prior, then each comparison's level
+with its m, u and weight, the running total, the guards and the band. Values
+of identifying fields are not shown unless asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import polars as pl
+
+from cpflag._errors import InputError
+from cpflag._index import PlanIndex, _as_attendances
+
+__all__ = ["Waterfall", "explain"]
+
+
+@attrs.frozen
+class Waterfall:
+    """The step-by-step score of one pair.
+
+    Attributes:
+        attendance_id: The attendance explained.
+        plan_id: The plan explained.
+        table: One row per step: ``step``, ``comparison``, ``level``,
+            ``description``, ``m``, ``u``, ``weight``, ``cumulative``
+            (and ``attendance_value`` / ``plan_value`` when values were asked for).
+        match_weight: The final weight (the flag's ``score``).
+        match_probability: The same as a probability.
+        band: ``match``, ``review`` or None (below the review threshold).
+        guard: The guard that capped the pair at review, if any.
+    """
+
+    attendance_id: str
+    plan_id: str
+    table: pl.DataFrame
+    match_weight: float
+    match_probability: float
+    band: str | None
+    guard: str | None
+
+    def to_text(self) -> str:
+        """The waterfall as aligned text."""
+        lines = [f"attendance {self.attendance_id} vs plan {self.plan_id}"]
+        show_values = "attendance_value" in self.table.columns
+        for row in self.table.iter_rows(named=True):
+            vals = ""
+            if show_values and row["step"] > 0:
+                vals = f"  [{row['attendance_value']} | {row['plan_value']}]"
+            m = "" if row["m"] is None else f"m={row['m']:.4g} u={row['u']:.4g}"
+            lines.append(
+                f"  {row['comparison']:<14} {row['level']:<12} {row['weight']:+7.2f} "
+                f"-> {row['cumulative']:+7.2f}  {m}{vals}"
+            )
+        band = self.band or "below review threshold"
+        lines.append(
+            f"  match weight {self.match_weight:+.2f}, probability {self.match_probability:.4f}: {band}"
+        )
+        if self.guard:
+            lines.append(f"  capped at review by the {self.guard} guard")
+        return "\n".join(lines)
+
+
+def explain(
+    index: PlanIndex,
+    attendance: Mapping[str, Any] | pl.DataFrame,
+    plan_id: str,
+    *,
+    show_values: bool = False,
+) -> Waterfall:
+    """Explain the score of one attendance against one plan's subject.
+
+    Args:
+        index: The plan index (see ``cpflag.build_index``).
+        attendance: One attendance record (dict of contract columns or a one-row frame).
+        plan_id: The plan whose subject to compare with.
+        show_values: Include the compared prepared values (identifying!) in the table.
+
+    Returns:
+        The waterfall.
+
+    Raises:
+        InputError: The plan id is not in the index, or its plan has no subject.
+    """
+    frame = attendance if isinstance(attendance, pl.DataFrame) else pl.DataFrame([dict(attendance)])
+    if frame.height != 1:
+        raise InputError("explain takes exactly one attendance record")
+    att = _as_attendances(frame)
+    rows = index.plans.filter(pl.col("plan_id") == plan_id)
+    if rows.height == 0:
+        raise InputError(f"plan {plan_id} is not in the index")
+    subj = index.subjects.filter(pl.col("prow") == rows["prow"][0])
+    if subj.height == 0:
+        raise InputError(f"plan {plan_id} has no subject of its own to compare (e.g. unborn_cpp)")
+    prepared = index.linker.prepare(att)
+    pairs = pl.DataFrame({"l": [0], "r": [subj["rec"][0]]}, schema={"l": pl.UInt32, "r": pl.UInt32})
+    scored = index.linker.score(prepared, index.subjects, pairs, tf=index.tf).row(0, named=True)
+    model = index.config.model
+    steps: list[dict[str, Any]] = [
+        {
+            "step": 0,
+            "comparison": "prior",
+            "level": "",
+            "description": "prior odds that two records match",
+            "m": None,
+            "u": None,
+            "weight": model.prior_weight,
+            "attendance_value": None,
+            "plan_value": None,
+        }
+    ]
+    for i, c in enumerate(model.comparisons, start=1):
+        g = scored[f"gamma_{c.name}"]
+        lv = c.levels[g] if g >= 0 else None
+        cols = [col for col in _shown_columns(c.kind, c.column) if f"l_{col}" in scored]
+        steps.append(
+            {
+                "step": i,
+                "comparison": c.name,
+                "level": lv.label if lv else "null",
+                "description": (lv.description or lv.label) if lv else "missing on either side",
+                "m": lv.m if lv else None,
+                "u": lv.u if lv else None,
+                "weight": scored[f"w_{c.name}"],
+                "attendance_value": "; ".join(str(scored[f"l_{col}"]) for col in cols),
+                "plan_value": "; ".join(str(scored[f"r_{col}"]) for col in cols),
+            }
+        )
+    table = pl.DataFrame(steps, infer_schema_length=None).with_columns(
+        pl.col("weight").cum_sum().alias("cumulative")
+    )
+    if not show_values:
+        table = table.drop("attendance_value", "plan_value")
+    return Waterfall(
+        attendance_id=str(att["attendance_id"][0]),
+        plan_id=plan_id,
+        table=table,
+        match_weight=scored["match_weight"],
+        match_probability=scored["match_probability"],
+        band=scored["band"],
+        guard=scored["guard"],
+    )
+
+
+def _shown_columns(kind: str, column: str | None) -> tuple[str, ...]:
+    return {
+        "nhs_number": ("nhs",),
+        "given_name": ("given_first",),
+        "family_name": ("family",),
+        "name_swap": ("given_first", "family"),
+        "date_of_birth": ("dob",),
+        "sex": ("sex",),
+        "postcode": ("postcode",),
+        "address": ("address_numbers", "address_street"),
+    }.get(kind, (column,) if column else ())

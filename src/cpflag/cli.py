@@ -1,0 +1,279 @@
+"""The ``cpflag`` command line: a thin shell over the library.
+
+Each command calls one library function. Library errors (:class:`CpflagError`)
+become a one-line error message and exit status 2 -- never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+import click
+
+from cpflag._errors import CpflagError
+
+if TYPE_CHECKING:
+    from cpflag import FlagConfig, FlagRun
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _clean_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`CpflagError` into ``Error: ...`` on stderr and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except CpflagError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cpflag")
+def main() -> None:
+    """cpflag: find children at risk in emergency-department data.
+
+    Matches attendances against local-authority child protection lists. A flag
+    only ever steps concern up: no flag means "no match found on the lists
+    loaded", never that a child is safe.
+    """
+
+
+_path_in = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@main.command()
+@click.option("--attendances", type=_path_in, help="Attendances table (CSV or Parquet).")
+@click.option("--plans", type=_path_in, help="Plans table (CSV or Parquet).")
+@click.option("--manifest", type=_path_in, help="Per-LA list dates (la_code,list_date).")
+@click.option("--mapping", help="Column mapping: 'ecds' or a TOML file.")
+@_clean_errors
+def validate(
+    attendances: Path | None, plans: Path | None, manifest: Path | None, mapping: str | None
+) -> None:
+    """Read and validate input tables; report rows that cannot be used."""
+    from cpflag import io
+
+    if attendances is None and plans is None and manifest is None:
+        raise click.UsageError("give at least one of --attendances, --plans, --manifest")
+    if attendances is not None:
+        res = io.read_attendances(attendances, mapping=mapping)
+        click.echo(f"attendances: {res.table.height} rows read, {res.rejects.height} issues")
+    if plans is not None:
+        res = io.read_plans(plans, mapping=mapping)
+        click.echo(f"plans: {res.table.height} rows read, {res.rejects.height} issues")
+    if manifest is not None:
+        man = io.read_manifest(manifest)
+        click.echo(f"manifest: {man.height} local authorities")
+
+
+def _stage(message: str, t0: float) -> None:
+    """Progress line on stderr (the flags go to a file; stdout keeps the summary)."""
+    click.echo(f"[{time.perf_counter() - t0:7.2f}s] {message}", err=True)
+
+
+def _config(model: Path | None, stale_after_days: int, expected_la: tuple[str, ...]) -> FlagConfig:
+    from cpflag import FlagConfig, LinkageModel
+
+    kwargs: dict[str, object] = {
+        "stale_after_days": stale_after_days,
+        "expected_la_codes": expected_la,
+    }
+    if model is not None:
+        kwargs["model"] = LinkageModel.from_json(model)
+    return FlagConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def _write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path | None) -> None:
+    from cpflag import write_table
+
+    write_table(run.flags, out)
+    rej = rejects or out.with_name(out.stem + ".rejects.csv")
+    write_table(run.rejects, rej)
+    summ = summary or out.with_name(out.stem + ".summary.json")
+    summ.write_text(json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+
+
+_model_opt = click.option(
+    "--model", type=_path_in, help="Linkage model JSON (default: the shipped model)."
+)
+_stale_opt = click.option(
+    "--stale-after-days",
+    type=click.IntRange(min=0),
+    default=31,
+    show_default=True,
+    help="Lists older than this on the arrival date carry a staleness warning.",
+)
+_expected_opt = click.option(
+    "--expected-la",
+    multiple=True,
+    help="An LA whose list the trust expects (repeatable); missing ones are reported.",
+)
+
+
+@main.command("flag")
+@click.option("--attendances", type=_path_in, required=True, help="Attendances (CSV/Parquet).")
+@click.option("--plans", type=_path_in, required=True, help="Plans (CSV/Parquet).")
+@click.option("--manifest", type=_path_in, help="Per-LA list dates (la_code,list_date).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Flags table to write: .csv or .parquet.",
+)
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Rejects table.")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), help="Run summary JSON.")
+@_model_opt
+@_stale_opt
+@_expected_opt
+@_clean_errors
+def flag_command(
+    attendances: Path,
+    plans: Path,
+    manifest: Path | None,
+    out: Path,
+    rejects: Path | None,
+    summary: Path | None,
+    model: Path | None,
+    stale_after_days: int,
+    expected_la: tuple[str, ...],
+) -> None:
+    """Flag a night's attendances against the LA lists (the nightly batch job).
+
+    Writes the flags table to --out, the rejects beside it (<out>.rejects.csv)
+    and the run summary (<out>.summary.json), and prints the summary.
+    """
+    from cpflag import run_flagging
+
+    t0 = time.perf_counter()
+    _stage("reading and flagging", t0)
+    run = run_flagging(
+        attendances, plans, manifest, _config(model, stale_after_days, expected_la)
+    )
+    _stage(f"writing {run.flags.height} flags", t0)
+    _write_outputs(run, out, rejects, summary)
+    _stage("done", t0)
+    click.echo(run.summary.to_text())
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(["demo", "region", "national"]), default="demo", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--days", type=click.IntRange(min=1), default=1, show_default=True, help="Days of attendances.")
+@click.option("--n-attendances", type=click.IntRange(min=1), help="Override the number of attendances.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+@_clean_errors
+def synth(scale: str, seed: int, days: int, n_attendances: int | None, fmt: str, out: Path) -> None:
+    """Generate synthetic attendances, plans and a manifest, with the ground truth."""
+    from cpflag import synth as synth_mod
+
+    t0 = time.perf_counter()
+    data = synth_mod.generate(scale=scale, seed=seed, days=days, n_attendances=n_attendances)
+    _stage(f"generated {data.attendances.height} attendances, {data.plans.height} plan rows", t0)
+    synth_mod.write(data, out, fmt=fmt)  # type: ignore[arg-type]
+    _stage(f"written to {out}", t0)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("cpflag-demo"), show_default=True, help="Folder for the demo data and outputs.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@_clean_errors
+def demo(out: Path, seed: int) -> None:
+    """Run the nightly job on a built-in synthetic trust-sized day, and score it.
+
+    Generates demo data into --out, flags it, writes flags/rejects/summary there,
+    prints the run summary and the accuracy against the synthetic ground truth.
+    """
+    from cpflag import run_flagging, synth as synth_mod
+    from cpflag._evaluate import evaluate_flags
+
+    t0 = time.perf_counter()
+    data = synth_mod.generate(scale="demo", seed=seed)
+    synth_mod.write(data, out, fmt="csv")
+    _stage(f"demo data written to {out}/", t0)
+    run = run_flagging(out / "attendances.csv", out / "plans.csv", out / "manifest.csv")
+    _write_outputs(run, out / "flags.csv", None, None)
+    _stage(f"flags written to {out / 'flags.csv'}", t0)
+    click.echo(run.summary.to_text())
+    acc = evaluate_flags(run.flags, data.truth_flags, truth_attendances=data.truth_attendances)
+    click.echo("\nAccuracy against the synthetic ground truth:")
+    click.echo(acc.to_text())
+
+
+@main.command()
+@click.option("--attendances", type=_path_in, required=True)
+@click.option("--plans", type=_path_in, required=True)
+@click.option("--manifest", type=_path_in)
+@click.option("--attendance-id", required=True, help="The attendance to explain.")
+@click.option("--plan-id", required=True, help="The plan to compare it with.")
+@click.option("--show-values", is_flag=True, help="Also print the compared (identifying) values.")
+@_model_opt
+@_clean_errors
+def explain(
+    attendances: Path,
+    plans: Path,
+    manifest: Path | None,
+    attendance_id: str,
+    plan_id: str,
+    show_values: bool,
+    model: Path | None,
+) -> None:
+    """Print the score waterfall of one attendance against one plan."""
+    import polars as pl
+
+    from cpflag import build_index, explain as explain_fn, read_attendances
+    from cpflag._errors import InputError
+
+    att = read_attendances(attendances).table.filter(pl.col("attendance_id") == attendance_id)
+    if att.height == 0:
+        raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
+    index = build_index(plans, manifest, _config(model, 31, ()))
+    click.echo(explain_fn(index, att, plan_id, show_values=show_values).to_text())
+
+
+@main.command()
+@click.option("--attendances", type=_path_in, required=True, help="A site's attendances.")
+@click.option("--plans", type=_path_in, required=True, help="The plan lists.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Model JSON to write.")
+@_model_opt
+@click.option("--max-pairs", type=click.IntRange(min=1000), default=1_000_000, show_default=True, help="Random pairs for u.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@_clean_errors
+def train(attendances: Path, plans: Path, out: Path, model: Path | None, max_pairs: int, seed: int) -> None:
+    """Re-estimate the model on a site's own data (u by sampling, m by EM; no labels)."""
+    from cpflag import LinkageModel, Linker, read_attendances, read_plans
+    from cpflag._index import SUBJECT_PLAN_TYPES
+    import polars as pl
+
+    t0 = time.perf_counter()
+    linker = Linker(model=LinkageModel.from_json(model)) if model else Linker()
+    att = read_attendances(attendances).table
+    pl_tab = read_plans(plans).table.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
+    _stage(f"training on {att.height} attendances x {pl_tab.height} plan subjects", t0)
+    trained = linker.train(att, pl_tab, max_pairs=max_pairs, seed=seed)
+    trained.model.to_json(out)
+    _stage(f"model written to {out}", t0)
+
+
+@main.command("model")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@_clean_errors
+def model_command(out: Path | None) -> None:
+    """Print (or write) the shipped default model as JSON, for review."""
+    from cpflag import default_model
+
+    text = default_model().to_json(out)
+    if out is None:
+        click.echo(text)

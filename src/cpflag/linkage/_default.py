@@ -1,0 +1,190 @@
+"""The default model for English ED attendances against LA plan lists.
+
+Parameters are set from domain knowledge, not fitted to cpflag's own synthetic
+data: ``u`` from the arithmetic of random pairs (e.g. ~1/6,600 for two children's
+dates of birth agreeing by chance), ``m`` from published ED data-quality figures
+and the traps in ``domain.md`` (NHS number missing in ~15% of ED records, nickname
+use, surname changes). ``cpflag train`` re-estimates them on a site's own data
+(u by random sampling, m by EM). Every level's ``m`` and ``u`` are conditional on
+both values being present; the null level weighs 0.
+"""
+
+from __future__ import annotations
+
+from cpflag.linkage._model import BlockingRule, Comparison, Guard, Level, LinkageModel, Thresholds
+
+__all__ = ["default_blocking_rules", "default_model"]
+
+
+def _c(name: str, kind: str, levels: list[tuple[str, float, float, str]], **kw: object) -> Comparison:
+    tf_col = kw.get("tf_column")
+    return Comparison(
+        name=name,
+        kind=kind,
+        levels=tuple(
+            Level(label=lb, m=m, u=u, description=d, tf_adjust=bool(tf_col) and lb == "exact")
+            for lb, m, u, d in levels
+        ),
+        tf_column=tf_col if isinstance(tf_col, str) else None,
+    )
+
+
+def default_comparisons() -> tuple[Comparison, ...]:
+    """The person comparisons of the default model."""
+    return (
+        _c(
+            "nhs_number",
+            "nhs_number",
+            [
+                ("exact", 0.98, 1e-6, "nhs_number exact"),
+                # Strong evidence against, never a veto: a sibling's number is
+                # sometimes typed into the wrong record.
+                ("different", 0.02, 0.999999, "nhs_number differs"),
+            ],
+        ),
+        _c(
+            "given_name",
+            "given_name",
+            [
+                ("exact", 0.82, 0.012, "given_name exact"),
+                ("variant", 0.08, 0.004, "given_name nickname/variant"),
+                ("close", 0.04, 0.004, "given_name close spelling"),
+                ("phonetic", 0.015, 0.006, "given_name sounds alike"),
+                ("initial", 0.015, 0.05, "given_name same initial only"),
+                ("different", 0.03, 0.924, "given_name differs"),
+            ],
+            tf_column="given_first",
+        ),
+        _c(
+            "family_name",
+            "family_name",
+            [
+                ("exact", 0.80, 0.003, "family_name exact"),
+                ("part", 0.06, 0.0005, "family_name shares a part (hyphenated/double-barrelled)"),
+                ("close", 0.03, 0.002, "family_name close spelling"),
+                ("phonetic", 0.01, 0.003, "family_name sounds alike"),
+                ("parent", 0.03, 0.001, "family_name is a parent's/carer's surname"),
+                # Surnames change (new partner, recorded inconsistently): the
+                # penalty is moderate so a changed surname cannot sink a match.
+                ("different", 0.07, 0.9935, "family_name differs"),
+            ],
+            tf_column="family",
+        ),
+        _c(
+            "name_swap",
+            "name_swap",
+            [
+                ("swapped", 0.005, 2e-6, "given/family names swapped"),
+                ("not_swapped", 0.995, 0.999998, "names in place"),
+            ],
+        ),
+        _c(
+            "date_of_birth",
+            "date_of_birth",
+            [
+                ("exact", 0.92, 0.00015, "dob exact"),
+                ("swapped", 0.015, 0.0001, "dob day/month swapped"),
+                ("typo", 0.035, 0.003, "dob one-digit typo"),
+                ("year_off", 0.01, 0.0003, "dob year off by one"),
+                ("near", 0.005, 0.004, "dob within a week"),
+                ("different", 0.015, 0.99245, "dob differs"),
+            ],
+        ),
+        _c(
+            "sex",
+            "sex",
+            [("exact", 0.97, 0.5, "sex agrees"), ("different", 0.03, 0.5, "sex differs")],
+        ),
+        _c(
+            "postcode",
+            "postcode",
+            [
+                ("unit", 0.80, 0.0005, "postcode same unit"),
+                ("sector", 0.04, 0.005, "postcode same sector"),
+                ("district", 0.04, 0.02, "postcode same district"),
+                # Families move: a different postcode is weak evidence against.
+                ("different", 0.12, 0.9745, "postcode differs"),
+            ],
+        ),
+        _c(
+            "address",
+            "address",
+            [
+                # Set conditional on the postcode comparison (addresses and
+                # postcodes agree together), so the weight is a tie-break, not
+                # a second count of the same evidence.
+                ("same_house", 0.70, 0.05, "address same house/flat"),
+                ("same_street", 0.10, 0.05, "address same street, other number"),
+                ("different", 0.20, 0.90, "address differs"),
+            ],
+        ),
+    )
+
+
+def default_blocking_rules() -> tuple[BlockingRule, ...]:
+    """Blocking rules whose union keeps true matches under each known failure."""
+    return (
+        BlockingRule("nhs_number", ("nhs",), why="the NHS number, where present and valid"),
+        BlockingRule(
+            "dob", ("dob",), why="names changed, nicknamed or placeholders ('Baby of Smith')"
+        ),
+        BlockingRule(
+            "dob_swapped", ("dob_swap",), ("dob",), why="day and month of birth swapped"
+        ),
+        BlockingRule(
+            "surname_sound_year",
+            ("family_ph_parts", "dob_year"),
+            why="dob typo with surname (any part, by sound) kept",
+        ),
+        BlockingRule(
+            "given_group_month",
+            ("given_groups", "dob_year", "dob_month"),
+            why="surname changed and day of birth mistyped; nicknames share a group",
+        ),
+        BlockingRule(
+            "postcode_year",
+            ("postcode", "dob_year"),
+            why="surname changed and names misspelt, family not moved",
+        ),
+        BlockingRule(
+            "given_group_surname_sound",
+            ("given_groups", "family_ph_parts"),
+            why="date of birth badly wrong or missing and no NHS number",
+        ),
+    )
+
+
+def default_guards() -> tuple[Guard, ...]:
+    """Traps that cap a pair at review."""
+    return (
+        Guard(
+            "twin",
+            {
+                "date_of_birth": ("exact",),
+                "given_name": ("initial", "different"),
+                "nhs_number": ("null", "different"),
+            },
+            why="twins share dob, surname and address and differ in given name",
+        ),
+        Guard(
+            "borrowed_nhs_number",
+            {
+                "nhs_number": ("exact",),
+                "given_name": ("initial", "different", "null"),
+                "date_of_birth": ("different", "near", "null"),
+            },
+            why="a sibling's NHS number typed into the wrong record",
+        ),
+    )
+
+
+def default_model() -> LinkageModel:
+    """The model cpflag uses when none is given."""
+    return LinkageModel(
+        comparisons=default_comparisons(),
+        blocking_rules=default_blocking_rules(),
+        prior=1e-5,
+        thresholds=Thresholds(match=6.0, review=-6.0),
+        guards=default_guards(),
+        name="cpflag default model v1 (domain-set parameters)",
+    )

@@ -1,0 +1,172 @@
+"""Fellegi--Sunter scoring of candidate pairs, with term-frequency adjustment.
+
+Each comparison gives a level per pair (``gamma_<name>``), each level a weight
+``log2(m/u)`` (``w_<name>``; the null level weighs 0), and a pair's match weight
+is the model's prior weight plus the sum. For a level marked ``tf_adjust``, the
+``u`` of the pair's agreed value is its frequency in the reference table (the
+plan index when linking, the table itself when de-duplicating), floored at the
+comparison's ``tf_minimum``: agreeing on "Smith" counts for less than agreeing
+on "Okafor". The same numbers feed the flags' ``reasons`` and the waterfall.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import polars as pl
+
+from cpflag.linkage._comparisons import LEVEL_LABELS, compute_levels, required_columns
+from cpflag.linkage._model import Comparison, LinkageModel
+
+__all__ = [
+    "compute_gammas",
+    "pair_frame",
+    "reasons_expr",
+    "score_gammas",
+    "term_frequencies",
+]
+
+
+def _model_columns(model: LinkageModel) -> list[str]:
+    cols: list[str] = []
+    for c in model.comparisons:
+        for col in (*required_columns(c.kind, c.column), *([c.tf_column] if c.tf_column else [])):
+            if col not in cols:
+                cols.append(col)
+    return cols
+
+
+def pair_frame(
+    left: pl.DataFrame, right: pl.DataFrame, pairs: pl.DataFrame, model: LinkageModel
+) -> pl.DataFrame:
+    """Gather the model's columns of both records of each pair, side by side.
+
+    ``rec`` equals the row position in a prepared frame, so gathering is a
+    positional take rather than a join.
+    """
+    cols = _model_columns(model)
+    lf = left.select([pl.col(c).alias(f"l_{c}") for c in cols])[pairs["l"]]
+    rf = right.select([pl.col(c).alias(f"r_{c}") for c in cols])[pairs["r"]]
+    return pl.concat([pairs, lf, rf], how="horizontal")
+
+
+def compute_gammas(pf: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
+    """Add ``gamma_<name>`` (Int8 level index, -1 = null) for every comparison."""
+    for c in model.comparisons:
+        labels = LEVEL_LABELS[c.kind]
+        if c.labels != labels:
+            from cpflag._errors import ModelError
+
+            raise ModelError(
+                f"comparison {c.name!r} of kind {c.kind!r} must have levels {list(labels)}, "
+                f"got {list(c.labels)}"
+            )
+    return pf.with_columns(
+        [compute_levels(pf, c.kind, c.column).alias(f"gamma_{c.name}") for c in model.comparisons]
+    )
+
+
+def term_frequencies(reference: pl.DataFrame, model: LinkageModel) -> dict[str, pl.DataFrame]:
+    """Relative frequency of each value of every TF-adjusted comparison's column.
+
+    Returns:
+        ``{comparison name: frame(value, tf)}``.
+    """
+    out: dict[str, pl.DataFrame] = {}
+    for c in model.comparisons:
+        if c.tf_column and any(lv.tf_adjust for lv in c.levels):
+            vals = reference[c.tf_column].drop_nulls()
+            n = vals.len()
+            # Shrink observed frequencies towards the level's u with
+            # ``tf_prior_strength`` pseudo-records: a short list (a few hundred
+            # plans) says little about how common a name is, a national one a lot.
+            k = c.tf_prior_strength
+            u = next(lv.u for lv in c.levels if lv.tf_adjust)
+            out[c.name] = (
+                vals.value_counts(name="n")
+                .rename({c.tf_column: "value"})
+                .select("value", ((pl.col("n") + k * u) / (n + k)).alias("tf"))
+            )
+    return out
+
+
+def _weights_for(c: Comparison, gamma: np.ndarray) -> np.ndarray:
+    table = np.array([lv.weight for lv in c.levels] + [0.0])
+    idx = np.where(gamma < 0, len(c.levels), gamma)
+    out: np.ndarray = table[idx]
+    return out
+
+
+def score_gammas(
+    pf: pl.DataFrame,
+    model: LinkageModel,
+    tf_tables: Mapping[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """Add ``w_<name>``, ``match_weight``, ``match_probability`` and ``capped``.
+
+    Args:
+        pf: A pair frame with ``gamma_<name>`` columns (and the TF columns).
+        model: The model whose parameters to apply.
+        tf_tables: From :func:`term_frequencies`; without them no TF adjustment.
+
+    Returns:
+        ``pf`` with the weight columns; ``guard`` names the first guard that
+        applies (null where none does) and ``capped`` is True where one does.
+    """
+    tf_tables = tf_tables or {}
+    weight_cols = []
+    total = np.full(pf.height, model.prior_weight, dtype=np.float64)
+    for c in model.comparisons:
+        gamma = pf[f"gamma_{c.name}"].to_numpy()
+        w = _weights_for(c, gamma)
+        if c.name in tf_tables and c.tf_column:
+            tf = (
+                pf.select(pl.col(f"r_{c.tf_column}").alias("value"))
+                .join(tf_tables[c.name], on="value", how="left", maintain_order="left")["tf"]
+                .fill_null(c.tf_minimum)
+                .to_numpy()
+            )
+            tf = np.maximum(tf, c.tf_minimum)
+            for i, lv in enumerate(c.levels):
+                if lv.tf_adjust:
+                    sel = gamma == i
+                    w[sel] = math.log2(lv.m) - np.log2(tf[sel])
+        total += w
+        weight_cols.append(pl.Series(f"w_{c.name}", w))
+    guard = np.full(pf.height, None, dtype=object)
+    for g in reversed(model.guards):  # the first guard in model order names the cap
+        hit = np.ones(pf.height, dtype=bool)
+        for cname, labels in g.when.items():
+            comp = model.comparison(cname)
+            idx = [-1 if lb == "null" else comp.labels.index(lb) for lb in labels]
+            hit &= np.isin(pf[f"gamma_{cname}"].to_numpy(), idx)
+        guard[hit] = g.name
+    guard_s = pl.Series("guard", guard.tolist(), dtype=pl.String)
+    return pf.with_columns(
+        *weight_cols,
+        pl.Series("match_weight", total),
+        pl.Series("match_probability", 1.0 / (1.0 + np.exp2(-total))),
+        guard_s,
+        guard_s.is_not_null().alias("capped"),
+    )
+
+
+def reasons_expr(model: LinkageModel) -> pl.Expr:
+    """A string expression naming every non-null level with its weight.
+
+    E.g. ``nhs_number exact (+19.9); date_of_birth day/month swapped (+6.6)``.
+    """
+    pieces = []
+    for c in model.comparisons:
+        desc = {i: (lv.description or f"{c.name} {lv.label}") for i, lv in enumerate(c.levels)}
+        label = pl.col(f"gamma_{c.name}").replace_strict(desc, default=None, return_dtype=pl.String)
+        w = pl.col(f"w_{c.name}").round(1)
+        sign = pl.when(w >= 0).then(pl.lit("+")).otherwise(pl.lit(""))
+        piece = pl.format("{} ({}{})", label, sign, w)
+        # Levels that weigh nothing (e.g. "names in place") are left out of the
+        # short reasons; the waterfall shows every step.
+        shown = (pl.col(f"gamma_{c.name}") >= 0) & (w.abs() >= 0.05)
+        pieces.append(pl.when(shown).then(piece))
+    return pl.concat_str(pieces, separator="; ", ignore_nulls=True)
