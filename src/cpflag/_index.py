@@ -18,8 +18,16 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag._decide import FLAG_ORDER, plan_flags
+from cpflag._family import (
+    attendee_frame,
+    family_frame,
+    mother_frame,
+    relation_flags,
+    with_family_keys,
+)
+from cpflag._relations import carer_model, newborn_model, sibling_model
 from cpflag._schema import ATTENDANCES, FLAGS
-from cpflag.linkage import Linker, block, term_frequencies
+from cpflag.linkage import BlockingRule, Linker, block, term_frequencies
 
 __all__ = ["SUBJECT_PLAN_TYPES", "PlanIndex"]
 
@@ -35,43 +43,41 @@ def _empty_flags() -> pl.DataFrame:
 
 @attrs.define
 class _KeyLookup:
-    """Dictionaries from each blocking rule's key tuple to plan-subject rows."""
+    """Dictionaries from each blocking rule's key tuple to right-frame rows."""
 
+    rules: tuple[BlockingRule, ...]
     maps: list[dict[tuple[Any, ...], list[int]]]
 
     @classmethod
-    def build(cls, linker: Linker, subjects: pl.DataFrame) -> _KeyLookup:
+    def build(cls, rules: Sequence[BlockingRule], right: pl.DataFrame) -> _KeyLookup:
         maps = []
-        for rule in linker.model.blocking_rules:
+        for rule in rules:
             keys = list(rule.keys_right)
-            frame = subjects.select("rec", *keys)
+            frame = right.select("rec", *keys)
             for k in keys:
                 if isinstance(frame.schema[k], pl.List):
                     frame = frame.explode(k)
             grouped = frame.drop_nulls().group_by(keys).agg(pl.col("rec").unique())
             key_rows = grouped.select(keys).rows()
             maps.append(dict(zip(key_rows, grouped["rec"].to_list(), strict=True)))
-        return cls(maps=maps)
+        return cls(rules=tuple(rules), maps=maps)
 
-    def candidates(self, linker: Linker, record: pl.DataFrame) -> pl.DataFrame:
-        """Candidate pairs ``(l=0, r, rule)`` for a one-row prepared frame."""
-        row = record.row(0, named=True)
-        found: dict[int, int] = {}
-        for i, (rule, mapping) in enumerate(zip(linker.model.blocking_rules, self.maps, strict=True)):
-            combos: list[tuple[Any, ...]] = [()]
-            for k in rule.left_keys:
-                v = row[k]
-                vals = v if isinstance(v, list) else [v]
-                combos = [(*c, x) for c in combos for x in vals if x is not None]
-            for key in combos:
-                for r in mapping.get(key, ()):
-                    found.setdefault(r, i)
+    def candidates(self, left: pl.DataFrame) -> pl.DataFrame:
+        """Candidate pairs ``(l, r, rule)`` for a small prepared left frame."""
+        found: dict[tuple[int, int], int] = {}
+        for row in left.iter_rows(named=True):
+            for i, (rule, mapping) in enumerate(zip(self.rules, self.maps, strict=True)):
+                combos: list[tuple[Any, ...]] = [()]
+                for k in rule.left_keys:
+                    v = row[k]
+                    vals = v if isinstance(v, list) else [v]
+                    combos = [(*c, x) for c in combos for x in vals if x is not None]
+                for key in combos:
+                    for r in mapping.get(key, ()):
+                        found.setdefault((row["rec"], r), i)
+        keys = sorted(found)
         return pl.DataFrame(
-            {
-                "l": [0] * len(found),
-                "r": sorted(found),
-                "rule": [found[r] for r in sorted(found)],
-            },
+            {"l": [k[0] for k in keys], "r": [k[1] for k in keys], "rule": [found[k] for k in keys]},
             schema={"l": pl.UInt32, "r": pl.UInt32, "rule": pl.UInt8},
         )
 
@@ -83,18 +89,24 @@ class PlanIndex:
     Build with :meth:`build`; then :meth:`match` a batch or :meth:`match_one` a record.
 
     Attributes:
-        plans: The validated plans table (contract columns, with ``list_date``).
-        subjects: Prepared frame of the plan subjects (plan types with a subject),
-            with ``prow``: the row of ``plans`` each subject comes from.
-        config: The run configuration (including the model).
+        plans: The validated plans table (contract columns, with ``list_date``
+            and ``prow``, the row number).
+        subjects: Prepared plan subjects (plan types with a subject), with ``prow``.
+        families: The families of children on cpp/lac/cin plans (``_family``).
+        mothers: The mothers named on unborn plans, prepared as people.
+        config: The run configuration (including the person model).
     """
 
     plans: pl.DataFrame
     subjects: pl.DataFrame
+    families: pl.DataFrame
+    mothers: pl.DataFrame
     config: FlagConfig
     linker: Linker
     tf: dict[str, pl.DataFrame]
-    _lookup: _KeyLookup | None = None
+    mother_tf: dict[str, pl.DataFrame]
+    relation_linkers: dict[str, Linker]
+    _lookups: dict[str, _KeyLookup] = attrs.field(factory=dict)
     #: Candidate pairs compared by the last :meth:`match` (for the run summary).
     last_candidate_pairs: int = 0
 
@@ -108,25 +120,85 @@ class PlanIndex:
         """
         config = config or FlagConfig()
         linker = Linker(model=config.model)
-        plans = plans.with_row_index("prow")
+        plans = plans.drop("prow", strict=False).with_row_index("prow")
         with_subject = plans.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
         subjects = linker.prepare(with_subject).with_columns(with_subject["prow"])
-        tf = term_frequencies(subjects, config.model)
+        mothers = mother_frame(plans, linker)
         log.info("plan index built: %d plan rows, %d subjects", plans.height, subjects.height)
-        return cls(plans=plans, subjects=subjects, config=config, linker=linker, tf=tf)
+        return cls(
+            plans=plans,
+            subjects=subjects,
+            families=family_frame(plans, subjects),
+            mothers=mothers,
+            config=config,
+            linker=linker,
+            tf=term_frequencies(subjects, config.model),
+            mother_tf=term_frequencies(mothers, config.model),
+            relation_linkers={
+                "sibling_of_plan_subject": Linker(model=sibling_model()),
+                "carer_of_plan_subject": Linker(model=carer_model()),
+                "newborn_of_unborn_plan": Linker(model=newborn_model()),
+            },
+        )
 
     @property
     def la_codes(self) -> list[str]:
         """The LAs whose lists are in the index, sorted."""
         return sorted(self.plans["la_code"].unique().to_list())
 
-    def _flags(self, attendances: pl.DataFrame, prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    def _candidates(
+        self, name: str, left: pl.DataFrame, right: pl.DataFrame, rules: Sequence[BlockingRule], one: bool
+    ) -> pl.DataFrame:
+        if not one:
+            return block(left, right, rules).pairs
+        if name not in self._lookups:
+            self._lookups[name] = _KeyLookup.build(rules, right)
+        return self._lookups[name].candidates(left)
+
+    def _run(self, att: pl.DataFrame, *, one: bool) -> pl.DataFrame:
+        cfg = self.config
+        prepared = self.linker.prepare(att)
+        rules = cfg.model.blocking_rules
+        pairs = self._candidates("subjects", prepared, self.subjects, rules, one)
+        self.last_candidate_pairs = pairs.height
         # Term frequencies come from the index, never from the batch, so a record
         # scores the same alone (match_one) as in any batch.
-        scored = self.linker.score(prepared, self.subjects, pairs, tf=self.tf)
+        subj = self.linker.score(prepared, self.subjects, pairs, tf=self.tf)
+        subj = subj.filter(pl.col("band").is_not_null())
+        parts = [plan_flags(subj, att, self.plans, self.subjects, cfg)]
+
+        left = with_family_keys(attendee_frame(att, prepared, cfg), subj, self.plans, self.subjects)
+        mpairs = self._candidates("mothers", prepared, self.mothers, rules, one)
+        mscored = self.linker.score(prepared, self.mothers, mpairs, tf=self.mother_tf)
+        parts.append(self._relation("unborn_plan_mother", mscored, left, att, self.mothers, self.linker))
+
+        for kind, right, eligible in (
+            ("newborn_of_unborn_plan", self.mothers, pl.col("is_newborn")),
+            ("sibling_of_plan_subject", self.families, ~pl.col("is_adult")),
+            ("carer_of_plan_subject", self.families, pl.col("is_adult")),
+        ):
+            rl = self.relation_linkers[kind]
+            sub = left.filter(eligible.fill_null(False))
+            rpairs = self._candidates(kind, sub, right, rl.model.blocking_rules, one)
+            self.last_candidate_pairs += rpairs.height + mpairs.height
+            scored = rl.score(left, right, rpairs, tf={})
+            if kind == "sibling_of_plan_subject":
+                scored = _not_the_subject(scored, subj, self.subjects, self.families)
+            parts.append(self._relation(kind, scored, left, att, right, rl))
+        flags = pl.concat([p for p in parts if p.height] or [_empty_flags()])
+        return order_flags(flags, att["attendance_id"].to_list())
+
+    def _relation(
+        self,
+        kind: str,
+        scored: pl.DataFrame,
+        left: pl.DataFrame,
+        att: pl.DataFrame,
+        right: pl.DataFrame,
+        linker: Linker,
+    ) -> pl.DataFrame:
         scored = scored.filter(pl.col("band").is_not_null())
-        flags = plan_flags(scored, attendances, self.plans, self.subjects, self.config)
-        return flags if flags.height else _empty_flags()
+        return relation_flags(kind, scored, left, att, right, self.plans, linker, self.config)
 
     def match(self, attendances: pl.DataFrame) -> pl.DataFrame:
         """Flags for a batch of validated attendances (the contract's ``flags`` table).
@@ -135,23 +207,47 @@ class PlanIndex:
         descending score.
         """
         att = _as_attendances(attendances)
-        prepared = self.linker.prepare(att)
-        cand = block(prepared, self.subjects, self.config.model.blocking_rules)
-        log.info("%d candidate pairs for %d attendances", cand.pairs.height, att.height)
-        self.last_candidate_pairs = cand.pairs.height
-        return self._flags(att, prepared, cand.pairs)
+        flags = self._run(att, one=False)
+        log.info("%d candidate pairs for %d attendances", self.last_candidate_pairs, att.height)
+        return flags
 
     def match_one(self, record: Mapping[str, Any]) -> pl.DataFrame:
         """Flags for one attendance record (a dict of contract columns), at triage time.
 
         Gives the same rows and scores as :meth:`match` would for that record.
         """
-        att = _as_attendances(pl.DataFrame([dict(record)]))
-        prepared = self.linker.prepare(att)
-        if self._lookup is None:
-            self._lookup = _KeyLookup.build(self.linker, self.subjects)
-        pairs = self._lookup.candidates(self.linker, prepared)
-        return self._flags(att, prepared, pairs)
+        return self._run(_as_attendances(pl.DataFrame([dict(record)])), one=True)
+
+
+def _not_the_subject(
+    sib: pl.DataFrame, subj: pl.DataFrame, subjects: pl.DataFrame, families: pl.DataFrame
+) -> pl.DataFrame:
+    """Drop sibling pairs where the attendee is that plan's subject; cap doubtful ones.
+
+    A ``match`` same-person link means the attendee *is* the plan child, not a
+    sibling. A ``review`` link on weight alone leaves it open, so the sibling
+    flag is at most ``review`` too. Twins (and a sibling carrying the plan
+    child's NHS number) are capped by a guard and stay siblings.
+    """
+    same = (
+        subj.select("l", "r", pl.col("band").alias("_sp_band"), pl.col("guard").alias("_sp_guard"))
+        .join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
+        .select("l", "prow", "_sp_band", "_sp_guard")
+        .unique(["l", "prow"], keep="first", maintain_order=True)
+    )
+    fam = families.select(pl.col("rec").alias("r"), "prow")
+    out = sib.join(fam, on="r", how="left").join(same, on=["l", "prow"], how="left")
+    is_subject = (pl.col("_sp_band") == "match").fill_null(False)
+    # Capped by a guard (twin, borrowed NHS number) means "another child of the
+    # family", which is what a sibling is; only an uncapped review is doubtful.
+    doubtful = ((pl.col("_sp_band") == "review") & pl.col("_sp_guard").is_null()).fill_null(False)
+    return (
+        out.filter(~is_subject)
+        .with_columns(
+            pl.when(doubtful & (pl.col("band") == "match")).then(pl.lit("review")).otherwise(pl.col("band")).alias("band")
+        )
+        .drop("prow", "_sp_band", "_sp_guard")
+    )
 
 
 def _as_attendances(df: pl.DataFrame) -> pl.DataFrame:

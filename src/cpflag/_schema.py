@@ -14,12 +14,14 @@ import polars as pl
 
 __all__ = [
     "ATTENDANCES",
+    "BANDS",
     "FLAGS",
     "FLAG_KINDS",
     "IDENTIFYING_COLUMNS",
     "MANIFEST",
     "PLANS",
     "PLAN_TYPES",
+    "SETTINGS",
     "Column",
     "TableSpec",
 ]

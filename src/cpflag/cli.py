@@ -58,25 +58,41 @@ _path_in = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--plans", type=_path_in, help="Plans table (CSV or Parquet).")
 @click.option("--manifest", type=_path_in, help="Per-LA list dates (la_code,list_date).")
 @click.option("--mapping", help="Column mapping: 'ecds' or a TOML file.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every rejected row / ignored value, with its reason, here.",
+)
 @_clean_errors
 def validate(
-    attendances: Path | None, plans: Path | None, manifest: Path | None, mapping: str | None
+    attendances: Path | None,
+    plans: Path | None,
+    manifest: Path | None,
+    mapping: str | None,
+    rejects: Path | None,
 ) -> None:
     """Read and validate input tables; report rows that cannot be used."""
+    import polars as pl
+
     from cpflag import io
 
     if attendances is None and plans is None and manifest is None:
         raise click.UsageError("give at least one of --attendances, --plans, --manifest")
+    found = []
     if attendances is not None:
         res = io.read_attendances(attendances, mapping=mapping)
-        click.echo(f"attendances: {res.table.height} rows read, {res.rejects.height} issues")
+        found.append(res.rejects)
+        click.echo(f"attendances: {res.table.height} rows usable, {res.rejects.height} issues")
     if plans is not None:
-        res = io.read_plans(plans, mapping=mapping)
-        click.echo(f"plans: {res.table.height} rows read, {res.rejects.height} issues")
+        res = io.read_plans(plans, mapping=mapping, manifest=manifest)
+        found.append(res.rejects)
+        click.echo(f"plans: {res.table.height} rows usable, {res.rejects.height} issues")
     if manifest is not None:
         man = io.read_manifest(manifest)
         click.echo(f"manifest: {man.height} local authorities")
-
+    if rejects is not None and found:
+        io.write_table(pl.concat(found), rejects)
+        click.echo(f"issues written to {rejects}")
 
 def _stage(message: str, t0: float) -> None:
     """Progress line on stderr (the flags go to a file; stdout keeps the summary)."""

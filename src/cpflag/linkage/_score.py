@@ -47,8 +47,10 @@ def pair_frame(
     positional take rather than a join.
     """
     cols = _model_columns(model)
-    lf = left.select([pl.col(c).alias(f"l_{c}") for c in cols])[pairs["l"]]
-    rf = right.select([pl.col(c).alias(f"r_{c}") for c in cols])[pairs["r"]]
+    # Relationship comparisons read some columns from one side only (a plan's
+    # mother has no "mother"), so each side gathers the columns it has.
+    lf = left.select([pl.col(c).alias(f"l_{c}") for c in cols if c in left.columns])[pairs["l"]]
+    rf = right.select([pl.col(c).alias(f"r_{c}") for c in cols if c in right.columns])[pairs["r"]]
     return pl.concat([pairs, lf, rf], how="horizontal")
 
 

@@ -1,0 +1,220 @@
+"""Family and mother--baby flags: sibling, carer, unborn-plan mother, newborn.
+
+Frames built once per index from the plans:
+
+* **families**: one row per ``cpp``/``lac``/``cin`` plan with its subject's
+  surname parts, the household (postcode, address), the named carer and mother,
+  and the LA's family key (``la_code|family_ref``);
+* **mothers**: one row per ``unborn_cpp`` plan, the mother prepared as a person
+  (so the ordinary person model finds her), with the expected delivery date.
+
+Per batch, each attendee is prepared once with its carer, mother's NHS number,
+age on arrival and the LA family keys of plans it is the subject of (from the
+same-person links). Each relation is then blocked, compared and scored with its
+own model (``_relations``) and turned into flags when the plan is current.
+Relations are edges between an attendee and a plan: nothing is merged, so a
+family never collapses into one person by chaining.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from cpflag._config import FlagConfig
+from cpflag._decide import finish_flags, list_age_expr, plan_current_expr
+from cpflag._schema import FLAGS
+from cpflag.linkage import Linker, reasons_expr
+from cpflag.normalise import name_parts, normalise_name, normalise_nhs_number
+
+__all__ = [
+    "FAMILY_PLAN_TYPES",
+    "attendee_frame",
+    "family_frame",
+    "mother_frame",
+    "relation_flags",
+    "with_family_keys",
+]
+
+#: Plan types whose subject's family gets sibling and carer flags.
+FAMILY_PLAN_TYPES: Final = ("cpp", "lac", "cin")
+ADULT_SETTINGS: Final = ("ed_adult", "maternity")
+_LIST = pl.List(pl.String)
+
+
+def _first_word(s: pl.Series) -> pl.Series:
+    return normalise_name(s).str.split(" ").list.first()
+
+
+def _parts(s: pl.Series) -> pl.Series:
+    return name_parts(normalise_name(s)).fill_null(pl.Series([[]], dtype=_LIST))
+
+
+def _names(df: pl.DataFrame, given: str, family: str, prefix: str) -> list[pl.Series]:
+    return [
+        _first_word(df[given]).alias(f"{prefix}_given_first"),
+        _parts(df[family]).alias(f"{prefix}_family_parts"),
+    ]
+
+
+def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
+    """The families of children on cpp/lac/cin plans, one row per plan.
+
+    Args:
+        plans: The index's plans (with ``prow``).
+        subjects: The index's prepared subjects (with ``prow``).
+    """
+    fam_plans = plans.filter(pl.col("plan_type").is_in(FAMILY_PLAN_TYPES))
+    extra = fam_plans.select(
+        "prow",
+        *_names(fam_plans, "carer_given_name", "carer_family_name", "carer"),
+        *_names(fam_plans, "mother_given_name", "mother_family_name", "mother"),
+        normalise_nhs_number(fam_plans["mother_nhs_number"])["nhs_number"].alias("mother_nhs"),
+        pl.col("mother_date_of_birth").alias("mother_dob"),
+        pl.when(pl.col("family_ref").is_not_null())
+        .then(pl.concat_str("la_code", pl.lit("|"), "family_ref"))
+        .alias("family_key"),
+    )
+    cols = ["prow", "family_parts", "parent_families", "postcode", "pc_sector",
+            "address_numbers", "address_street"]
+    return (
+        subjects.select(cols)
+        .join(extra, on="prow", how="inner", maintain_order="left")
+        .with_row_index("rec")
+        .with_columns(pl.col("rec").cast(pl.UInt32))
+    )
+
+
+def mother_frame(plans: pl.DataFrame, linker: Linker) -> pl.DataFrame:
+    """The mothers named on unborn plans, prepared as people, one row per plan."""
+    unborn = plans.filter(pl.col("plan_type") == "unborn_cpp").with_columns(
+        pl.lit("F").alias("_sex")
+    )
+    roles = {
+        "nhs_number": "mother_nhs_number",
+        "given_name": "mother_given_name",
+        "family_name": "mother_family_name",
+        "date_of_birth": "mother_date_of_birth",
+        "sex": "_sex",
+    }
+    prepared = linker.prepare(unborn, roles=roles)
+    names = _names(unborn, "mother_given_name", "mother_family_name", "mother")
+    return prepared.with_columns(
+        unborn["prow"],
+        names[0],
+        names[1],
+        names[0].alias("carer_given_first"),
+        names[1].alias("carer_family_parts"),
+        unborn["expected_delivery_date"].alias("edd"),
+    )
+
+
+def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig) -> pl.DataFrame:
+    """The prepared attendances plus carer, mother's NHS number and age on arrival."""
+    arrival = att["arrival_time"].dt.date()
+    out = prepared.with_columns(
+        *_names(att, "carer_given_name", "carer_family_name", "carer"),
+        normalise_nhs_number(att["mother_nhs_number"])["nhs_number"].alias("mother_nhs"),
+        arrival.alias("arrival_date"),
+        att["setting"].alias("setting"),
+    ).with_columns((pl.col("arrival_date") - pl.col("dob")).dt.total_days().alias("age_days"))
+    adult_days = int(config.adult_age * 365.25)
+    adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
+    age = pl.col("age_days")
+    return out.with_columns(
+        pl.when(age.is_not_null()).then(age >= adult_days).otherwise(adult_setting).alias("is_adult"),
+        (
+            pl.when(age.is_not_null())
+            .then(age.is_between(-1, config.newborn_days))
+            .otherwise(pl.col("is_placeholder").fill_null(False) | (pl.col("setting") == "neonatal"))
+        )
+        .fill_null(False)
+        .alias("is_newborn"),
+    )
+
+
+def with_family_keys(
+    left: pl.DataFrame, subject_pairs: pl.DataFrame, plans: pl.DataFrame, subjects: pl.DataFrame
+) -> pl.DataFrame:
+    """Add ``family_keys``: the LA families of plans each attendee is the subject of.
+
+    Only ``match``-band same-person links count: a family link gives strong
+    sibling evidence and must not rest on an uncertain identity.
+    """
+    keys = (
+        subject_pairs.filter(pl.col("band") == "match")
+        .select("l", "r")
+        .join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
+        .join(plans.select("prow", "la_code", "family_ref"), on="prow")
+        .filter(pl.col("family_ref").is_not_null())
+        .group_by("l")
+        .agg(pl.concat_str("la_code", pl.lit("|"), "family_ref").unique().sort().alias("family_keys"))
+    )
+    return (
+        left.with_row_index("_l")
+        .with_columns(pl.col("_l").cast(pl.UInt32))
+        .join(keys.rename({"l": "_l"}), on="_l", how="left", maintain_order="left")
+        .drop("_l")
+        .with_columns(pl.col("family_keys").fill_null(pl.lit([], dtype=_LIST)))
+    )
+
+
+def relation_flags(
+    kind: str,
+    scored: pl.DataFrame,
+    left: pl.DataFrame,
+    attendances: pl.DataFrame,
+    right: pl.DataFrame,
+    plans: pl.DataFrame,
+    linker: Linker,
+    config: FlagConfig,
+) -> pl.DataFrame:
+    """Flags of one relation kind from its scored, banded pairs.
+
+    Args:
+        kind: The flag kind (``sibling_of_plan_subject``, ...).
+        scored: Banded pairs (``l`` attendee row, ``r`` row of ``right``).
+        left: The attendee frame (``arrival_date``).
+        attendances: The batch (``attendance_id``).
+        right: The families or mothers frame (``prow``).
+        plans: The index's plans (``prow``, plan columns).
+        linker: The relation's linker (its model makes the reasons).
+        config: Run configuration.
+    """
+    if scored.height == 0:
+        return pl.DataFrame(schema=FLAGS.schema)
+    att = pl.DataFrame(
+        {
+            "l": pl.Series(range(attendances.height), dtype=pl.UInt32),
+            "attendance_id": attendances["attendance_id"],
+            "arrival_date": left["arrival_date"],
+        }
+    )
+    plan_cols = plans.select(
+        "prow", "plan_id", "la_code", "plan_type", "start_date", "end_date", "list_date",
+        "expected_delivery_date",
+    )
+    out = (
+        scored.with_columns(reasons_expr(linker.model).alias("reasons"))
+        .select("l", "r", "match_weight", "band", "guard", "reasons")
+        .join(att, on="l", how="left")
+        .join(right.select(pl.col("rec").alias("r"), "prow"), on="r", how="left")
+        .join(plan_cols, on="prow", how="left")
+        .filter(plan_current_expr(pl.col("arrival_date")))
+    )
+    if kind == "unborn_plan_mother":
+        limit = pl.col("expected_delivery_date") + pl.duration(
+            weeks=config.unborn_mother_weeks_after_edd
+        )
+        out = out.filter(
+            pl.col("expected_delivery_date").is_null() | (pl.col("arrival_date") <= limit)
+        )
+    out = out.with_columns(
+        pl.lit(kind).alias("flag"),
+        pl.col("match_weight").alias("score"),
+        list_age_expr(pl.col("arrival_date")).alias("list_age_days"),
+    )
+    return finish_flags(out, config).unique(
+        ["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True
+    )

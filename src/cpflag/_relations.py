@@ -1,0 +1,331 @@
+"""Relationship comparisons and models: sibling, carer and newborn--mother links.
+
+Relationships are typed edges between an attendee and a plan, scored with the
+same Fellegi--Sunter machinery as same-person links (levels with m and u, a
+prior, thresholds), so every relationship flag has a score, a band and reasons
+with weights, and ``explain`` can show its waterfall. None of the evidence
+depends on a shared surname: the LA's family reference, the household (the flat
+number matters), the named carer or mother, and the mother's NHS number each
+count on their own; a shared surname part only adds.
+
+The comparison kinds registered here read these prepared columns (``l_`` is the
+attendee, ``r_`` the plan side; see ``_family``):
+
+* ``household``: ``postcode``, ``pc_sector``, ``address_numbers``, ``address_street``
+* ``carer_name``: attendee's ``carer_given_first``/``carer_family_parts`` against
+  the plan's ``carer_*`` and ``mother_*`` names
+* ``person_vs_carer``: the attendee's own ``given_first``/``family_parts`` against them
+* ``surname_link``: attendee ``family_parts`` against the subject's and the parents'
+* ``family_ref``: ``l_family_keys`` (LA families the attendee is a subject in)
+  against ``r_family_key``
+* ``mother_ids``: attendee ``nhs``/``dob`` against the plan's ``mother_nhs``/``mother_dob``
+* ``mother_nhs``: a baby's ``mother_nhs`` against the mother's ``nhs``
+* ``birth_near_edd``: a baby's ``dob`` against the plan's ``edd``
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cpflag.linkage import BlockingRule, Comparison, Level, LinkageModel, Thresholds
+from cpflag.linkage._comparisons import (
+    CLOSE_GIVEN,
+    CLOSE_STRING,
+    any_null,
+    levels_expr,
+    lists_intersect,
+    register_comparison_kind,
+    with_similarity,
+)
+
+__all__ = ["carer_model", "newborn_model", "sibling_model"]
+
+
+def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    null = any_null("l_pc_sector", "r_pc_sector")
+    street_missing = any_null("l_address_street", "r_address_street")
+    p = with_similarity(p, "l_address_street", "r_address_street", street_missing, "_sim")
+    same_unit = (pl.col("l_postcode") == pl.col("r_postcode")).fill_null(False)
+    # A block of flats is not a household: the flat/house numbers must agree too.
+    same_house = (
+        same_unit
+        & (pl.col("_sim") >= CLOSE_STRING)
+        & (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
+    )
+    sector = (pl.col("l_pc_sector") == pl.col("r_pc_sector")).fill_null(False)
+    return p.select(levels_expr([same_house, same_unit, sector], null)).to_series()
+
+
+def _name_against(p: pl.DataFrame, given: str, parts: str) -> pl.Series:
+    """Levels full/family/different of (given, parts) vs the plan's carer and mother."""
+    outs = []
+    for who in ("carer", "mother"):
+        rg, rp = f"r_{who}_given_first", f"r_{who}_family_parts"
+        fam = lists_intersect(parts, rp)
+        q = with_similarity(p, given, rg, ~fam | any_null(given, rg), "_sim")
+        full = fam & (pl.col("_sim") >= CLOSE_GIVEN)
+        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(0).eq(0)
+        outs.append(q.select(levels_expr([full, fam], null)).to_series())
+    a, b = outs
+    # The stronger of the two (lower index, but -1 = null is weakest).
+    return pl.select(
+        pl.when(a < 0).then(b).when(b < 0).then(a).otherwise(pl.min_horizontal(a, b))
+    ).to_series()
+
+
+def _carer_name(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    return _name_against(p, "l_carer_given_first", "l_carer_family_parts")
+
+
+def _person_vs_carer(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    return _name_against(p, "l_given_first", "l_family_parts")
+
+
+def _surname_link(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    null = pl.col("l_family_parts").list.len().fill_null(0) == 0
+    return p.select(
+        levels_expr(
+            [
+                lists_intersect("l_family_parts", "r_family_parts"),
+                lists_intersect("l_family_parts", "r_parent_families"),
+            ],
+            null,
+        )
+    ).to_series()
+
+
+def _family_ref(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    null = (pl.col("l_family_keys").list.len().fill_null(0) == 0) | pl.col("r_family_key").is_null()
+    same = pl.col("l_family_keys").list.contains(pl.col("r_family_key")).fill_null(False)
+    return p.select(levels_expr([same], null)).to_series()
+
+
+def _mother_ids(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    nhs = (pl.col("l_nhs") == pl.col("r_mother_nhs")).fill_null(False)
+    dob = (pl.col("l_dob") == pl.col("r_mother_dob")).fill_null(False)
+    null = any_null("l_nhs", "r_mother_nhs") & any_null("l_dob", "r_mother_dob")
+    return p.select(levels_expr([nhs, dob], null)).to_series()
+
+
+def _mother_nhs(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    return p.select(
+        levels_expr([pl.col("l_mother_nhs") == pl.col("r_nhs")], any_null("l_mother_nhs", "r_nhs"))
+    ).to_series()
+
+
+def _birth_near_edd(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    days = (pl.col("l_dob") - pl.col("r_edd")).dt.total_days().abs()
+    return p.select(levels_expr([days <= 14, days <= 42], any_null("l_dob", "r_edd"))).to_series()
+
+
+_NAMES = ("carer_given_first", "carer_family_parts", "mother_given_first", "mother_family_parts")
+_HOUSE = ("postcode", "pc_sector", "address_numbers", "address_street")
+
+register_comparison_kind(
+    "household", ("same_house", "same_unit", "same_sector", "different"), _HOUSE, _household
+)
+register_comparison_kind("carer_name", ("full", "family", "different"), _NAMES, _carer_name)
+register_comparison_kind(
+    "person_vs_carer",
+    ("full", "family", "different"),
+    ("given_first", "family_parts", *_NAMES),
+    _person_vs_carer,
+)
+register_comparison_kind(
+    "surname_link",
+    ("subject", "parent", "different"),
+    ("family_parts", "parent_families"),
+    _surname_link,
+)
+register_comparison_kind("family_ref", ("same_family", "other"), ("family_keys", "family_key"), _family_ref)
+register_comparison_kind(
+    "mother_ids", ("nhs", "dob", "different"), ("nhs", "dob", "mother_nhs", "mother_dob"), _mother_ids
+)
+register_comparison_kind("mother_nhs", ("exact", "different"), ("mother_nhs", "nhs"), _mother_nhs)
+register_comparison_kind(
+    "birth_near_edd", ("within_2w", "within_6w", "different"), ("dob", "edd"), _birth_near_edd
+)
+
+
+def _c(name: str, kind: str, levels: list[tuple[str, float, float, str]]) -> Comparison:
+    return Comparison(
+        name=name, kind=kind, levels=tuple(Level(lb, m, u, description=d) for lb, m, u, d in levels)
+    )
+
+
+# u values are chance agreement between a random attendee and a random plan
+# family in England (~10M children): two children sharing a flat by chance is
+# ~2e-7, a postcode unit (~15 households) ~3e-6. The prior is the chance that a
+# random attendee--plan pair is related, ~1e-5.
+_HOUSEHOLD = _c(
+    "household",
+    "household",
+    [
+        ("same_house", 0.60, 2e-7, "same household (address and flat/house number)"),
+        ("same_unit", 0.10, 3e-6, "same postcode unit, other house"),
+        ("same_sector", 0.05, 3e-4, "same postcode sector"),
+        ("different", 0.25, 0.9997, "lives elsewhere"),
+    ],
+)
+_PERSON_THRESHOLDS = Thresholds(match=6.0, review=-6.0)
+
+
+def sibling_model() -> LinkageModel:
+    """Child attendee vs the family of a child on a cpp/lac/cin plan."""
+    return LinkageModel(
+        comparisons=(
+            _c(
+                "family_ref",
+                "family_ref",
+                [
+                    ("same_family", 0.30, 1e-7, "LA lists the attendee in the same family"),
+                    ("other", 0.05, 0.9999999, "LA lists the attendee in another family"),
+                ],
+            ),
+            _HOUSEHOLD,
+            _c(
+                "carer_name",
+                "carer_name",
+                [
+                    ("full", 0.35, 1e-6, "accompanying carer is the plan's carer/mother"),
+                    ("family", 0.10, 0.003, "carer shares a surname with the plan's carer/mother"),
+                    ("different", 0.15, 0.997, "carer differs from the plan's"),
+                ],
+            ),
+            _c(
+                "surname_link",
+                "surname_link",
+                [
+                    ("subject", 0.60, 0.005, "surname shared with the plan child"),
+                    ("parent", 0.20, 0.005, "surname shared with the plan's carer/mother"),
+                    ("different", 0.20, 0.99, "surname differs (half/step-siblings may)"),
+                ],
+            ),
+        ),
+        blocking_rules=(
+            BlockingRule("household_unit", ("postcode",), why="siblings at the same address"),
+            BlockingRule("family_ref", ("family_keys",), ("family_key",), why="LA family reference"),
+            BlockingRule(
+                "carer_as_carer",
+                ("carer_given_first", "carer_family_parts"),
+                ("carer_given_first", "carer_family_parts"),
+                why="same accompanying carer, any address (e.g. LAC birth siblings)",
+            ),
+            BlockingRule(
+                "carer_as_mother",
+                ("carer_given_first", "carer_family_parts"),
+                ("mother_given_first", "mother_family_parts"),
+                why="accompanied by the plan child's mother",
+            ),
+        ),
+        prior=1e-5,
+        thresholds=_PERSON_THRESHOLDS,
+        name="cpflag sibling model v1",
+    )
+
+
+def carer_model() -> LinkageModel:
+    """Adult attendee vs the parents/carers and household of a child on a plan."""
+    return LinkageModel(
+        comparisons=(
+            _c(
+                "named_carer",
+                "person_vs_carer",
+                [
+                    ("full", 0.70, 1e-6, "attendee is the plan's named carer/mother"),
+                    ("family", 0.15, 0.003, "attendee shares a surname with the named carer/mother"),
+                    ("different", 0.15, 0.997, "attendee is not the named carer/mother"),
+                ],
+            ),
+            _c(
+                "mother_ids",
+                "mother_ids",
+                [
+                    ("nhs", 0.30, 1e-9, "attendee's NHS number is the plan's mother's"),
+                    ("dob", 0.10, 1e-4, "attendee's dob is the plan's mother's"),
+                    ("different", 0.05, 0.9999, "identifiers differ from the plan's mother's"),
+                ],
+            ),
+            _HOUSEHOLD,
+        ),
+        blocking_rules=(
+            BlockingRule("household_unit", ("postcode",), why="adults of the child's household"),
+            BlockingRule(
+                "named_carer",
+                ("given_first", "family_parts"),
+                ("carer_given_first", "carer_family_parts"),
+                why="the plan's named carer, any address",
+            ),
+            BlockingRule(
+                "named_mother",
+                ("given_first", "family_parts"),
+                ("mother_given_first", "mother_family_parts"),
+                why="the plan's named mother, any address",
+            ),
+            BlockingRule("mother_nhs", ("nhs",), ("mother_nhs",), why="the mother's NHS number"),
+        ),
+        prior=1e-5,
+        thresholds=_PERSON_THRESHOLDS,
+        name="cpflag carer model v1",
+    )
+
+
+def newborn_model() -> LinkageModel:
+    """Baby attendee vs the mother named on an unborn (pre-birth) plan."""
+    return LinkageModel(
+        comparisons=(
+            _c(
+                "mother_nhs",
+                "mother_nhs",
+                [
+                    ("exact", 0.60, 1e-9, "mother's NHS number on the baby's record"),
+                    ("different", 0.02, 0.999999999, "another mother's NHS number on the record"),
+                ],
+            ),
+            _c(
+                "surname",
+                "family_name",
+                [
+                    ("exact", 0.70, 0.003, "baby's (placeholder) surname is the mother's"),
+                    ("part", 0.05, 0.0005, "baby's surname shares a part with the mother's"),
+                    ("close", 0.03, 0.002, "baby's surname close to the mother's"),
+                    ("phonetic", 0.01, 0.003, "baby's surname sounds like the mother's"),
+                    ("parent", 0.01, 0.001, "baby's surname is the plan's carer's"),
+                    ("different", 0.20, 0.9915, "baby's surname differs from the mother's"),
+                ],
+            ),
+            _c(
+                "carer_is_mother",
+                "carer_name",
+                [
+                    ("full", 0.40, 1e-6, "accompanying carer is the plan's mother"),
+                    ("family", 0.10, 0.003, "carer shares the mother's surname"),
+                    ("different", 0.10, 0.997, "carer is someone else"),
+                ],
+            ),
+            _HOUSEHOLD,
+            _c(
+                "birth_vs_edd",
+                "birth_near_edd",
+                [
+                    ("within_2w", 0.75, 0.08, "born within 2 weeks of the expected date"),
+                    ("within_6w", 0.20, 0.15, "born within 6 weeks of the expected date"),
+                    ("different", 0.05, 0.77, "born far from the expected date"),
+                ],
+            ),
+        ),
+        blocking_rules=(
+            BlockingRule("mother_nhs", ("mother_nhs",), ("nhs",), why="mother's NHS number on record"),
+            BlockingRule("surname", ("family_parts",), why="'Baby of Smith' carries the mother's surname"),
+            BlockingRule("household_unit", ("postcode",), why="born at the mother's address"),
+            BlockingRule(
+                "carer_is_mother",
+                ("carer_given_first", "carer_family_parts"),
+                ("mother_given_first", "mother_family_parts"),
+                why="accompanied by the mother",
+            ),
+        ),
+        prior=1e-6,
+        thresholds=_PERSON_THRESHOLDS,
+        name="cpflag newborn model v1",
+    )

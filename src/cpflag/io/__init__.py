@@ -1,0 +1,26 @@
+"""Reading and validating the contract tables (``shared/spec/data-contract.md``).
+
+CSV and Parquet files, or in-memory polars DataFrames, become contract tables
+with canonical columns and dtypes, plus a table of rejects saying which values
+or rows could not be used and why. See ``docs/input.md``.
+"""
+
+from cpflag.io._dates import parse_dates, parse_datetimes
+from cpflag.io._mapping import load_mapping
+from cpflag.io._readers import ReadResult, read_attendances, read_manifest, read_plans
+from cpflag.io._work import REJECTS_SCHEMA, ROW_REJECTED, VALUE_IGNORED
+from cpflag.io._write import write_table
+
+__all__ = [
+    "REJECTS_SCHEMA",
+    "ROW_REJECTED",
+    "VALUE_IGNORED",
+    "ReadResult",
+    "load_mapping",
+    "parse_dates",
+    "parse_datetimes",
+    "read_attendances",
+    "read_manifest",
+    "read_plans",
+    "write_table",
+]

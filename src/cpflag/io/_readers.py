@@ -1,0 +1,207 @@
+"""The public readers: attendances, plans and the per-LA list-date manifest."""
+
+from __future__ import annotations
+
+import logging
+
+import attrs
+import polars as pl
+
+from cpflag._schema import ATTENDANCES, MANIFEST, PLANS, TableSpec
+from cpflag.io._mapping import MappingLike, load_mapping
+from cpflag.io._source import ROW, Source, load_raw
+from cpflag.io._validate import build_table
+from cpflag.io._work import REJECTS_SCHEMA, VALUE_IGNORED
+
+__all__ = ["ReadResult", "read_attendances", "read_manifest", "read_plans"]
+
+log = logging.getLogger("cpflag.io")
+
+
+@attrs.frozen(eq=False)
+class ReadResult:
+    """A validated contract table and what could not be used from it.
+
+    Attributes:
+        table: Every canonical column of the contract table in canonical order
+            and contract dtype (a missing optional column is all null), then
+            unknown source columns carried through (as text where they were
+            text), then ``_row`` (UInt32): the 1-based data row number in the
+            source, the header being row 0. Rows rejected as a whole are left
+            out.
+        rejects: One row per problem: ``source``, ``row_number`` (UInt32),
+            ``record_id``, ``column``, ``reason``, ``action`` --
+            ``value_ignored`` (the row is kept, that value is treated as
+            absent) or ``row_rejected`` (the row is not used).
+        source: The file path, or the label given.
+        encoding: The text encoding of a CSV file (``utf-8``, ``utf-8-sig``,
+            ``utf-16``, ``cp1252`` or ``latin-1``); None for Parquet and
+            DataFrames.
+    """
+
+    table: pl.DataFrame
+    rejects: pl.DataFrame
+    source: str
+    encoding: str | None
+
+
+def _read(
+    spec: TableSpec, source: Source, mapping: MappingLike, label: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame, str, str | None]:
+    column_mapping = load_mapping(mapping, spec.name)
+    raw = load_raw(source, label)
+    table, rejects = build_table(raw, spec, column_mapping)
+    return table, rejects, raw.source, raw.encoding
+
+
+def _log_summary(spec: TableSpec, res: ReadResult) -> None:
+    dropped = res.rejects.filter(pl.col("action") != VALUE_IGNORED).height
+    log.info(
+        "%s: %d %s rows usable, %d rows rejected, %d values ignored",
+        res.source,
+        res.table.height,
+        spec.name,
+        dropped,
+        res.rejects.height - dropped,
+    )
+
+
+def read_attendances(
+    source: Source, *, mapping: MappingLike = None, label: str | None = None
+) -> ReadResult:
+    """Read and validate an attendances table (contract section 1).
+
+    Args:
+        source: A CSV or Parquet file path, or a polars DataFrame.
+        mapping: Column mapping: None, a dict ``{source_header: canonical}``, a
+            TOML file path, or ``"ecds"`` for ECDS-style extract names.
+        label: Name for the source in messages and rejects (default: the path).
+
+    Returns:
+        The table and its rejects. A null or unknown ``setting`` becomes
+        ``ed_mixed``; a row with no NHS number, name, date of birth or local
+        patient id is rejected.
+
+    Raises:
+        InputError: the file is missing, empty, binary, corrupt or its header
+            looks wrong.
+        MissingColumnError: ``attendance_id`` or ``arrival_time`` is absent.
+        ParseError: an ``attendance_id`` or ``arrival_time`` is blank or unreadable.
+        DuplicateIdError: an ``attendance_id`` appears twice.
+        ConfigError: the mapping is invalid or makes two columns one.
+    """
+    table, rejects, name, encoding = _read(ATTENDANCES, source, mapping, label)
+    res = ReadResult(table=table, rejects=rejects, source=name, encoding=encoding)
+    _log_summary(ATTENDANCES, res)
+    return res
+
+
+def read_manifest(source: Source, *, label: str | None = None) -> pl.DataFrame:
+    """Read the per-LA list-date manifest (``la_code,list_date``).
+
+    Args:
+        source: A CSV or Parquet file path, or a polars DataFrame.
+        label: Name for the source in messages.
+
+    Returns:
+        A DataFrame with ``la_code`` (String, stripped) and ``list_date``
+        (Date), in file order; other columns are dropped.
+
+    Raises:
+        InputError: the file is missing, empty or unreadable.
+        MissingColumnError: ``la_code`` or ``list_date`` is absent.
+        ParseError: a blank ``la_code``, or a blank or unreadable ``list_date``.
+        DuplicateIdError: an ``la_code`` appears twice (ignoring case).
+    """
+    raw = load_raw(source, label)
+    table, _ = build_table(raw, MANIFEST, None)
+    log.info("%s: manifest of %d local authorities", raw.source, table.height)
+    return table.select(MANIFEST.names)
+
+
+def _apply_manifest(
+    table: pl.DataFrame, rejects: pl.DataFrame, manifest: pl.DataFrame, source: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Take ``list_date`` from the manifest where it names the LA.
+
+    The manifest is the deliberate statement of when each list was extracted,
+    so it wins over a ``list_date`` column; each LA whose column disagrees gets
+    one ``value_ignored`` reject (its first such row) with the number of rows.
+    """
+    man = manifest.select(
+        pl.col("la_code").str.to_uppercase().alias("__la"), pl.col("list_date").alias("__mdate")
+    )
+    merged = table.with_columns(pl.col("la_code").str.to_uppercase().alias("__la")).join(
+        man, on="__la", how="left", maintain_order="left"
+    )
+    differs = (
+        merged.filter(pl.col("list_date").is_not_null() & pl.col("__mdate").is_not_null())
+        .filter(pl.col("list_date") != pl.col("__mdate"))
+        .group_by("__la", maintain_order=True)
+        .agg(pl.col(ROW).first(), pl.col("plan_id").first(), pl.len().alias("n"))
+    )
+    if differs.height:
+        notes = differs.select(
+            pl.lit(source, pl.String).alias("source"),
+            pl.col(ROW).cast(pl.UInt32).alias("row_number"),
+            pl.col("plan_id").alias("record_id"),
+            pl.lit("list_date").alias("column"),
+            pl.format(
+                "list_date: differs from the manifest in {} rows of this local authority's "
+                "list; manifest date used",
+                pl.col("n"),
+            ).alias("reason"),
+            pl.lit(VALUE_IGNORED).alias("action"),
+        ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
+        rejects = pl.concat([rejects, notes]).sort("row_number", maintain_order=True)
+    table = merged.with_columns(pl.coalesce("__mdate", "list_date").alias("list_date")).drop(
+        "__la", "__mdate"
+    )
+    return table, rejects
+
+
+def read_plans(
+    source: Source,
+    *,
+    mapping: MappingLike = None,
+    manifest: Source | None = None,
+    label: str | None = None,
+) -> ReadResult:
+    """Read and validate a plans table (contract section 2).
+
+    Args:
+        source: A CSV or Parquet file path, or a polars DataFrame.
+        mapping: Column mapping, as for :func:`read_attendances`.
+        manifest: Per-LA list dates (path or DataFrame, see
+            :func:`read_manifest`). Where it names a plan's LA its date is the
+            plan's ``list_date``, overriding a ``list_date`` column (a
+            disagreement is noted in the rejects). An LA with no list date is
+            not an error: its list age is unknown.
+        label: Name for the source in messages and rejects.
+
+    Returns:
+        The table and its rejects. ``plan_type`` is lower-cased (common
+        spellings such as ``CLA`` or ``Child Protection`` are recognised); an
+        ``end_date`` before ``start_date`` is ignored, so the plan is treated as
+        open; an unknown ``category`` is ignored; a row with no identifying
+        data at all is rejected.
+
+    Raises:
+        InputError: the file is missing, empty, binary, corrupt or its header
+            looks wrong.
+        MissingColumnError: a required column is absent.
+        ParseError: a ``plan_id``, ``la_code`` or ``start_date`` is blank or
+            unreadable, or a ``plan_type`` is not one of the contract's.
+        DuplicateIdError: a ``plan_id`` appears twice, or an LA twice in the
+            manifest.
+        ConfigError: the mapping is invalid or makes two columns one.
+    """
+    table, rejects, name, encoding = _read(PLANS, source, mapping, label)
+    if manifest is not None:
+        table, rejects = _apply_manifest(table, rejects, read_manifest(manifest), name)
+    undated = table.filter(pl.col("list_date").is_null()).get_column("la_code").n_unique()
+    if undated:
+        log.info("%s: %d local authorities have no list date (list age unknown)", name, undated)
+    res = ReadResult(table=table, rejects=rejects, source=name, encoding=encoding)
+    _log_summary(PLANS, res)
+    return res

@@ -1,0 +1,280 @@
+"""Getting a raw table out of a CSV file, a Parquet file or a DataFrame.
+
+CSV is read with every column as text -- leading zeros in ids and NHS numbers
+matter, so polars never infers types here. The encoding is UTF-8 (with or
+without a BOM), else cp1252, else latin-1; the delimiter is sniffed from the
+header line among ``,`` ``;`` tab and ``|``.
+
+No message raised here quotes the file's content: a file without its header
+line has identifying values where the header should be, and polars' own parse
+errors can quote a line of data, so they are never passed on (``from None``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Final
+
+import attrs
+import polars as pl
+
+from cpflag._errors import InputError, ParseError
+
+__all__ = ["ROW", "RawTable", "Source", "load_raw"]
+
+log = logging.getLogger("cpflag.io")
+
+#: Name of the 1-based source row number column.
+ROW: Final = "_row"
+
+Source = str | os.PathLike[str] | pl.DataFrame
+
+_DELIMITERS: Final = (",", ";", "\t", "|")
+_PARQUET_MAGIC: Final = b"PAR1"
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
+_QUOTED = re.compile(r'"[^"]*"')
+_CHUNK: Final = 1 << 24
+
+
+@attrs.frozen
+class RawTable:
+    """A table as found, before any mapping or typing.
+
+    Attributes:
+        frame: Columns ``c0``, ``c1``, ... in source order, then ``_row``.
+        headers: The source header of each ``c<i>`` column.
+        source: The file path or label, for messages.
+        encoding: Text encoding of a CSV file; None for Parquet and DataFrames.
+        delimiter: The CSV delimiter; None for Parquet and DataFrames.
+        text: True when every column is text (CSV).
+    """
+
+    frame: pl.DataFrame
+    headers: tuple[str, ...]
+    source: str
+    encoding: str | None
+    delimiter: str | None
+    text: bool
+
+
+def _positional(
+    frame: pl.DataFrame,
+    headers: list[str],
+    source: str,
+    *,
+    text: bool,
+    encoding: str | None,
+    delimiter: str | None,
+) -> RawTable:
+    data = [c for c in frame.columns if c != ROW]
+    renamed = frame.rename({old: f"c{i}" for i, old in enumerate(data)})
+    return RawTable(
+        frame=renamed,
+        headers=tuple(headers),
+        source=source,
+        encoding=encoding,
+        delimiter=delimiter,
+        text=text,
+    )
+
+
+def _from_frame(df: pl.DataFrame, label: str | None) -> RawTable:
+    source = label or "<DataFrame>"
+    cols = [c for c in df.columns if c != ROW]
+    frame = df.select(cols).with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32))
+    frame = frame.select([*cols, ROW])
+    return _positional(frame, cols, source, text=False, encoding=None, delimiter=None)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Validate UTF-8 in chunks, so a large file is not copied into a str."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(view[start : start + _CHUNK], final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode(raw: bytes) -> tuple[bytes, str]:
+    """Return UTF-8 bytes (without a BOM) and the encoding the file was in."""
+    if raw.startswith(codecs.BOM_UTF8):
+        body = raw[len(codecs.BOM_UTF8) :]
+        if _is_utf8(body):
+            return body, "utf-8-sig"
+        raw = body
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16").encode("utf-8"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError("file has a UTF-16 byte-order mark but is not valid UTF-16") from None
+    if _is_utf8(raw):
+        return raw, "utf-8"
+    # cp1252 before latin-1: Excel on Windows writes cp1252 (curly quotes, the
+    # euro sign); latin-1 accepts any byte, so it is the last resort.
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return raw.decode(encoding).encode("utf-8"), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any byte string")  # pragma: no cover
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The candidate delimiter that occurs most often outside quotes (ties: the comma)."""
+    bare = _QUOTED.sub("", header_line)
+    counts = {d: bare.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: (counts[d], -_DELIMITERS.index(d)))
+    return best if counts[best] else ","
+
+
+def _first_ragged_row(text: str, delimiter: str) -> int | None:
+    """Row number (header = 0) of the first record with more fields than the header.
+
+    Only called after polars has refused the file, to say where; a plain
+    Python pass is fine on that error path.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        width = len(next(reader))
+        for number, record in enumerate(reader, start=1):
+            if len(record) > width:
+                return number
+    except (csv.Error, StopIteration):
+        return None
+    return None
+
+
+def _read_csv(raw: bytes, source: str) -> RawTable:
+    if not raw or raw.isspace():
+        raise InputError("file is empty", source=source)
+    try:
+        data, encoding = _decode(raw)
+    except InputError as exc:
+        raise InputError(str(exc), source=source) from None
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            "file contains NUL bytes: it looks like UTF-16 without a byte-order mark, "
+            "or a binary file; save it as CSV (UTF-8)",
+            source=source,
+        )
+    end = data.find(b"\n")
+    header_line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    if not header_line.strip():
+        raise InputError("file is empty: the first line (the header) is blank", source=source)
+    delimiter = _sniff_delimiter(header_line)
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            separator=delimiter,
+            infer_schema=False,
+            quote_char='"',
+            truncate_ragged_lines=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        # Never pass on polars' message: it can quote a line of data.
+        ragged = _first_ragged_row(data.decode("utf-8"), delimiter)
+        what = (
+            "this row has more fields than the header"
+            if ragged is not None
+            else "the file cannot be read as CSV: a row has more fields than the header or "
+            "a quoted field is not closed"
+        )
+        raise ParseError(
+            f"{what}; check the quoting and the delimiter "
+            f"({_delimiter_name(delimiter)} was detected from the header line)",
+            source=source,
+            row_numbers=[ragged] if ragged is not None else [],
+        ) from None
+    if frame.height == 0:
+        raise InputError("file is empty", source=source)
+    headers = [h if h is not None else "" for h in frame.row(0)]
+    body = (
+        frame.with_row_index(ROW)
+        .with_columns(pl.col(ROW).cast(pl.UInt32))
+        .slice(1)
+        .select([*frame.columns, ROW])
+    )
+    # A blank line is not a record: drop rows with no field at all.
+    blank = body.select(pl.all_horizontal(pl.exclude(ROW).is_null())).to_series()
+    n_blank = int(blank.sum())
+    if n_blank:
+        body = body.filter(~blank)
+        log.info("%s: %d blank lines skipped", source, n_blank)
+    log.debug("%s: encoding %s, delimiter %s", source, encoding, _delimiter_name(delimiter))
+    return _positional(body, headers, source, text=True, encoding=encoding, delimiter=delimiter)
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
+
+
+def _read_parquet(path: Path, source: str) -> RawTable:
+    try:
+        df = pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        raise InputError(
+            "cannot read the Parquet file (corrupt or truncated?)", source=source
+        ) from None
+    return _from_frame(df, source)
+
+
+def load_raw(source: Source, label: str | None = None) -> RawTable:
+    """Load a CSV file, a Parquet file or a DataFrame as a :class:`RawTable`.
+
+    The format comes from the suffix (``.csv``, ``.txt``, ``.tsv``, ``.parquet``,
+    ``.pq``) but the content decides: a file starting with the Parquet magic
+    bytes is Parquet, anything else is read as delimited text.
+
+    Args:
+        source: A path or an in-memory DataFrame.
+        label: What to call the source in messages (default: the path, or
+            ``<DataFrame>``).
+
+    Returns:
+        The raw table.
+
+    Raises:
+        InputError: missing, unreadable, empty, binary or corrupt file.
+        ParseError: a row with more fields than the header.
+    """
+    if isinstance(source, pl.DataFrame):
+        return _from_frame(source, label)
+    if not isinstance(source, str | os.PathLike):
+        raise InputError(f"cannot read a table from a {type(source).__name__}", source=label)
+    path = Path(source)
+    name = label or str(path)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except FileNotFoundError:
+        raise InputError("file not found", source=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=name) from None
+    except OSError as exc:
+        raise InputError(f"file cannot be read ({type(exc).__name__})", source=name) from None
+    if magic == _PARQUET_MAGIC:
+        return _read_parquet(path, name)
+    if path.suffix.lower() in (".parquet", ".pq") and magic:
+        raise InputError("file has a Parquet suffix but is not a Parquet file", source=name)
+    if magic == _ZIP_MAGIC:
+        raise InputError("file is a zip archive or an Excel workbook: save it as CSV", source=name)
+    if magic == _OLE_MAGIC:
+        raise InputError("file is an old-style Excel workbook: save it as CSV", source=name)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"file cannot be read ({type(exc).__name__})", source=name) from None
+    return _read_csv(raw, name)

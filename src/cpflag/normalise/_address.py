@@ -1,0 +1,158 @@
+"""Free-text addresses: normalised tokens, house/flat identifiers, street.
+
+Purpose: two households in one block of flats share the street and building
+number and differ only in the flat number, so the flat number must survive
+normalisation and be comparable on its own.
+
+Rules (simple on purpose; see ``docs/normalisation.md``):
+
+- text is folded like names but keeps digits (``_text.fold_expr``); punctuation
+  and slashes become spaces ("3/12" -> "3 12", "12-14" -> "12 14");
+- trailing UK postcodes (one or more, any spacing) are removed;
+- abbreviations are expanded word by word (rd -> road, ave -> avenue, fl/flt/apt/
+  apartment -> flat, ...). "st" is "street" after a word ("High St") and
+  "saint" at the start or after a number ("12 St Johns Rd");
+- a number followed by a lone letter is one house number ("12 a" -> "12a");
+- ``address_numbers``: every token with a digit except ordinals ("1st", "3rd"),
+  plus a lone letter after flat/unit/room/block/suite ("Flat B"), in order;
+- ``address_street``: the words after the last number ("Flat 3, 12 High St,
+  London" -> "high street london" -> cut after the last street-type word ->
+  "high street"); when no words follow the last number, the last run of words
+  before it; with no number at all, the first run of words. Runs are broken by
+  numbers and by flat words (flat, unit, room, block, suite, floor, ground,
+  basement).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from cpflag.normalise._text import fold
+
+__all__ = ["ABBREVIATIONS", "STREET_TYPES", "normalise_address"]
+
+#: Whole-word expansions ("st" is handled apart: street or saint).
+ABBREVIATIONS: Final = {
+    "rd": "road", "ave": "avenue", "av": "avenue", "ln": "lane", "cl": "close",
+    "cres": "crescent", "cresc": "crescent", "dr": "drive", "ct": "court",
+    "gdns": "gardens", "pl": "place", "sq": "square", "fl": "flat", "flt": "flat",
+    "apt": "flat", "apartment": "flat", "ter": "terrace", "terr": "terrace",
+    "tce": "terrace", "hse": "house", "pde": "parade", "gro": "grove", "gr": "grove",
+    "pk": "park", "blk": "block", "bldg": "building", "est": "estate", "mt": "mount",
+}  # fmt: skip
+
+#: Words that end a street name.
+STREET_TYPES: Final = frozenset(
+    {
+        "road", "street", "avenue", "lane", "close", "crescent", "drive", "court",
+        "gardens", "place", "square", "terrace", "way", "grove", "walk", "hill",
+        "row", "park", "green", "mews", "rise", "view", "parade", "vale", "gate",
+        "wharf", "yard", "circus", "boulevard", "broadway", "approach", "path",
+        "chase", "croft", "mead", "meadows", "estate", "embankment", "passage",
+    }
+)  # fmt: skip
+
+#: Words that introduce a flat identifier; a lone letter after one is a number.
+FLAT_WORDS: Final = ("flat", "unit", "room", "block", "suite")
+#: Words that break a run of street words without being identifiers themselves.
+_BREAK_WORDS: Final = (*FLAT_WORDS, "floor", "ground", "basement")
+
+_PC: Final = r"(?:[a-z]{1,2}[0-9][a-z0-9]? ?[0-9][a-z]{2}|gir ?0aa)"
+_TRAILING_PCS: Final = rf"(?:^| ){_PC}(?: {_PC})*$"
+
+
+def _tokens(text: pl.DataFrame) -> pl.DataFrame:
+    """One row per token (``row``, ``pos``, ``tok``) after expansion and merging."""
+    t = (
+        text.select("row", pl.col("text").str.split(" ").alias("tok"))
+        .explode("tok")
+        .filter(pl.col("tok").is_not_null() & (pl.col("tok") != ""))
+    )
+    tok = pl.col("tok")
+    prev = tok.shift(1).over("row")
+    after_word = prev.str.contains(r"^[a-z]+$").fill_null(False)
+    t = t.with_columns(
+        pl.when(tok == "st")
+        .then(pl.when(after_word).then(pl.lit("street")).otherwise(pl.lit("saint")))
+        .otherwise(tok.replace(ABBREVIATIONS))
+        .alias("tok")
+    )
+    is_num = tok.str.contains(r"^[0-9]+$")
+    is_letter = tok.str.contains(r"^[a-z]$")
+    prev_num = is_num.shift(1).over("row").fill_null(False)
+    next_letter = is_letter.shift(-1).over("row").fill_null(False)
+    next_tok = tok.shift(-1).over("row")
+    return (
+        t.with_columns(
+            pl.when(is_num & next_letter).then(tok + next_tok).otherwise(tok).alias("tok"),
+            (is_letter & prev_num).alias("merged"),
+        )
+        .filter(~pl.col("merged"))
+        .drop("merged")
+        .with_columns(pl.int_range(pl.len()).over("row").alias("pos"))
+    )
+
+
+def normalise_address(s: pl.Series) -> pl.DataFrame:
+    """Normalise free-text addresses and pull out house/flat numbers and street.
+
+    Args:
+        s: Raw addresses.
+
+    Returns:
+        A frame of ``len(s)`` rows, in order: ``address`` (normalised tokens),
+        ``address_numbers`` (house/flat identifiers in order, e.g. "3 12" for
+        "Flat 3, 12 High St") and ``address_street`` (e.g. "high street"); each
+        null when empty.
+    """
+    text = pl.DataFrame({"text": fold(s, keep_digits=True)}).with_row_index("row")
+    text = text.with_columns(pl.col("text").str.replace(_TRAILING_PCS, ""))
+    t = _tokens(text)
+    tok, pos = pl.col("tok"), pl.col("pos")
+    prev = tok.shift(1).over("row")
+    has_digit = tok.str.contains(r"[0-9]")
+    flat_letter = tok.str.contains(r"^[a-z]$") & prev.is_in(FLAT_WORDS).fill_null(False)
+    is_break = has_digit | flat_letter | tok.is_in(_BREAK_WORDS)
+    t = t.with_columns(
+        (
+            (has_digit & ~tok.str.contains(r"^[0-9]+(?:st|nd|rd|th)$")) | flat_letter
+        ).alias("is_id"),
+        has_digit.alias("is_num"),
+        (~is_break).alias("is_word"),
+        is_break.cast(pl.UInt32).cum_sum().over("row").alias("seg"),
+        has_digit.cast(pl.UInt32).cum_sum().over("row").alias("num_cum"),
+        has_digit.cast(pl.UInt32).sum().over("row").alias("num_total"),
+    )
+    word, seg = pl.col("is_word"), pl.col("seg")
+    num_cum, num_total = pl.col("num_cum"), pl.col("num_total")
+    after = word & (num_total > 0) & (num_cum == num_total)
+    before = word & (num_cum < num_total)
+    no_num = word & (num_total == 0)
+    chosen = (
+        pl.when(after.any().over("row"))
+        .then(pl.when(after).then(seg).min().over("row"))
+        .when(before.any().over("row"))
+        .then(pl.when(before).then(seg).max().over("row"))
+        .otherwise(pl.when(no_num).then(seg).min().over("row"))
+    )
+    t = t.with_columns((word & (seg == chosen)).alias("in_run"))
+    last_type = pl.when(pl.col("in_run") & tok.is_in(sorted(STREET_TYPES))).then(pos)
+    t = t.with_columns(
+        (
+            pl.col("in_run")
+            & (last_type.max().over("row").is_null() | (pos <= last_type.max().over("row")))
+        ).alias("is_street")
+    )
+    agg = t.group_by("row", maintain_order=True).agg(
+        tok.str.join(" ").alias("address"),
+        tok.filter(pl.col("is_id")).str.join(" ").alias("address_numbers"),
+        tok.filter(pl.col("is_street")).str.join(" ").alias("address_street"),
+    )
+    cols = ("address", "address_numbers", "address_street")
+    return (
+        text.select("row")
+        .join(agg, on="row", how="left", maintain_order="left")
+        .select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols)
+    )
