@@ -167,7 +167,10 @@ _HOUSEHOLD = _c(
         ("different", 0.25, 0.9997, "lives elsewhere"),
     ],
 )
-_PERSON_THRESHOLDS = Thresholds(match=6.0, review=-6.0)
+# Relationship flags need better than even odds to reach review: unrelated
+# neighbours in one postcode unit (a block of flats) are common, and weaker
+# family evidence would flood the review band.
+_RELATION_THRESHOLDS = Thresholds(match=6.0, review=0.0)
 
 
 def sibling_model() -> LinkageModel:
@@ -219,7 +222,7 @@ def sibling_model() -> LinkageModel:
             ),
         ),
         prior=1e-5,
-        thresholds=_PERSON_THRESHOLDS,
+        thresholds=_RELATION_THRESHOLDS,
         name="cpflag sibling model v1",
     )
 
@@ -265,7 +268,7 @@ def carer_model() -> LinkageModel:
             BlockingRule("mother_nhs", ("nhs",), ("mother_nhs",), why="the mother's NHS number"),
         ),
         prior=1e-5,
-        thresholds=_PERSON_THRESHOLDS,
+        thresholds=_RELATION_THRESHOLDS,
         name="cpflag carer model v1",
     )
 
@@ -326,6 +329,6 @@ def newborn_model() -> LinkageModel:
             ),
         ),
         prior=1e-6,
-        thresholds=_PERSON_THRESHOLDS,
+        thresholds=_RELATION_THRESHOLDS,
         name="cpflag newborn model v1",
     )
