@@ -20,9 +20,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import cpflag  # noqa: E402
-from conftest import dataset  # noqa: E402
-from cpflag._evaluate import evaluate_flags  # noqa: E402
+import cpflag
+from conftest import dataset
+from cpflag._evaluate import evaluate_flags
 
 
 def main() -> None:
@@ -31,14 +31,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--days", type=int, default=1)
     args = ap.parse_args()
-    folder = dataset(f"{args.scale}-s{args.seed}-d{args.days}", scale=args.scale, seed=args.seed, days=args.days)
+    folder = dataset(
+        f"{args.scale}-s{args.seed}-d{args.days}", scale=args.scale, seed=args.seed, days=args.days
+    )
     t0 = time.perf_counter()
-    run = cpflag.run_flagging(folder / "attendances.csv", folder / "plans.csv", folder / "manifest.csv")
+    run = cpflag.run_flagging(
+        folder / "attendances.csv", folder / "plans.csv", folder / "manifest.csv"
+    )
     elapsed = time.perf_counter() - t0
     truth = pl.read_csv(folder / "truth" / "truth_flags.csv", infer_schema=False)
-    tatt = pl.read_parquet(folder / "truth" / "truth_attendances.parquet") if (
-        folder / "truth" / "truth_attendances.parquet"
-    ).exists() else pl.read_csv(folder / "truth" / "truth_attendances.csv", try_parse_dates=True)
+    tatt = (
+        pl.read_parquet(folder / "truth" / "truth_attendances.parquet")
+        if (folder / "truth" / "truth_attendances.parquet").exists()
+        else pl.read_csv(folder / "truth" / "truth_attendances.csv", try_parse_dates=True)
+    )
     acc = evaluate_flags(run.flags, truth, truth_attendances=tatt)
     print(run.summary.to_text())
     print()
@@ -53,13 +59,16 @@ def main() -> None:
         .join(tplans.select("plan_id", pl.col("person_id").alias("plan_person")), on="plan_id")
         .filter(pl.col("person_id") != pl.col("plan_person"))
     )
-    print(f"\nmatch-band plan_subject flags on the wrong person: {wrong_person.height}"
-          f" (twins among them: {wrong_person['twin'].sum()})")
+    print(
+        f"\nmatch-band plan_subject flags on the wrong person: {wrong_person.height}"
+        f" (twins among them: {wrong_person['twin'].sum()})"
+    )
     ended = ps.join(plans.select("plan_id", "end_date"), on="plan_id").filter(
         pl.col("end_date").is_not_null()
     )
     print(f"plan_subject flags from plans with an end date (must all be current): {ended.height}")
-    print(f"\nwall time {elapsed:.2f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nwall time {elapsed:.2f} s; peak RSS {peak_mib:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -27,8 +27,12 @@ def table(spec: Any, rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 def plans(rows: list[dict[str, Any]], list_date: dt.date = dt.date(2026, 11, 20)) -> pl.DataFrame:
-    defaults = {"la_code": "E08000035", "plan_type": "cpp", "start_date": dt.date(2025, 1, 1),
-                "list_date": list_date}
+    defaults = {
+        "la_code": "E08000035",
+        "plan_type": "cpp",
+        "start_date": dt.date(2025, 1, 1),
+        "list_date": list_date,
+    }
     return table(PLANS, [{**defaults, **r} for r in rows])
 
 

@@ -46,68 +46,71 @@ def _close(a: str, b: str, thr: float) -> bool | None:
     return s >= thr
 
 
-def nhs_number(l: Rec, r: Rec) -> set[str]:
-    if l["nhs"] is None or r["nhs"] is None:
+def nhs_number(left: Rec, right: Rec) -> set[str]:
+    if left["nhs"] is None or right["nhs"] is None:
         return {"null"}
-    return {"exact"} if l["nhs"] == r["nhs"] else {"different"}
+    return {"exact"} if left["nhs"] == right["nhs"] else {"different"}
 
 
-def given_name(l: Rec, r: Rec) -> set[str]:
-    a, b = l["given_first"], r["given_first"]
+def given_name(left: Rec, right: Rec) -> set[str]:
+    a, b = left["given_first"], right["given_first"]
     if a is None or b is None:
         return {"null"}
     return _first(
         [
             ("exact", a == b),
-            ("variant", bool(set(l["given_groups"] or []) & set(r["given_groups"] or []))),
+            ("variant", bool(set(left["given_groups"] or []) & set(right["given_groups"] or []))),
             ("close", _close(a, b, CLOSE_GIVEN)),
-            ("phonetic", l["given_ph"] == r["given_ph"] and l["given_ph"] is not None),
+            ("phonetic", left["given_ph"] == right["given_ph"] and left["given_ph"] is not None),
             ("initial", a[:1] == b[:1]),
         ],
         "different",
     )
 
 
-def family_name(l: Rec, r: Rec) -> set[str]:
-    a, b = l["family"], r["family"]
+def family_name(left: Rec, right: Rec) -> set[str]:
+    a, b = left["family"], right["family"]
     if a is None or b is None:
         return {"null"}
-    lp, rp = set(l["family_parts"] or []), set(r["family_parts"] or [])
-    parent = bool(lp & set(r["parent_families"] or [])) or bool(
-        rp & set(l["parent_families"] or [])
+    lp, rp = set(left["family_parts"] or []), set(right["family_parts"] or [])
+    parent = bool(lp & set(right["parent_families"] or [])) or bool(
+        rp & set(left["parent_families"] or [])
     )
     return _first(
         [
             ("exact", a == b),
             ("part", bool(lp & rp)),
             ("close", _close(a, b, CLOSE_STRING)),
-            ("phonetic", bool(set(l["family_ph_parts"] or []) & set(r["family_ph_parts"] or []))),
+            (
+                "phonetic",
+                bool(set(left["family_ph_parts"] or []) & set(right["family_ph_parts"] or [])),
+            ),
             ("parent", parent),
         ],
         "different",
     )
 
 
-def name_swap(l: Rec, r: Rec) -> set[str]:
-    if None in (l["given_first"], r["given_first"], l["family"], r["family"]):
+def name_swap(left: Rec, right: Rec) -> set[str]:
+    if None in (left["given_first"], right["given_first"], left["family"], right["family"]):
         return {"null"}
     swapped = (
-        r["given_first"] in (l["family_parts"] or [])
-        and l["given_first"] in (r["family_parts"] or [])
-        and l["given_first"] != r["given_first"]
+        right["given_first"] in (left["family_parts"] or [])
+        and left["given_first"] in (right["family_parts"] or [])
+        and left["given_first"] != right["given_first"]
     )
     return {"swapped"} if swapped else {"not_swapped"}
 
 
-def date_of_birth(l: Rec, r: Rec) -> set[str]:
-    a, b = l["dob"], r["dob"]
+def date_of_birth(left: Rec, right: Rec) -> set[str]:
+    a, b = left["dob"], right["dob"]
     if a is None or b is None:
         return {"null"}
     sa, sb = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
     return _first(
         [
             ("exact", a == b),
-            ("swapped", l["dob_swap"] is not None and l["dob_swap"] == b),
+            ("swapped", left["dob_swap"] is not None and left["dob_swap"] == b),
             ("typo", sum(x != y for x, y in zip(sa, sb, strict=True)) == 1),
             ("year_off", (a.month, a.day) == (b.month, b.day) and abs(a.year - b.year) == 1),
             ("near", abs((a - b).days) <= NEAR_DAYS),
@@ -116,33 +119,39 @@ def date_of_birth(l: Rec, r: Rec) -> set[str]:
     )
 
 
-def sex(l: Rec, r: Rec) -> set[str]:
-    if l["sex"] is None or r["sex"] is None:
+def sex(left: Rec, right: Rec) -> set[str]:
+    if left["sex"] is None or right["sex"] is None:
         return {"null"}
-    return {"exact"} if l["sex"] == r["sex"] else {"different"}
+    return {"exact"} if left["sex"] == right["sex"] else {"different"}
 
 
-def postcode(l: Rec, r: Rec) -> set[str]:
-    if l["pc_district"] is None or r["pc_district"] is None:
+def postcode(left: Rec, right: Rec) -> set[str]:
+    if left["pc_district"] is None or right["pc_district"] is None:
         return {"null"}
     return _first(
         [
-            ("unit", l["postcode"] is not None and l["postcode"] == r["postcode"]),
-            ("sector", l["pc_sector"] is not None and l["pc_sector"] == r["pc_sector"]),
-            ("district", l["pc_district"] == r["pc_district"]),
+            ("unit", left["postcode"] is not None and left["postcode"] == right["postcode"]),
+            ("sector", left["pc_sector"] is not None and left["pc_sector"] == right["pc_sector"]),
+            ("district", left["pc_district"] == right["pc_district"]),
         ],
         "different",
     )
 
 
-def address(l: Rec, r: Rec) -> set[str]:
-    a, b = l["address_street"], r["address_street"]
+def address(left: Rec, right: Rec) -> set[str]:
+    a, b = left["address_street"], right["address_street"]
     if a is None or b is None:
         return {"null"}
     close = _close(a, b, CLOSE_STRING)
-    same_numbers = l["address_numbers"] is not None and l["address_numbers"] == r["address_numbers"]
+    same_numbers = (
+        left["address_numbers"] is not None and left["address_numbers"] == right["address_numbers"]
+    )
     if close is None:
-        return {"same_house", "same_street", "different"} if same_numbers else {"same_street", "different"}
+        return (
+            {"same_house", "same_street", "different"}
+            if same_numbers
+            else {"same_street", "different"}
+        )
     if not close:
         return {"different"}
     return {"same_house"} if same_numbers else {"same_street"}

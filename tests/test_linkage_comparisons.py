@@ -13,8 +13,26 @@ from hypothesis import strategies as st
 from cpflag.linkage import LEVEL_LABELS, compute_levels
 from tests.reference_linkage import REFERENCE, swap
 
-NAMES = ["smith", "smyth", "jones", "jonas", "begum", "rahman", "o", "obrien", "alfie", "alfred",
-         "ollie", "oliver", "isabella", "izzy", "mohammed", "muhammad", "kaur", "singh"]
+NAMES = [
+    "smith",
+    "smyth",
+    "jones",
+    "jonas",
+    "begum",
+    "rahman",
+    "o",
+    "obrien",
+    "alfie",
+    "alfred",
+    "ollie",
+    "oliver",
+    "isabella",
+    "izzy",
+    "mohammed",
+    "muhammad",
+    "kaur",
+    "singh",
+]
 name = st.one_of(st.sampled_from(NAMES), st.text("abcdehlmnorsty", min_size=1, max_size=9))
 opt = lambda s: st.one_of(st.none(), s)  # noqa: E731
 words = st.lists(name, min_size=1, max_size=3)
@@ -26,14 +44,29 @@ PC = ["LS1 4AB", "LS1 4AD", "LS1 5ZZ", "LS2 7XY", "M1 1AA"]
 def record(draw: st.DrawFn) -> dict[str, Any]:
     parts = draw(opt(words))
     given = draw(opt(name))
-    dob = draw(opt(st.one_of(dates, st.sampled_from([dt.date(2019, 3, 4), dt.date(2019, 4, 3),
-                                                      dt.date(2018, 3, 4), dt.date(2019, 3, 9)]))))
+    dob = draw(
+        opt(
+            st.one_of(
+                dates,
+                st.sampled_from(
+                    [
+                        dt.date(2019, 3, 4),
+                        dt.date(2019, 4, 3),
+                        dt.date(2018, 3, 4),
+                        dt.date(2019, 3, 9),
+                    ]
+                ),
+            )
+        )
+    )
     pc = draw(opt(st.sampled_from(PC)))
     street = draw(opt(st.sampled_from(["high street", "high streat", "oak road", "station road"])))
     return {
         "nhs": draw(opt(st.sampled_from(["9434765919", "9434765870", "4010232137"]))),
         "given_first": given,
-        "given_groups": sorted({given, draw(st.sampled_from(["alfred", "oliver", "x"]))}) if given else [],
+        "given_groups": sorted({given, draw(st.sampled_from(["alfred", "oliver", "x"]))})
+        if given
+        else [],
         "given_ph": None if given is None else given[:2],
         "family": None if parts is None else " ".join(parts),
         "family_parts": parts or [],
@@ -52,18 +85,31 @@ def record(draw: st.DrawFn) -> dict[str, Any]:
 
 
 SCHEMA = {
-    "nhs": pl.String, "given_first": pl.String, "given_groups": pl.List(pl.String),
-    "given_ph": pl.String, "family": pl.String, "family_parts": pl.List(pl.String),
-    "family_ph_parts": pl.List(pl.String), "parent_families": pl.List(pl.String),
-    "dob": pl.Date, "dob_swap": pl.Date, "dob_str": pl.String, "sex": pl.String,
-    "postcode": pl.String, "pc_sector": pl.String, "pc_district": pl.String,
-    "address_street": pl.String, "address_numbers": pl.String,
+    "nhs": pl.String,
+    "given_first": pl.String,
+    "given_groups": pl.List(pl.String),
+    "given_ph": pl.String,
+    "family": pl.String,
+    "family_parts": pl.List(pl.String),
+    "family_ph_parts": pl.List(pl.String),
+    "parent_families": pl.List(pl.String),
+    "dob": pl.Date,
+    "dob_swap": pl.Date,
+    "dob_str": pl.String,
+    "sex": pl.String,
+    "postcode": pl.String,
+    "pc_sector": pl.String,
+    "pc_district": pl.String,
+    "address_street": pl.String,
+    "address_numbers": pl.String,
 }
 
 
 def pair_frame(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> pl.DataFrame:
-    rows = [{**{f"l_{k}": v for k, v in a.items()}, **{f"r_{k}": v for k, v in b.items()}}
-            for a, b in pairs]
+    rows = [
+        {**{f"l_{k}": v for k, v in a.items()}, **{f"r_{k}": v for k, v in b.items()}}
+        for a, b in pairs
+    ]
     schema = {f"{s}_{k}": t for s in ("l", "r") for k, t in SCHEMA.items()}
     return pl.DataFrame(rows, schema=schema)
 
@@ -71,7 +117,9 @@ def pair_frame(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> pl.DataFra
 @pytest.mark.parametrize("kind", sorted(REFERENCE))
 @settings(max_examples=150, deadline=None)
 @given(pairs=st.lists(st.tuples(record(), record()), min_size=1, max_size=25))
-def test_vectorised_levels_equal_reference(kind: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+def test_vectorised_levels_equal_reference(
+    kind: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
     frame = pair_frame(pairs)
     got = compute_levels(frame, kind).to_list()
     labels = LEVEL_LABELS[kind]
@@ -83,19 +131,21 @@ def test_vectorised_levels_equal_reference(kind: str, pairs: list[tuple[dict[str
 def test_levels_are_symmetric_for_symmetric_kinds() -> None:
     a = {"given_first": "alfie", "given_groups": ["alfie", "alfred"], "given_ph": "alf"}
     b = {"given_first": "alfred", "given_groups": ["alfred"], "given_ph": "alfr"}
-    base = {k: None for k in SCHEMA}
+    base = dict.fromkeys(SCHEMA)
     fwd = pair_frame([({**base, **a}, {**base, **b})])
     rev = pair_frame([({**base, **b}, {**base, **a})])
     assert compute_levels(fwd, "given_name").item() == compute_levels(rev, "given_name").item() == 1
 
 
 def test_dob_levels_golden() -> None:
-    base = {k: None for k in SCHEMA}
+    base = dict.fromkeys(SCHEMA)
 
     def lv(a: dt.date, b: dt.date) -> str:
         left = {**base, "dob": a, "dob_swap": swap(a), "dob_str": a.strftime("%Y%m%d")}
         right = {**base, "dob": b, "dob_swap": swap(b), "dob_str": b.strftime("%Y%m%d")}
-        return LEVEL_LABELS["date_of_birth"][compute_levels(pair_frame([(left, right)]), "date_of_birth").item()]
+        return LEVEL_LABELS["date_of_birth"][
+            compute_levels(pair_frame([(left, right)]), "date_of_birth").item()
+        ]
 
     assert lv(dt.date(2019, 3, 4), dt.date(2019, 3, 4)) == "exact"
     assert lv(dt.date(2019, 3, 4), dt.date(2019, 4, 3)) == "swapped"

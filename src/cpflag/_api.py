@@ -118,7 +118,9 @@ def run_flagging(
     cfg = index.config
     flags = index.match(att.table)
     flags = order_flags(flags, att.table["attendance_id"].to_list())
-    all_rejects = pl.concat([r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]])
+    all_rejects = pl.concat(
+        [r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]]
+    )
     latest = att.table["arrival_time"].max()
     as_of = latest.date() if isinstance(latest, dt.datetime) else None
     loaded = list_infos(index.plans, as_of, cfg.stale_after_days)
@@ -129,8 +131,7 @@ def run_flagging(
         missing_las=missing,
         attendances=att.table.height,
         rejects={
-            f"{r}": n
-            for r, n in all_rejects.group_by("reason").len().sort("reason").iter_rows()
+            f"{r}": n for r, n in all_rejects.group_by("reason").len().sort("reason").iter_rows()
         },
         flags=flag_counts(flags),
         candidate_pairs=index.last_candidate_pairs,

@@ -110,4 +110,6 @@ def plan_flags(
             list_age_expr(pl.col("arrival_date")).alias("list_age_days"),
         )
     )
-    return finish_flags(out, config).unique(["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True)
+    return finish_flags(out, config).unique(
+        ["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True
+    )

@@ -58,9 +58,8 @@ class Waterfall:
                 f"-> {row['cumulative']:+7.2f}  {m}{vals}"
             )
         band = self.band or "below review threshold"
-        lines.append(
-            f"  match weight {self.match_weight:+.2f}, probability {self.match_probability:.4f}: {band}"
-        )
+        weight, prob = self.match_weight, self.match_probability
+        lines.append(f"  match weight {weight:+.2f}, probability {prob:.4f}: {band}")
         if self.guard:
             lines.append(f"  capped at review by the {self.guard} guard")
         return "\n".join(lines)

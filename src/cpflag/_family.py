@@ -76,8 +76,15 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
         .then(pl.concat_str("la_code", pl.lit("|"), "family_ref"))
         .alias("family_key"),
     )
-    cols = ["prow", "family_parts", "parent_families", "postcode", "pc_sector",
-            "address_numbers", "address_street"]
+    cols = [
+        "prow",
+        "family_parts",
+        "parent_families",
+        "postcode",
+        "pc_sector",
+        "address_numbers",
+        "address_street",
+    ]
     return (
         subjects.select(cols)
         .join(extra, on="prow", how="inner", maintain_order="left")
@@ -123,11 +130,16 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
     adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
     age = pl.col("age_days")
     return out.with_columns(
-        pl.when(age.is_not_null()).then(age >= adult_days).otherwise(adult_setting).alias("is_adult"),
+        pl.when(age.is_not_null())
+        .then(age >= adult_days)
+        .otherwise(adult_setting)
+        .alias("is_adult"),
         (
             pl.when(age.is_not_null())
             .then(age.is_between(-1, config.newborn_days))
-            .otherwise(pl.col("is_placeholder").fill_null(False) | (pl.col("setting") == "neonatal"))
+            .otherwise(
+                pl.col("is_placeholder").fill_null(False) | (pl.col("setting") == "neonatal")
+            )
         )
         .fill_null(False)
         .alias("is_newborn"),
@@ -149,7 +161,9 @@ def with_family_keys(
         .join(plans.select("prow", "la_code", "family_ref"), on="prow")
         .filter(pl.col("family_ref").is_not_null())
         .group_by("l")
-        .agg(pl.concat_str("la_code", pl.lit("|"), "family_ref").unique().sort().alias("family_keys"))
+        .agg(
+            pl.concat_str("la_code", pl.lit("|"), "family_ref").unique().sort().alias("family_keys")
+        )
     )
     return (
         left.with_row_index("_l")
@@ -192,7 +206,13 @@ def relation_flags(
         }
     )
     plan_cols = plans.select(
-        "prow", "plan_id", "la_code", "plan_type", "start_date", "end_date", "list_date",
+        "prow",
+        "plan_id",
+        "la_code",
+        "plan_type",
+        "start_date",
+        "end_date",
+        "list_date",
         "expected_delivery_date",
     )
     out = (

@@ -77,7 +77,11 @@ class _KeyLookup:
                         found.setdefault((row["rec"], r), i)
         keys = sorted(found)
         return pl.DataFrame(
-            {"l": [k[0] for k in keys], "r": [k[1] for k in keys], "rule": [found[k] for k in keys]},
+            {
+                "l": [k[0] for k in keys],
+                "r": [k[1] for k in keys],
+                "rule": [found[k] for k in keys],
+            },
             schema={"l": pl.UInt32, "r": pl.UInt32, "rule": pl.UInt8},
         )
 
@@ -147,7 +151,12 @@ class PlanIndex:
         return sorted(self.plans["la_code"].unique().to_list())
 
     def _candidates(
-        self, name: str, left: pl.DataFrame, right: pl.DataFrame, rules: Sequence[BlockingRule], one: bool
+        self,
+        name: str,
+        left: pl.DataFrame,
+        right: pl.DataFrame,
+        rules: Sequence[BlockingRule],
+        one: bool,
     ) -> pl.DataFrame:
         if not one:
             return block(left, right, rules).pairs
@@ -170,7 +179,9 @@ class PlanIndex:
         left = with_family_keys(attendee_frame(att, prepared, cfg), subj, self.plans, self.subjects)
         mpairs = self._candidates("mothers", prepared, self.mothers, rules, one)
         mscored = self.linker.score(prepared, self.mothers, mpairs, tf=self.mother_tf)
-        parts.append(self._relation("unborn_plan_mother", mscored, left, att, self.mothers, self.linker))
+        parts.append(
+            self._relation("unborn_plan_mother", mscored, left, att, self.mothers, self.linker)
+        )
 
         for kind, right, eligible in (
             ("newborn_of_unborn_plan", self.mothers, pl.col("is_newborn")),
@@ -244,7 +255,10 @@ def _not_the_subject(
     return (
         out.filter(~is_subject)
         .with_columns(
-            pl.when(doubtful & (pl.col("band") == "match")).then(pl.lit("review")).otherwise(pl.col("band")).alias("band")
+            pl.when(doubtful & (pl.col("band") == "match"))
+            .then(pl.lit("review"))
+            .otherwise(pl.col("band"))
+            .alias("band")
         )
         .drop("prow", "_sp_band", "_sp_guard")
     )
@@ -255,7 +269,9 @@ def _as_attendances(df: pl.DataFrame) -> pl.DataFrame:
     cols = []
     for c in ATTENDANCES.columns:
         if c.name in df.columns:
-            cols.append(pl.col(c.name).cast(c.dtype) if df.schema[c.name] != c.dtype else pl.col(c.name))
+            cols.append(
+                pl.col(c.name).cast(c.dtype) if df.schema[c.name] != c.dtype else pl.col(c.name)
+            )
         else:
             cols.append(pl.lit(None, c.dtype).alias(c.name))
     extra = [c for c in df.columns if c not in ATTENDANCES.names]

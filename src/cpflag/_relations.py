@@ -64,7 +64,9 @@ def _name_against(p: pl.DataFrame, given: str, parts: str) -> pl.Series:
         fam = lists_intersect(parts, rp)
         q = with_similarity(p, given, rg, ~fam | any_null(given, rg), "_sim")
         full = fam & (pl.col("_sim") >= CLOSE_GIVEN)
-        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(0).eq(0)
+        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(0).eq(
+            0
+        )
         outs.append(q.select(levels_expr([full, fam], null)).to_series())
     a, b = outs
     # The stronger of the two (lower index, but -1 = null is weakest).
@@ -137,9 +139,14 @@ register_comparison_kind(
     ("family_parts", "parent_families"),
     _surname_link,
 )
-register_comparison_kind("family_ref", ("same_family", "other"), ("family_keys", "family_key"), _family_ref)
 register_comparison_kind(
-    "mother_ids", ("nhs", "dob", "different"), ("nhs", "dob", "mother_nhs", "mother_dob"), _mother_ids
+    "family_ref", ("same_family", "other"), ("family_keys", "family_key"), _family_ref
+)
+register_comparison_kind(
+    "mother_ids",
+    ("nhs", "dob", "different"),
+    ("nhs", "dob", "mother_nhs", "mother_dob"),
+    _mother_ids,
 )
 register_comparison_kind("mother_nhs", ("exact", "different"), ("mother_nhs", "nhs"), _mother_nhs)
 register_comparison_kind(
@@ -207,7 +214,9 @@ def sibling_model() -> LinkageModel:
         ),
         blocking_rules=(
             BlockingRule("household_unit", ("postcode",), why="siblings at the same address"),
-            BlockingRule("family_ref", ("family_keys",), ("family_key",), why="LA family reference"),
+            BlockingRule(
+                "family_ref", ("family_keys",), ("family_key",), why="LA family reference"
+            ),
             BlockingRule(
                 "carer_as_carer",
                 ("carer_given_first", "carer_family_parts"),
@@ -236,7 +245,12 @@ def carer_model() -> LinkageModel:
                 "person_vs_carer",
                 [
                     ("full", 0.70, 1e-6, "attendee is the plan's named carer/mother"),
-                    ("family", 0.15, 0.003, "attendee shares a surname with the named carer/mother"),
+                    (
+                        "family",
+                        0.15,
+                        0.003,
+                        "attendee shares a surname with the named carer/mother",
+                    ),
                     ("different", 0.15, 0.997, "attendee is not the named carer/mother"),
                 ],
             ),
@@ -318,8 +332,12 @@ def newborn_model() -> LinkageModel:
             ),
         ),
         blocking_rules=(
-            BlockingRule("mother_nhs", ("mother_nhs",), ("nhs",), why="mother's NHS number on record"),
-            BlockingRule("surname", ("family_parts",), why="'Baby of Smith' carries the mother's surname"),
+            BlockingRule(
+                "mother_nhs", ("mother_nhs",), ("nhs",), why="mother's NHS number on record"
+            ),
+            BlockingRule(
+                "surname", ("family_parts",), why="'Baby of Smith' carries the mother's surname"
+            ),
             BlockingRule("household_unit", ("postcode",), why="born at the mother's address"),
             BlockingRule(
                 "carer_is_mother",

@@ -80,7 +80,8 @@ class RunSummary:
             lines.append(f"  {li.la_code}: listed {li.list_date or '?'} ({age}); {types}{warn}")
         if self.missing_las:
             lines.append(
-                "NO LIST LOADED for: " + ", ".join(self.missing_las)
+                "NO LIST LOADED for: "
+                + ", ".join(self.missing_las)
                 + " -- their children cannot be flagged"
             )
         lines.append(f"Attendances read: {self.attendances}")
@@ -100,7 +101,9 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def list_infos(plans: pl.DataFrame, as_of: dt.date | None, stale_after_days: int) -> tuple[ListInfo, ...]:
+def list_infos(
+    plans: pl.DataFrame, as_of: dt.date | None, stale_after_days: int
+) -> tuple[ListInfo, ...]:
     """One :class:`ListInfo` per LA in the plans table."""
     out = []
     if plans.height == 0:

@@ -94,6 +94,7 @@ def validate(
         io.write_table(pl.concat(found), rejects)
         click.echo(f"issues written to {rejects}")
 
+
 def _stage(message: str, t0: float) -> None:
     """Progress line on stderr (the flags go to a file; stdout keeps the summary)."""
     click.echo(f"[{time.perf_counter() - t0:7.2f}s] {message}", err=True)
@@ -118,7 +119,9 @@ def _write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path 
     rej = rejects or out.with_name(out.stem + ".rejects.csv")
     write_table(run.rejects, rej)
     summ = summary or out.with_name(out.stem + ".summary.json")
-    summ.write_text(json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    summ.write_text(
+        json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
+    )
 
 
 _model_opt = click.option(
@@ -149,7 +152,9 @@ _expected_opt = click.option(
     help="Flags table to write: .csv or .parquet.",
 )
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Rejects table.")
-@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), help="Run summary JSON.")
+@click.option(
+    "--summary", type=click.Path(dir_okay=False, path_type=Path), help="Run summary JSON."
+)
 @_model_opt
 @_stale_opt
 @_expected_opt
@@ -174,9 +179,7 @@ def flag_command(
 
     t0 = time.perf_counter()
     _stage("reading and flagging", t0)
-    run = run_flagging(
-        attendances, plans, manifest, _config(model, stale_after_days, expected_la)
-    )
+    run = run_flagging(attendances, plans, manifest, _config(model, stale_after_days, expected_la))
     _stage(f"writing {run.flags.height} flags", t0)
     _write_outputs(run, out, rejects, summary)
     _stage("done", t0)
@@ -184,12 +187,25 @@ def flag_command(
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(["demo", "region", "national"]), default="demo", show_default=True)
+@click.option(
+    "--scale", type=click.Choice(["demo", "region", "national"]), default="demo", show_default=True
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--days", type=click.IntRange(min=1), default=1, show_default=True, help="Days of attendances.")
-@click.option("--n-attendances", type=click.IntRange(min=1), help="Override the number of attendances.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+@click.option(
+    "--days", type=click.IntRange(min=1), default=1, show_default=True, help="Days of attendances."
+)
+@click.option(
+    "--n-attendances", type=click.IntRange(min=1), help="Override the number of attendances."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write.",
+)
 @_clean_errors
 def synth(scale: str, seed: int, days: int, n_attendances: int | None, fmt: str, out: Path) -> None:
     """Generate synthetic attendances, plans and a manifest, with the ground truth."""
@@ -203,7 +219,13 @@ def synth(scale: str, seed: int, days: int, n_attendances: int | None, fmt: str,
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("cpflag-demo"), show_default=True, help="Folder for the demo data and outputs.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("cpflag-demo"),
+    show_default=True,
+    help="Folder for the demo data and outputs.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @_clean_errors
 def demo(out: Path, seed: int) -> None:
@@ -212,7 +234,8 @@ def demo(out: Path, seed: int) -> None:
     Generates demo data into --out, flags it, writes flags/rejects/summary there,
     prints the run summary and the accuracy against the synthetic ground truth.
     """
-    from cpflag import run_flagging, synth as synth_mod
+    from cpflag import run_flagging
+    from cpflag import synth as synth_mod
     from cpflag._evaluate import evaluate_flags
 
     t0 = time.perf_counter()
@@ -249,7 +272,8 @@ def explain(
     """Print the score waterfall of one attendance against one plan."""
     import polars as pl
 
-    from cpflag import build_index, explain as explain_fn, read_attendances
+    from cpflag import build_index, read_attendances
+    from cpflag import explain as explain_fn
     from cpflag._errors import InputError
 
     att = read_attendances(attendances).table.filter(pl.col("attendance_id") == attendance_id)
@@ -262,16 +286,30 @@ def explain(
 @main.command()
 @click.option("--attendances", type=_path_in, required=True, help="A site's attendances.")
 @click.option("--plans", type=_path_in, required=True, help="The plan lists.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Model JSON to write.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Model JSON to write.",
+)
 @_model_opt
-@click.option("--max-pairs", type=click.IntRange(min=1000), default=1_000_000, show_default=True, help="Random pairs for u.")
+@click.option(
+    "--max-pairs",
+    type=click.IntRange(min=1000),
+    default=1_000_000,
+    show_default=True,
+    help="Random pairs for u.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @_clean_errors
-def train(attendances: Path, plans: Path, out: Path, model: Path | None, max_pairs: int, seed: int) -> None:
+def train(
+    attendances: Path, plans: Path, out: Path, model: Path | None, max_pairs: int, seed: int
+) -> None:
     """Re-estimate the model on a site's own data (u by sampling, m by EM; no labels)."""
+    import polars as pl
+
     from cpflag import LinkageModel, Linker, read_attendances, read_plans
     from cpflag._index import SUBJECT_PLAN_TYPES
-    import polars as pl
 
     t0 = time.perf_counter()
     linker = Linker(model=LinkageModel.from_json(model)) if model else Linker()
@@ -284,7 +322,9 @@ def train(attendances: Path, plans: Path, out: Path, model: Path | None, max_pai
 
 
 @main.command("model")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
+)
 @_clean_errors
 def model_command(out: Path | None) -> None:
     """Print (or write) the shipped default model as JSON, for review."""

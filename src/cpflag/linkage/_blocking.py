@@ -38,7 +38,9 @@ def _keys(frame: pl.DataFrame, keys: Sequence[str], side: str) -> pl.DataFrame:
     missing = [k for k in keys if k not in frame.columns]
     if missing:
         raise ModelError(f"blocking key(s) {missing} are not prepared columns")
-    out = frame.select(pl.col("rec").alias(side), *[pl.col(k).alias(f"k{i}") for i, k in enumerate(keys)])
+    out = frame.select(
+        pl.col("rec").alias(side), *[pl.col(k).alias(f"k{i}") for i, k in enumerate(keys)]
+    )
     for i, _ in enumerate(keys):
         if isinstance(out.schema[f"k{i}"], pl.List):
             out = out.explode(f"k{i}")
@@ -85,10 +87,5 @@ def block(
     if not parts:
         empty = pl.DataFrame(schema={"l": pl.UInt32, "r": pl.UInt32, "rule": pl.UInt8})
         return Candidates(pairs=empty, rule_counts=counts)
-    pairs = (
-        pl.concat(parts)
-        .group_by("l", "r")
-        .agg(pl.col("rule").min())
-        .sort("l", "r")
-    )
+    pairs = pl.concat(parts).group_by("l", "r").agg(pl.col("rule").min()).sort("l", "r")
     return Candidates(pairs=pairs, rule_counts=counts)

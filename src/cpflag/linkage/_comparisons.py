@@ -16,7 +16,7 @@ only for pairs not already settled by a stronger level.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import polars as pl
@@ -31,9 +31,9 @@ __all__ = [
     "COMPARISON_KINDS",
     "LEVEL_LABELS",
     "NEAR_DAYS",
+    "any_null",
     "compute_levels",
     "jaro_winkler",
-    "any_null",
     "levels_expr",
     "lists_intersect",
     "register_comparison_kind",
@@ -81,10 +81,11 @@ def jaro_winkler(left: pl.Series, right: pl.Series) -> np.ndarray:
 
 def levels_expr(conditions: list[pl.Expr], null: pl.Expr) -> pl.Expr:
     """``when(null) -1 .when(c0) 0 .when(c1) 1 ... otherwise(last)`` as Int8."""
-    expr = pl.when(null).then(pl.lit(-1, pl.Int8))
+    expr: Any = pl.when(null).then(pl.lit(-1, pl.Int8))
     for i, cond in enumerate(conditions):
         expr = expr.when(cond).then(pl.lit(i, pl.Int8))
-    return expr.otherwise(pl.lit(len(conditions), pl.Int8)).cast(pl.Int8)
+    out: pl.Expr = expr.otherwise(pl.lit(len(conditions), pl.Int8)).cast(pl.Int8)
+    return out
 
 
 def any_null(*cols: str) -> pl.Expr:

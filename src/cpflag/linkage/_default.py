@@ -16,7 +16,9 @@ from cpflag.linkage._model import BlockingRule, Comparison, Guard, Level, Linkag
 __all__ = ["default_blocking_rules", "default_model"]
 
 
-def _c(name: str, kind: str, levels: list[tuple[str, float, float, str]], **kw: object) -> Comparison:
+def _c(
+    name: str, kind: str, levels: list[tuple[str, float, float, str]], **kw: object
+) -> Comparison:
     tf_col = kw.get("tf_column")
     return Comparison(
         name=name,
@@ -128,9 +130,7 @@ def default_blocking_rules() -> tuple[BlockingRule, ...]:
         BlockingRule(
             "dob", ("dob",), why="names changed, nicknamed or placeholders ('Baby of Smith')"
         ),
-        BlockingRule(
-            "dob_swapped", ("dob_swap",), ("dob",), why="day and month of birth swapped"
-        ),
+        BlockingRule("dob_swapped", ("dob_swap",), ("dob",), why="day and month of birth swapped"),
         BlockingRule(
             "surname_sound_year",
             ("family_ph_parts", "dob_year"),

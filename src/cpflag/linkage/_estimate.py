@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import attrs
 import numpy as np
 import polars as pl
 
@@ -139,6 +140,4 @@ def estimate_m(
         c.name: {lv.label: (float(m[k][i]), lv.u) for i, lv in enumerate(c.levels)}
         for k, c in enumerate(model.comparisons)
     }
-    import attrs
-
     return attrs.evolve(model.evolve_levels(params), prior=prior)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,30 @@ __all__ = [
 #: single level can carry an infinite weight (a veto or a certainty).
 PROB_FLOOR = 1e-9
 PROB_CEIL = 1.0 - 1e-9
+
+
+def _levels(items: Iterable[Level]) -> tuple[Level, ...]:
+    return tuple(items)
+
+
+def _strs(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+def _comparisons(items: Iterable[Comparison]) -> tuple[Comparison, ...]:
+    return tuple(items)
+
+
+def _rules(items: Iterable[BlockingRule]) -> tuple[BlockingRule, ...]:
+    return tuple(items)
+
+
+def _guards(items: Iterable[Guard]) -> tuple[Guard, ...]:
+    return tuple(items)
+
+
+def _when(d: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) for k, v in d.items()}
 
 
 def _prob(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -91,7 +116,7 @@ class Comparison:
 
     name: str
     kind: str
-    levels: tuple[Level, ...] = attrs.field(converter=tuple)
+    levels: tuple[Level, ...] = attrs.field(converter=_levels)
     column: str | None = None
     tf_column: str | None = None
     tf_minimum: float = 1e-5
@@ -126,8 +151,8 @@ class BlockingRule:
     """
 
     name: str
-    left_keys: tuple[str, ...] = attrs.field(converter=tuple)
-    right_keys: tuple[str, ...] = attrs.field(converter=tuple, default=())
+    left_keys: tuple[str, ...] = attrs.field(converter=_strs)
+    right_keys: tuple[str, ...] = attrs.field(converter=_strs, default=())
     why: str = ""
 
     @property
@@ -148,9 +173,7 @@ class Guard:
     """
 
     name: str
-    when: dict[str, tuple[str, ...]] = attrs.field(
-        converter=lambda d: {k: tuple(v) for k, v in d.items()}
-    )
+    when: dict[str, tuple[str, ...]] = attrs.field(converter=_when)
     why: str = ""
 
 
@@ -184,11 +207,11 @@ class LinkageModel:
         name: Free text naming the model and its provenance.
     """
 
-    comparisons: tuple[Comparison, ...] = attrs.field(converter=tuple)
-    blocking_rules: tuple[BlockingRule, ...] = attrs.field(converter=tuple)
+    comparisons: tuple[Comparison, ...] = attrs.field(converter=_comparisons)
+    blocking_rules: tuple[BlockingRule, ...] = attrs.field(converter=_rules)
     prior: float = attrs.field(default=1e-5, validator=_prob)
     thresholds: Thresholds = Thresholds()
-    guards: tuple[Guard, ...] = attrs.field(converter=tuple, default=())
+    guards: tuple[Guard, ...] = attrs.field(converter=_guards, default=())
     name: str = "cpflag model"
 
     def __attrs_post_init__(self) -> None:

@@ -76,7 +76,9 @@ PREPARED_COLUMNS: Final = (
 _LIST_STR = pl.List(pl.String)
 
 
-def _role_series(df: pl.DataFrame, roles: Mapping[str, str], role: str, dtype: pl.DataType) -> pl.Series:
+def _role_series(
+    df: pl.DataFrame, roles: Mapping[str, str], role: str, dtype: pl.DataType
+) -> pl.Series:
     col = roles.get(role, role)
     if col in df.columns:
         s = df[col]

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
+from cpflag._errors import ModelError
 from cpflag.linkage._comparisons import LEVEL_LABELS, compute_levels, required_columns
 from cpflag.linkage._model import Comparison, LinkageModel
 
@@ -59,8 +60,6 @@ def compute_gammas(pf: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
     for c in model.comparisons:
         labels = LEVEL_LABELS[c.kind]
         if c.labels != labels:
-            from cpflag._errors import ModelError
-
             raise ModelError(
                 f"comparison {c.name!r} of kind {c.kind!r} must have levels {list(labels)}, "
                 f"got {list(c.labels)}"
