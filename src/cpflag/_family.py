@@ -26,14 +26,16 @@ from cpflag._config import FlagConfig
 from cpflag._decide import finish_flags, list_age_expr, plan_current_expr
 from cpflag._schema import FLAGS
 from cpflag.linkage import Linker, reasons_expr
-from cpflag.normalise import name_parts, normalise_name, normalise_nhs_number
+from cpflag.normalise import given_name_groups, name_parts, normalise_name, normalise_nhs_number
 
 __all__ = [
     "FAMILY_PLAN_TYPES",
     "attendee_frame",
     "family_frame",
     "mother_frame",
+    "propagate_to_family",
     "relation_flags",
+    "sibling_frame",
     "with_family_keys",
 ]
 
@@ -52,10 +54,53 @@ def _parts(s: pl.Series) -> pl.Series:
 
 
 def _names(df: pl.DataFrame, given: str, family: str, prefix: str) -> list[pl.Series]:
+    first = _first_word(df[given]).alias(f"{prefix}_given_first")
     return [
-        _first_word(df[given]).alias(f"{prefix}_given_first"),
+        first,
+        given_name_groups(first).alias(f"{prefix}_given_groups"),
         _parts(df[family]).alias(f"{prefix}_family_parts"),
     ]
+
+
+#: Pseudo-records shrinking name frequencies towards the average (short lists).
+NAME_PRIOR_STRENGTH: Final = 1000.0
+#: Average chance that two people share a given name / a surname.
+AVERAGE_GIVEN_U: Final = 0.012
+AVERAGE_FAMILY_U: Final = 0.003
+
+
+def _frequency(values: pl.Series, reference: pl.Series, average: float) -> pl.Series:
+    """Shrunk relative frequency in ``reference`` of each of ``values``."""
+    ref = reference.drop_nulls()
+    n, k = ref.len(), NAME_PRIOR_STRENGTH
+    counts = ref.value_counts(name="n").rename({ref.name: "value"})
+    return (
+        pl.DataFrame({"value": values})
+        .join(counts, on="value", how="left", maintain_order="left")
+        .select(((pl.col("n").fill_null(0) + k * average) / (n + k)).alias("f"))["f"]
+    )
+
+
+def name_frequency(given: pl.Series, parts: pl.Series, subjects: pl.DataFrame) -> pl.Series:
+    """Estimated chance that a random person has this given name and surname.
+
+    Given-name and surname frequencies are taken from the plan subjects (the
+    largest name sample the index has), shrunk towards the average, and
+    multiplied (independence). Null where either name is missing.
+    """
+    first_part = parts.list.first()
+    fg = _frequency(given, subjects["given_first"], AVERAGE_GIVEN_U)
+    ff = _frequency(first_part, subjects["family"], AVERAGE_FAMILY_U)
+    return pl.select(
+        pl.when(given.is_not_null() & first_part.is_not_null()).then(fg * ff)
+    ).to_series()
+
+
+def _parent_name_u(frame: pl.DataFrame, subjects: pl.DataFrame) -> pl.Series:
+    """The less distinctive (larger) of the carer's and the mother's name frequencies."""
+    carer = name_frequency(frame["carer_given_first"], frame["carer_family_parts"], subjects)
+    mother = name_frequency(frame["mother_given_first"], frame["mother_family_parts"], subjects)
+    return pl.select(pl.max_horizontal(carer, mother).alias("parent_name_u")).to_series()
 
 
 def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
@@ -68,6 +113,7 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
     fam_plans = plans.filter(pl.col("plan_type").is_in(FAMILY_PLAN_TYPES))
     extra = fam_plans.select(
         "prow",
+        "plan_type",
         *_names(fam_plans, "carer_given_name", "carer_family_name", "carer"),
         *_names(fam_plans, "mother_given_name", "mother_family_name", "mother"),
         normalise_nhs_number(fam_plans["mother_nhs_number"])["nhs_number"].alias("mother_nhs"),
@@ -82,18 +128,20 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
         "parent_families",
         "postcode",
         "pc_sector",
+        "pc_district",
         "address_numbers",
         "address_street",
     ]
-    return (
+    fam = (
         subjects.select(cols)
         .join(extra, on="prow", how="inner", maintain_order="left")
         .with_row_index("rec")
         .with_columns(pl.col("rec").cast(pl.UInt32))
     )
+    return fam.with_columns(_parent_name_u(fam, subjects))
 
 
-def mother_frame(plans: pl.DataFrame, linker: Linker) -> pl.DataFrame:
+def mother_frame(plans: pl.DataFrame, linker: Linker, subjects: pl.DataFrame) -> pl.DataFrame:
     """The mothers named on unborn plans, prepared as people, one row per plan."""
     unborn = plans.filter(pl.col("plan_type") == "unborn_cpp").with_columns(
         pl.lit("F").alias("_sex")
@@ -107,13 +155,67 @@ def mother_frame(plans: pl.DataFrame, linker: Linker) -> pl.DataFrame:
     }
     prepared = linker.prepare(unborn, roles=roles)
     names = _names(unborn, "mother_given_name", "mother_family_name", "mother")
-    return prepared.with_columns(
-        unborn["prow"],
-        names[0],
-        names[1],
-        names[0].alias("carer_given_first"),
-        names[1].alias("carer_family_parts"),
-        unborn["expected_delivery_date"].alias("edd"),
+    as_carer = [n.alias(n.name.replace("mother_", "carer_")) for n in names]
+    out = prepared.with_columns(
+        unborn["prow"], *names, *as_carer, unborn["expected_delivery_date"].alias("edd")
+    )
+    return out.with_columns(_parent_name_u(out, subjects))
+
+
+def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
+    """The families frame as sibling evidence: a looked-after child's placement is not family.
+
+    For ``lac`` plans the plan's address is usually the foster placement and the
+    named carer the foster carer, so neither says anything about birth siblings:
+    they are blanked, leaving the LA's family reference, the named (birth)
+    mother and the surnames.
+    """
+    lac = pl.col("plan_type") == "lac"
+    placement = ["postcode", "pc_sector", "pc_district", "address_numbers", "address_street",
+                 "carer_given_first", "carer_given_groups", "carer_family_parts"]
+    return families.with_columns(
+        [pl.when(~lac).then(pl.col(c)).alias(c) for c in placement]
+    )
+
+
+def propagate_to_family(
+    scored: pl.DataFrame, right: pl.DataFrame, *, per_child_types: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """Extend relation pairs to every plan of the same LA family.
+
+    The LA's family reference says which plan children are one family: an
+    attendee who is a sibling or carer of one of them is so of all of them. The
+    copied pairs keep the original pair's score and levels and name the plan
+    they came through. This follows the LA's own grouping, never our inferred
+    edges, so families cannot grow by chaining. Plans of ``per_child_types``
+    neither give nor take copies (a looked-after child's foster carer is the
+    carer of that child only, not of siblings placed elsewhere).
+    """
+    if scored.height == 0:
+        return scored.with_columns(pl.lit(None, pl.String).alias("via"))
+    shared = pl.when(~pl.col("plan_type").is_in(per_child_types)).then(pl.col("family_key"))
+    keys = right.select(pl.col("rec").alias("r"), shared.alias("family_key"))
+    linked = scored.join(keys, on="r", how="left")
+    fam = right.select(pl.col("rec").alias("r2"), shared.alias("family_key")).filter(
+        pl.col("family_key").is_not_null()
+    )
+    copies = (
+        linked.filter(pl.col("family_key").is_not_null())
+        .join(fam, on="family_key")
+        .filter(pl.col("r2") != pl.col("r"))
+        .with_columns(pl.col("r").alias("via"))
+        .drop("r")
+        .rename({"r2": "r"})
+    )
+    out = pl.concat(
+        [linked.with_columns(pl.lit(None, pl.UInt32).alias("via")), copies.select(linked.columns + ["via"])],
+        how="vertical_relaxed",
+    )
+    # Keep, per (attendee, plan), the strongest evidence.
+    return (
+        out.sort(["l", "r", "match_weight"], descending=[False, False, True])
+        .unique(["l", "r"], keep="first", maintain_order=True)
+        .drop("family_key")
     )
 
 
@@ -134,15 +236,14 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
         .then(age >= adult_days)
         .otherwise(adult_setting)
         .alias("is_adult"),
-        (
-            pl.when(age.is_not_null())
-            .then(age.is_between(-1, config.newborn_days))
-            .otherwise(
-                pl.col("is_placeholder").fill_null(False) | (pl.col("setting") == "neonatal")
-            )
-        )
+        # Age unknown and not an adult setting: possibly a newborn (concern is
+        # stepped up, not down); such flags are capped at review (see _index).
+        pl.when(age.is_not_null())
+        .then(age.is_between(-1, config.newborn_days))
+        .otherwise(~adult_setting)
         .fill_null(False)
         .alias("is_newborn"),
+        (age.is_null() & ~pl.col("is_placeholder").fill_null(False)).alias("age_unknown"),
     )
 
 
@@ -215,9 +316,23 @@ def relation_flags(
         "list_date",
         "expected_delivery_date",
     )
+    scored = scored.with_columns(reasons_expr(linker.model).alias("reasons"))
+    if "via" in scored.columns:
+        via = right.select(pl.col("rec").alias("via"), "prow").join(
+            plans.select("prow", pl.col("plan_id").alias("_via_plan")), on="prow"
+        )
+        scored = scored.join(via.drop("prow"), on="via", how="left").with_columns(
+            pl.concat_str(
+                [
+                    pl.col("reasons"),
+                    pl.format("same LA family as plan {}", pl.col("_via_plan")),
+                ],
+                separator="; ",
+                ignore_nulls=True,
+            ).alias("reasons")
+        )
     out = (
-        scored.with_columns(reasons_expr(linker.model).alias("reasons"))
-        .select("l", "r", "match_weight", "band", "guard", "reasons")
+        scored.select("l", "r", "match_weight", "band", "guard", "reasons")
         .join(att, on="l", how="left")
         .join(right.select(pl.col("rec").alias("r"), "prow"), on="r", how="left")
         .join(plan_cols, on="prow", how="left")

@@ -22,7 +22,9 @@ from cpflag._family import (
     attendee_frame,
     family_frame,
     mother_frame,
+    propagate_to_family,
     relation_flags,
+    sibling_frame,
     with_family_keys,
 )
 from cpflag._relations import carer_model, newborn_model, sibling_model
@@ -104,6 +106,7 @@ class PlanIndex:
     plans: pl.DataFrame
     subjects: pl.DataFrame
     families: pl.DataFrame
+    sibling_families: pl.DataFrame
     mothers: pl.DataFrame
     config: FlagConfig
     linker: Linker
@@ -127,12 +130,14 @@ class PlanIndex:
         plans = plans.drop("prow", strict=False).with_row_index("prow")
         with_subject = plans.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
         subjects = linker.prepare(with_subject).with_columns(with_subject["prow"])
-        mothers = mother_frame(plans, linker)
+        mothers = mother_frame(plans, linker, subjects)
+        families = family_frame(plans, subjects)
         log.info("plan index built: %d plan rows, %d subjects", plans.height, subjects.height)
         return cls(
             plans=plans,
             subjects=subjects,
-            families=family_frame(plans, subjects),
+            families=families,
+            sibling_families=sibling_frame(families),
             mothers=mothers,
             config=config,
             linker=linker,
@@ -185,16 +190,22 @@ class PlanIndex:
 
         for kind, right, eligible in (
             ("newborn_of_unborn_plan", self.mothers, pl.col("is_newborn")),
-            ("sibling_of_plan_subject", self.families, ~pl.col("is_adult")),
+            ("sibling_of_plan_subject", self.sibling_families, ~pl.col("is_adult")),
             ("carer_of_plan_subject", self.families, pl.col("is_adult")),
         ):
             rl = self.relation_linkers[kind]
             sub = left.filter(eligible.fill_null(False))
             rpairs = self._candidates(kind, sub, right, rl.model.blocking_rules, one)
             self.last_candidate_pairs += rpairs.height + mpairs.height
-            scored = rl.score(left, right, rpairs, tf={})
+            scored = rl.score(left, right, rpairs, tf={}).filter(pl.col("band").is_not_null())
+            if kind == "newborn_of_unborn_plan":
+                scored = _cap_unknown_age(scored, left)
+            if kind == "carer_of_plan_subject":
+                scored = propagate_to_family(scored, right, per_child_types=("lac",))
+            elif kind == "sibling_of_plan_subject":
+                scored = propagate_to_family(scored, right)
             if kind == "sibling_of_plan_subject":
-                scored = _not_the_subject(scored, subj, self.subjects, self.families)
+                scored = _not_the_subject(scored, subj, self.subjects, right)
             parts.append(self._relation(kind, scored, left, att, right, rl))
         flags = pl.concat([p for p in parts if p.height] or [_empty_flags()])
         return order_flags(flags, att["attendance_id"].to_list())
@@ -228,6 +239,25 @@ class PlanIndex:
         Gives the same rows and scores as :meth:`match` would for that record.
         """
         return self._run(_as_attendances(pl.DataFrame([dict(record)])), one=True)
+
+
+def _cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
+    """A newborn flag on a record with no date of birth (nor a placeholder name) is review."""
+    unknown = left.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("l"), "age_unknown")
+    return (
+        scored.join(unknown, on="l", how="left")
+        .with_columns(
+            pl.when(pl.col("age_unknown") & (pl.col("band") == "match"))
+            .then(pl.lit("review"))
+            .otherwise(pl.col("band"))
+            .alias("band"),
+            pl.when(pl.col("age_unknown"))
+            .then(pl.lit("age_unknown"))
+            .otherwise(pl.col("guard"))
+            .alias("guard"),
+        )
+        .drop("age_unknown")
+    )
 
 
 def _not_the_subject(

@@ -42,31 +42,40 @@ __all__ = ["carer_model", "newborn_model", "sibling_model"]
 
 
 def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    null = any_null("l_pc_sector", "r_pc_sector")
+    has_pc = ~any_null("l_pc_sector", "r_pc_sector")
+    null = ~has_pc & any_null("l_address_street", "r_address_street")
     street_missing = any_null("l_address_street", "r_address_street")
     p = with_similarity(p, "l_address_street", "r_address_street", street_missing, "_sim")
+    same_numbers = (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
+    same_address = (pl.col("_sim") >= CLOSE_STRING) & same_numbers
     same_unit = (pl.col("l_postcode") == pl.col("r_postcode")).fill_null(False)
     # A block of flats is not a household: the flat/house numbers must agree too.
-    same_house = (
-        same_unit
-        & (pl.col("_sim") >= CLOSE_STRING)
-        & (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
-    )
-    sector = (pl.col("l_pc_sector") == pl.col("r_pc_sector")).fill_null(False)
-    return p.select(levels_expr([same_house, same_unit, sector], null)).to_series()
+    return p.select(
+        levels_expr(
+            [
+                same_unit & same_address,
+                ~has_pc & same_address,
+                same_unit,
+                (pl.col("l_pc_sector") == pl.col("r_pc_sector")).fill_null(False),
+                (pl.col("l_pc_district") == pl.col("r_pc_district")).fill_null(False),
+            ],
+            null,
+        )
+    ).to_series()
 
 
-def _name_against(p: pl.DataFrame, given: str, parts: str) -> pl.Series:
+def _name_against(p: pl.DataFrame, given: str, groups: str, parts: str) -> pl.Series:
     """Levels full/family/different of (given, parts) vs the plan's carer and mother."""
     outs = []
     for who in ("carer", "mother"):
-        rg, rp = f"r_{who}_given_first", f"r_{who}_family_parts"
+        rg, rgg, rp = f"r_{who}_given_first", f"r_{who}_given_groups", f"r_{who}_family_parts"
         fam = lists_intersect(parts, rp)
-        q = with_similarity(p, given, rg, ~fam | any_null(given, rg), "_sim")
-        full = fam & (pl.col("_sim") >= CLOSE_GIVEN)
-        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(0).eq(
+        same_given = (pl.col(given) == pl.col(rg)).fill_null(False) | lists_intersect(groups, rgg)
+        q = with_similarity(p, given, rg, ~fam | same_given | any_null(given, rg), "_sim")
+        full = fam & (same_given | (pl.col("_sim") >= CLOSE_GIVEN))
+        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(
             0
-        )
+        ).eq(0)
         outs.append(q.select(levels_expr([full, fam], null)).to_series())
     a, b = outs
     # The stronger of the two (lower index, but -1 = null is weakest).
@@ -76,11 +85,11 @@ def _name_against(p: pl.DataFrame, given: str, parts: str) -> pl.Series:
 
 
 def _carer_name(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    return _name_against(p, "l_carer_given_first", "l_carer_family_parts")
+    return _name_against(p, "l_carer_given_first", "l_carer_given_groups", "l_carer_family_parts")
 
 
 def _person_vs_carer(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    return _name_against(p, "l_given_first", "l_family_parts")
+    return _name_against(p, "l_given_first", "l_given_groups", "l_family_parts")
 
 
 def _surname_link(p: pl.DataFrame, _c: str | None) -> pl.Series:
@@ -120,17 +129,27 @@ def _birth_near_edd(p: pl.DataFrame, _c: str | None) -> pl.Series:
     return p.select(levels_expr([days <= 14, days <= 42], any_null("l_dob", "r_edd"))).to_series()
 
 
-_NAMES = ("carer_given_first", "carer_family_parts", "mother_given_first", "mother_family_parts")
-_HOUSE = ("postcode", "pc_sector", "address_numbers", "address_street")
+_NAMES = (
+    "carer_given_first",
+    "carer_given_groups",
+    "carer_family_parts",
+    "mother_given_first",
+    "mother_given_groups",
+    "mother_family_parts",
+)
+_HOUSE = ("postcode", "pc_sector", "pc_district", "address_numbers", "address_street")
 
 register_comparison_kind(
-    "household", ("same_house", "same_unit", "same_sector", "different"), _HOUSE, _household
+    "household",
+    ("same_house", "same_address", "same_unit", "same_sector", "same_district", "different"),
+    _HOUSE,
+    _household,
 )
 register_comparison_kind("carer_name", ("full", "family", "different"), _NAMES, _carer_name)
 register_comparison_kind(
     "person_vs_carer",
     ("full", "family", "different"),
-    ("given_first", "family_parts", *_NAMES),
+    ("given_first", "given_groups", "family_parts", *_NAMES),
     _person_vs_carer,
 )
 register_comparison_kind(
@@ -154,12 +173,26 @@ register_comparison_kind(
 )
 
 
-def _c(name: str, kind: str, levels: list[tuple[str, float, float, str]]) -> Comparison:
+def _c(
+    name: str, kind: str, levels: list[tuple[str, float, float, str]], *, name_u: bool = False
+) -> Comparison:
+    """A comparison; ``name_u`` makes its ``full`` level use the name's own frequency."""
     return Comparison(
-        name=name, kind=kind, levels=tuple(Level(lb, m, u, description=d) for lb, m, u, d in levels)
+        name=name,
+        kind=kind,
+        levels=tuple(
+            Level(lb, m, u, description=d, tf_adjust=name_u and lb == "full")
+            for lb, m, u, d in levels
+        ),
+        u_column="parent_name_u" if name_u else None,
+        tf_minimum=1e-9,
     )
 
 
+# The "full" name levels use each plan's own name frequency (``parent_name_u``:
+# given-name frequency x surname frequency, estimated from the plan list and
+# shrunk towards the level's u), so "Krzysztof Kowalski" counts for far more than
+# "Sarah Smith"; the u written here is the average used when no estimate exists.
 # u values are chance agreement between a random attendee and a random plan
 # family in England (~10M children): two children sharing a flat by chance is
 # ~2e-7, a postcode unit (~15 households) ~3e-6. The prior is the chance that a
@@ -169,9 +202,11 @@ _HOUSEHOLD = _c(
     "household",
     [
         ("same_house", 0.60, 2e-7, "same household (address and flat/house number)"),
-        ("same_unit", 0.10, 3e-6, "same postcode unit, other house"),
+        ("same_address", 0.05, 1e-5, "same address (postcode missing on one side)"),
+        ("same_unit", 0.07, 3e-6, "same postcode unit, other house"),
         ("same_sector", 0.05, 3e-4, "same postcode sector"),
-        ("different", 0.25, 0.9997, "lives elsewhere"),
+        ("same_district", 0.07, 0.01, "same postcode district"),
+        ("different", 0.16, 0.9897, "lives elsewhere"),
     ],
 )
 # Relationship flags need better than even odds to reach review: unrelated
@@ -197,10 +232,12 @@ def sibling_model() -> LinkageModel:
                 "carer_name",
                 "carer_name",
                 [
-                    ("full", 0.35, 1e-6, "accompanying carer is the plan's carer/mother"),
+                    # ~2e-5: two women sharing a given name and surname by chance.
+                    ("full", 0.35, 2e-5, "accompanying carer is the plan's carer/mother"),
                     ("family", 0.10, 0.003, "carer shares a surname with the plan's carer/mother"),
                     ("different", 0.15, 0.997, "carer differs from the plan's"),
                 ],
+                name_u=True,
             ),
             _c(
                 "surname_link",
@@ -214,6 +251,11 @@ def sibling_model() -> LinkageModel:
         ),
         blocking_rules=(
             BlockingRule("household_unit", ("postcode",), why="siblings at the same address"),
+            BlockingRule(
+                "household_address",
+                ("address_numbers", "address_street"),
+                why="same address with the postcode missing on one side",
+            ),
             BlockingRule(
                 "family_ref", ("family_keys",), ("family_key",), why="LA family reference"
             ),
@@ -244,7 +286,7 @@ def carer_model() -> LinkageModel:
                 "named_carer",
                 "person_vs_carer",
                 [
-                    ("full", 0.70, 1e-6, "attendee is the plan's named carer/mother"),
+                    ("full", 0.70, 2e-5, "attendee is the plan's named carer/mother"),
                     (
                         "family",
                         0.15,
@@ -253,6 +295,7 @@ def carer_model() -> LinkageModel:
                     ),
                     ("different", 0.15, 0.997, "attendee is not the named carer/mother"),
                 ],
+                name_u=True,
             ),
             _c(
                 "mother_ids",
@@ -267,6 +310,11 @@ def carer_model() -> LinkageModel:
         ),
         blocking_rules=(
             BlockingRule("household_unit", ("postcode",), why="adults of the child's household"),
+            BlockingRule(
+                "household_address",
+                ("address_numbers", "address_street"),
+                why="same address with the postcode missing on one side",
+            ),
             BlockingRule(
                 "named_carer",
                 ("given_first", "family_parts"),
@@ -315,10 +363,11 @@ def newborn_model() -> LinkageModel:
                 "carer_is_mother",
                 "carer_name",
                 [
-                    ("full", 0.40, 1e-6, "accompanying carer is the plan's mother"),
+                    ("full", 0.40, 2e-5, "accompanying carer is the plan's mother"),
                     ("family", 0.10, 0.003, "carer shares the mother's surname"),
                     ("different", 0.10, 0.997, "carer is someone else"),
                 ],
+                name_u=True,
             ),
             _HOUSEHOLD,
             _c(
@@ -346,7 +395,8 @@ def newborn_model() -> LinkageModel:
                 why="accompanied by the mother",
             ),
         ),
-        prior=1e-6,
+        # ~1 in 150,000 babies born in a 90-day window is a given plan's baby.
+        prior=5e-6,
         thresholds=_RELATION_THRESHOLDS,
         name="cpflag newborn model v1",
     )

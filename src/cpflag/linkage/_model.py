@@ -112,6 +112,10 @@ class Comparison:
         tf_minimum: Floor on a term frequency (rare values cannot gain unbounded weight).
         tf_prior_strength: Pseudo-records that shrink observed term frequencies
             towards the level's ``u`` (matters for short reference tables).
+        u_column: A prepared right-side column holding, per record, the chance
+            that its value agrees at random (e.g. a full name's estimated
+            frequency); used as ``u`` of the ``tf_adjust`` levels instead of a
+            looked-up term frequency.
     """
 
     name: str
@@ -121,6 +125,7 @@ class Comparison:
     tf_column: str | None = None
     tf_minimum: float = 1e-5
     tf_prior_strength: float = 1000.0
+    u_column: str | None = None
 
     def level(self, label: str) -> Level:
         """Return the level called ``label``.
@@ -296,6 +301,7 @@ class LinkageModel:
                     tf_column=c.get("tf_column"),
                     tf_minimum=float(c.get("tf_minimum", 1e-5)),
                     tf_prior_strength=float(c.get("tf_prior_strength", 1000.0)),
+                    u_column=c.get("u_column"),
                 )
                 for c in data["comparisons"]
             )

@@ -33,7 +33,8 @@ __all__ = [
 def _model_columns(model: LinkageModel) -> list[str]:
     cols: list[str] = []
     for c in model.comparisons:
-        for col in (*required_columns(c.kind, c.column), *([c.tf_column] if c.tf_column else [])):
+        extra = [x for x in (c.tf_column, c.u_column) if x]
+        for col in (*required_columns(c.kind, c.column), *extra):
             if col not in cols:
                 cols.append(col)
     return cols
@@ -134,6 +135,13 @@ def score_gammas(
                 if lv.tf_adjust:
                     sel = gamma == i
                     w[sel] = math.log2(lv.m) - np.log2(tf[sel])
+        if c.u_column and f"r_{c.u_column}" in pf.columns:
+            u_rec = pf[f"r_{c.u_column}"].fill_null(1.0).to_numpy()
+            u_rec = np.maximum(u_rec, c.tf_minimum)
+            for i, lv in enumerate(c.levels):
+                if lv.tf_adjust:
+                    sel = (gamma == i) & (u_rec < 1.0)
+                    w[sel] = math.log2(lv.m) - np.log2(u_rec[sel])
         total += w
         weight_cols.append(pl.Series(f"w_{c.name}", w))
     guard = np.full(pf.height, None, dtype=object)
