@@ -39,7 +39,9 @@ def _first(conds: list[tuple[str, bool | None]], last: str) -> set[str]:
     return out
 
 
-def _close(a: str, b: str, thr: float) -> bool | None:
+def _close(a: str, b: str, thr: float, prefix: int) -> bool | None:
+    if a[:prefix] != b[:prefix]:
+        return False
     s = _jw(a, b)
     if abs(s - thr) < EPS:
         return None
@@ -60,7 +62,7 @@ def given_name(left: Rec, right: Rec) -> set[str]:
         [
             ("exact", a == b),
             ("variant", bool(set(left["given_groups"] or []) & set(right["given_groups"] or []))),
-            ("close", _close(a, b, CLOSE_GIVEN)),
+            ("close", _close(a, b, CLOSE_GIVEN, 1)),
             ("phonetic", left["given_ph"] == right["given_ph"] and left["given_ph"] is not None),
             ("initial", a[:1] == b[:1]),
         ],
@@ -80,7 +82,7 @@ def family_name(left: Rec, right: Rec) -> set[str]:
         [
             ("exact", a == b),
             ("part", bool(lp & rp)),
-            ("close", _close(a, b, CLOSE_STRING)),
+            ("close", _close(a, b, CLOSE_STRING, 1)),
             (
                 "phonetic",
                 bool(set(left["family_ph_parts"] or []) & set(right["family_ph_parts"] or [])),
@@ -142,7 +144,7 @@ def address(left: Rec, right: Rec) -> set[str]:
     a, b = left["address_street"], right["address_street"]
     if a is None or b is None:
         return {"null"}
-    close = _close(a, b, CLOSE_STRING)
+    close = _close(a, b, CLOSE_STRING, 3)
     same_numbers = (
         left["address_numbers"] is not None and left["address_numbers"] == right["address_numbers"]
     )

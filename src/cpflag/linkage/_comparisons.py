@@ -100,18 +100,25 @@ def lists_intersect(a: str, b: str) -> pl.Expr:
 
 
 def with_similarity(
-    pairs: pl.DataFrame, left: str, right: str, settled: pl.Expr, name: str
+    pairs: pl.DataFrame, left: str, right: str, settled: pl.Expr, name: str, *, prefix: int = 0
 ) -> pl.DataFrame:
     """Add column ``name``: Jaro--Winkler of ``left``/``right`` where not ``settled``.
 
-    Pairs already settled by a stronger level get 0.0 without computing: on
-    large candidate sets most pairs are settled by exact or null checks.
+    Pairs already settled by a stronger level get 0.0 without computing, and so
+    do pairs whose first ``prefix`` characters differ: "close spelling" means a
+    typo after the opening letters (a different first letter is left to the
+    phonetic level). On large candidate sets this skips most of the work.
     """
-    mask = pairs.select((~settled).fill_null(False)).to_series()
+    unsettled = ~settled
+    if prefix:
+        unsettled = unsettled & (
+            pl.col(left).str.slice(0, prefix) == pl.col(right).str.slice(0, prefix)
+        )
+    mask = pairs.select(unsettled.fill_null(False)).to_series()
     sim = np.zeros(pairs.height, dtype=np.float64)
     if mask.any():
         idx = np.flatnonzero(mask.to_numpy())
-        sub = pairs[idx]
+        sub = pairs.select(left, right)[idx]
         sim[idx] = jaro_winkler(sub[left], sub[right])
     return pairs.with_columns(pl.Series(name, sim))
 
@@ -122,11 +129,43 @@ def _nhs_number(p: pl.DataFrame, _col: str | None) -> pl.Series:
     ).to_series()
 
 
-def _given_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
+#: Above this many pairs, value-determined levels are computed once per distinct
+#: value pair and joined back (names repeat heavily across candidate pairs).
+DISTINCT_MIN_PAIRS: Final = 20_000
+
+
+def on_distinct(
+    p: pl.DataFrame,
+    keys: list[str],
+    columns: list[str],
+    levels: Callable[[pl.DataFrame], pl.Series],
+) -> pl.Series:
+    """``levels`` computed once per distinct ``keys`` combination, in ``p``'s row order.
+
+    ``columns`` must be functions of ``keys`` (e.g. a name's nickname groups of
+    the name), so any row of a combination represents it.
+    """
+    if p.height < DISTINCT_MIN_PAIRS:
+        return levels(p)
+    uniq = p.select(columns).unique(subset=keys, keep="any", maintain_order=False)
+    if uniq.height > 0.7 * p.height:
+        return levels(p)
+    table = uniq.select(keys).with_columns(levels(uniq).alias("_lv"))
+    return (
+        p.select(keys)
+        .join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")["_lv"]
+        .fill_null(-1)
+        .cast(pl.Int8)
+    )
+
+
+def _given_levels(p: pl.DataFrame) -> pl.Series:
     null = any_null("l_given_first", "r_given_first")
     exact = pl.col("l_given_first") == pl.col("r_given_first")
     variant = lists_intersect("l_given_groups", "r_given_groups")
-    p = with_similarity(p, "l_given_first", "r_given_first", null | exact | variant, "_sim")
+    p = with_similarity(
+        p, "l_given_first", "r_given_first", null | exact | variant, "_sim", prefix=1
+    )
     return p.select(
         levels_expr(
             [
@@ -141,14 +180,17 @@ def _given_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
     ).to_series()
 
 
-def _family_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
+def _given_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
+    cols = [f"{s}_{c}" for s in "lr" for c in ("given_first", "given_groups", "given_ph")]
+    return on_distinct(p, ["l_given_first", "r_given_first"], cols, _given_levels)
+
+
+def _family_core(p: pl.DataFrame) -> pl.Series:
+    """Levels exact/part/close/phonetic (0-3), 4 = none of them; -1 null."""
     null = any_null("l_family", "r_family")
     exact = pl.col("l_family") == pl.col("r_family")
     part = lists_intersect("l_family_parts", "r_family_parts")
-    p = with_similarity(p, "l_family", "r_family", null | exact | part, "_sim")
-    parent = lists_intersect("l_family_parts", "r_parent_families") | lists_intersect(
-        "r_family_parts", "l_parent_families"
-    )
+    p = with_similarity(p, "l_family", "r_family", null | exact | part, "_sim", prefix=1)
     return p.select(
         levels_expr(
             [
@@ -156,11 +198,32 @@ def _family_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
                 part,
                 pl.col("_sim") >= CLOSE_STRING,
                 lists_intersect("l_family_ph_parts", "r_family_ph_parts"),
-                parent,
             ],
             null,
         )
     ).to_series()
+
+
+def _family_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
+    cols = [f"{s}_{c}" for s in "lr" for c in ("family", "family_parts", "family_ph_parts")]
+    core = on_distinct(p, ["l_family", "r_family"], cols, _family_core)
+    # "parent" (the attendee recorded under a parent's surname) depends on the
+    # record's carer/mother, not on the surnames alone: tested per pair, only
+    # where no stronger level holds.
+    parent = lists_intersect("l_family_parts", "r_parent_families") | lists_intersect(
+        "r_family_parts", "l_parent_families"
+    )
+    return (
+        p.select("l_family_parts", "r_family_parts", "l_parent_families", "r_parent_families")
+        .with_columns(core.alias("_core"))
+        .select(
+            pl.when(pl.col("_core") == 4)
+            .then(pl.when(parent).then(pl.lit(4, pl.Int8)).otherwise(pl.lit(5, pl.Int8)))
+            .otherwise(pl.col("_core"))
+            .cast(pl.Int8)
+        )
+        .to_series()
+    )
 
 
 def _name_swap(p: pl.DataFrame, _col: str | None) -> pl.Series:
@@ -177,13 +240,11 @@ def _name_swap(p: pl.DataFrame, _col: str | None) -> pl.Series:
 
 def _date_of_birth(p: pl.DataFrame, _col: str | None) -> pl.Series:
     null = any_null("l_dob", "r_dob")
+    # One-character typo: exactly one of the eight digits of YYYYMMDD differs
+    # (integer arithmetic: much faster than slicing strings).
+    a, b = pl.col("l_dob_int"), pl.col("r_dob_int")
     mismatches = pl.sum_horizontal(
-        [
-            (pl.col("l_dob_str").str.slice(i, 1) != pl.col("r_dob_str").str.slice(i, 1)).cast(
-                pl.Int8
-            )
-            for i in range(8)
-        ]
+        [((a // 10**i) % 10 != (b // 10**i) % 10).cast(pl.Int8) for i in range(8)]
     )
     days = (pl.col("l_dob") - pl.col("r_dob")).dt.total_days().abs()
     return p.select(
@@ -192,9 +253,7 @@ def _date_of_birth(p: pl.DataFrame, _col: str | None) -> pl.Series:
                 pl.col("l_dob") == pl.col("r_dob"),
                 (pl.col("l_dob_swap") == pl.col("r_dob")).fill_null(False),
                 mismatches == 1,
-                (pl.col("l_dob").dt.month() == pl.col("r_dob").dt.month())
-                & (pl.col("l_dob").dt.day() == pl.col("r_dob").dt.day())
-                & ((pl.col("l_dob").dt.year() - pl.col("r_dob").dt.year()).abs() == 1),
+                ((a % 10000) == (b % 10000)) & ((a // 10000 - b // 10000).abs() == 1),
                 days <= NEAR_DAYS,
             ],
             null,
@@ -223,7 +282,7 @@ def _postcode(p: pl.DataFrame, _col: str | None) -> pl.Series:
 
 def _address(p: pl.DataFrame, _col: str | None) -> pl.Series:
     null = any_null("l_address_street", "r_address_street")
-    p = with_similarity(p, "l_address_street", "r_address_street", null, "_sim")
+    p = with_similarity(p, "l_address_street", "r_address_street", null, "_sim", prefix=3)
     same_street = pl.col("_sim") >= CLOSE_STRING
     # The flat or house number matters: a block of flats is not a household.
     same_numbers = (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
@@ -269,7 +328,7 @@ _REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "given_name": ("given_first", "given_groups", "given_ph"),
     "family_name": ("family", "family_parts", "family_ph_parts", "parent_families"),
     "name_swap": ("given_first", "family", "family_parts"),
-    "date_of_birth": ("dob", "dob_swap", "dob_str"),
+    "date_of_birth": ("dob", "dob_swap", "dob_int"),
     "sex": ("sex",),
     "postcode": ("postcode", "pc_sector", "pc_district"),
     "address": ("address_street", "address_numbers"),

@@ -62,6 +62,7 @@ PREPARED_COLUMNS: Final = (
     "dob",
     "dob_swap",
     "dob_str",
+    "dob_int",
     "dob_year",
     "dob_month",
     "sex",
@@ -181,6 +182,11 @@ def prepare_people(
         }
     ).with_columns(
         pl.col("dob").dt.strftime("%Y%m%d").alias("dob_str"),
+        (
+            pl.col("dob").dt.year().cast(pl.Int32) * 10000
+            + pl.col("dob").dt.month().cast(pl.Int32) * 100
+            + pl.col("dob").dt.day().cast(pl.Int32)
+        ).alias("dob_int"),
         pl.col("dob").dt.year().cast(pl.Int16).alias("dob_year"),
         pl.col("dob").dt.month().cast(pl.Int8).alias("dob_month"),
         # U (unknown) carries no evidence: it is the null level of the sex comparison.
