@@ -51,14 +51,17 @@ def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
     same_numbers = (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
     same_address = (pl.col("_sim") >= CLOSE_STRING) & same_numbers
     same_unit = (pl.col("l_postcode") == pl.col("r_postcode")).fill_null(False)
-    # A block of flats is not a household: the flat/house numbers must agree too.
+    same_sector = (pl.col("l_pc_sector") == pl.col("r_pc_sector")).fill_null(False)
+    # A block of flats is not a household: the flat/house numbers must agree
+    # too. The same street and number within one postcode sector is the same
+    # house even when the postcode's last letters were mistyped.
     return p.select(
         levels_expr(
             [
-                same_unit & same_address,
+                same_sector & same_address,
                 ~has_pc & same_address,
                 same_unit,
-                (pl.col("l_pc_sector") == pl.col("r_pc_sector")).fill_null(False),
+                same_sector,
                 (pl.col("l_pc_district") == pl.col("r_pc_district")).fill_null(False),
             ],
             null,
@@ -189,7 +192,8 @@ def _c(
             for lb, m, u, d in levels
         ),
         u_column="parent_name_u" if name_u else None,
-        tf_minimum=1e-9,
+        # No full name is rarer than about one person in ten million.
+        tf_minimum=1e-7,
     )
 
 
@@ -198,25 +202,28 @@ def _c(
 # shrunk towards the level's u), so "Krzysztof Kowalski" counts for far more than
 # "Sarah Smith"; the u written here is the average used when no estimate exists.
 # u values are chance agreement between a random attendee and a random plan
-# family in England (~10M children): two children sharing a flat by chance is
-# ~2e-7, a postcode unit (~15 households) ~3e-6. The prior is the chance that a
-# random attendee--plan pair is related, ~1e-5.
+# family in England: a postcode unit holds ~15 households (~3e-6 by chance). The
+# priors are the chance that a random attendee--plan pair is related, from the
+# sizes of the populations (see each model).
 _HOUSEHOLD = _c(
     "household",
     "household",
     [
-        ("same_house", 0.60, 2e-7, "same household (address and flat/house number)"),
-        ("same_address", 0.05, 1e-5, "same address (postcode missing on one side)"),
+        # Someone at the same address and flat *is* of the household: only a
+        # data error puts an unrelated person there.
+        ("same_house", 0.60, 1e-9, "same household (address and flat/house number)"),
+        # The same number and street name exist in other towns.
+        ("same_address", 0.05, 1e-6, "same address (postcode missing on one side)"),
         ("same_unit", 0.07, 3e-6, "same postcode unit, other house"),
         ("same_sector", 0.05, 3e-4, "same postcode sector"),
         ("same_district", 0.07, 0.01, "same postcode district"),
         ("different", 0.16, 0.9897, "lives elsewhere"),
     ],
 )
-# Relationship flags need better than even odds to reach review: unrelated
-# neighbours in one postcode unit (a block of flats) are common, and weaker
-# family evidence would flood the review band.
-_RELATION_THRESHOLDS = Thresholds(match=6.0, review=0.0)
+# The same bands as same-person links: match at probability >= ~0.985, review
+# at >= ~0.015. Unrelated neighbours (a block of flats) stay below review
+# because a postcode unit alone is far from enough against the priors.
+_RELATION_THRESHOLDS = Thresholds(match=6.0, review=-6.0)
 
 
 def sibling_model() -> LinkageModel:
@@ -227,7 +234,7 @@ def sibling_model() -> LinkageModel:
                 "family_ref",
                 "family_ref",
                 [
-                    ("same_family", 0.30, 1e-7, "LA lists the attendee in the same family"),
+                    ("same_family", 0.30, 1e-9, "LA lists the attendee in the same family"),
                     ("other", 0.05, 0.9999999, "LA lists the attendee in another family"),
                 ],
             ),
@@ -276,7 +283,8 @@ def sibling_model() -> LinkageModel:
                 why="accompanied by the plan child's mother",
             ),
         ),
-        prior=1e-5,
+        # ~1.5 siblings per plan child among ~12M children in England.
+        prior=1.25e-7,
         thresholds=_RELATION_THRESHOLDS,
         name="cpflag sibling model v1",
     )
@@ -333,7 +341,8 @@ def carer_model() -> LinkageModel:
             ),
             BlockingRule("mother_nhs", ("nhs",), ("mother_nhs",), why="the mother's NHS number"),
         ),
-        prior=1e-5,
+        # ~2 parents/carers per plan child among ~40M adults in England.
+        prior=5e-8,
         thresholds=_RELATION_THRESHOLDS,
         name="cpflag carer model v1",
     )
