@@ -52,13 +52,22 @@ def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
     same_address = (pl.col("_sim") >= CLOSE_STRING) & same_numbers
     same_unit = (pl.col("l_postcode") == pl.col("r_postcode")).fill_null(False)
     same_sector = (pl.col("l_pc_sector") == pl.col("r_pc_sector")).fill_null(False)
+    # One mistyped character anywhere in an otherwise equal postcode.
+    lp, rp = pl.col("l_postcode"), pl.col("r_postcode")
+    one_off = (lp.str.len_chars() == rp.str.len_chars()) & (
+        pl.sum_horizontal(
+            [(lp.str.slice(i, 1) != rp.str.slice(i, 1)).cast(pl.Int8) for i in range(8)]
+        )
+        <= 1
+    )
+    near_postcode = same_sector | one_off.fill_null(False)
     # A block of flats is not a household: the flat/house numbers must agree
-    # too. The same street and number within one postcode sector is the same
-    # house even when the postcode's last letters were mistyped.
+    # too. The same street and number within one postcode sector, or with one
+    # mistyped postcode character, is the same house.
     return p.select(
         levels_expr(
             [
-                same_sector & same_address,
+                near_postcode & same_address,
                 ~has_pc & same_address,
                 same_unit,
                 same_sector,
