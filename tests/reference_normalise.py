@@ -19,7 +19,7 @@ from nicknames import NickNamer
 
 # --------------------------------------------------------------------------- text
 
-_APOS = set("'`\u00b4\u2018\u2019\u201b\u2032\u02bb\u02bc\uff07")
+_APOS = set("'`\u00b4\u2018\u2019\u201b\u2032\u02bb\u02bc\uff07\uff40")
 _LATIN = (
     (0x0000, 0x024F),
     (0x0300, 0x036F),
@@ -93,9 +93,11 @@ def fold(text: str, *, keep_digits: bool) -> str:
 
 # --------------------------------------------------------------------------- NHS
 
-_NHS_STRIP = set("\t\n\v\f\r \u00a0\u202f\u205f\u3000\ufeff-\u2212") | {
-    chr(c) for c in range(0x2000, 0x200C)
-} | {chr(c) for c in range(0x2010, 0x2016)}
+_NHS_STRIP = (
+    set("\t\n\v\f\r \u00a0\u202f\u205f\u3000\ufeff-\u2212")
+    | {chr(c) for c in range(0x2000, 0x200C)}
+    | {chr(c) for c in range(0x2010, 0x2016)}
+)
 
 
 def nhs(value: str | None) -> tuple[str | None, str]:
@@ -233,7 +235,18 @@ def groups(normalised: str | None) -> list[str] | None:
 
 # --------------------------------------------------------------------------- newborn
 
-HEAD1 = {"baby", "babyboy", "babygirl", "infant", "newborn", "unborn", "twin", "triplet", "bb", "bg"}
+HEAD1 = {
+    "baby",
+    "babyboy",
+    "babygirl",
+    "infant",
+    "newborn",
+    "unborn",
+    "twin",
+    "triplet",
+    "bb",
+    "bg",
+}
 SEX = {"boy", "girl", "male", "female"}
 MARK_WORDS = {"a": "a", "b": "b", "c": "c", "one": "1", "two": "2", "three": "3"}
 MARK_DIGITS = {"1", "2", "3"}
@@ -450,6 +463,7 @@ def newborn(
 
 # --------------------------------------------------------------------------- dob, sex
 
+
 def swap(d: dt.date | None) -> dt.date | None:
     if d is None or d.day > 12 or d.day == d.month:
         return None
@@ -544,9 +558,7 @@ def address(value: str | None) -> tuple[str | None, str | None, str | None]:
     def ordinal(t: str) -> bool:
         return len(t) > 2 and t[-2:] in ("st", "nd", "rd", "th") and _is(t[:-2], "9")
 
-    numbers = [
-        t for i, t in enumerate(toks) if (has_digit[i] and not ordinal(t)) or flat_letter[i]
-    ]
+    numbers = [t for i, t in enumerate(toks) if (has_digit[i] and not ordinal(t)) or flat_letter[i]]
     # Runs of street words, with the index of the number they follow.
     runs: list[tuple[int, list[str]]] = []  # (numbers seen before the run, words)
     seen, current = 0, None
@@ -570,176 +582,3 @@ def address(value: str | None) -> tuple[str | None, str | None, str | None]:
     typed = [i for i, w in enumerate(chosen) if w in STREET_TYPES]
     street = chosen[: typed[-1] + 1] if typed else chosen
     return " ".join(toks), " ".join(numbers) or None, " ".join(street) or None
-
-
-# --------------------------------------------------------------------------- strategies
-# Hypothesis strategies shared by the tests: realistic messy values mixed with
-# arbitrary text. They live here because this module is the tests' support code.
-
-from hypothesis import strategies as st  # noqa: E402
-
-
-def mojibake(text: str, *, latin1: bool = False) -> str:
-    """How UTF-8 text looks after a wrong Windows-1252 (or Latin-1) decode."""
-    out = []
-    for b in text.encode("utf-8"):
-        if latin1:
-            out.append(chr(b))
-            continue
-        try:
-            out.append(bytes([b]).decode("cp1252"))
-        except UnicodeDecodeError:
-            out.append(chr(b))
-    return "".join(out)
-
-
-_LATINISH = st.characters(min_codepoint=0x20, max_codepoint=0x24F)
-_ODD = st.sampled_from(
-    list("'`´‘’ʼ-–—‐/.,()&\u00a0\u2009\u3000\t") + ["\u0301", "ﬁ", "Ａ", "İ", "ẞ", "ŉ", "ǅ", "Ⱥ"]
-)
-ARBITRARY = st.one_of(
-    st.text(max_size=16),
-    st.text(alphabet=_LATINISH, max_size=16),
-    st.text(alphabet=st.one_of(_LATINISH, _ODD), max_size=16),
-)
-
-
-def _messy(base: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    """Case, padding, mojibake and separator noise over realistic values."""
-
-    @st.composite
-    def build(draw: st.DrawFn) -> str:
-        v = draw(base)
-        case = draw(st.sampled_from(["keep", "upper", "lower", "title", "swap"]))
-        v = {
-            "keep": v,
-            "upper": v.upper(),
-            "lower": v.lower(),
-            "title": v.title(),
-            "swap": v.swapcase(),
-        }[case]
-        if draw(st.booleans()):
-            v = mojibake(v, latin1=draw(st.booleans()))
-            if draw(st.integers(0, 4)) == 0:
-                v = mojibake(v)
-        if draw(st.booleans()):
-            sep = draw(st.sampled_from([" ", "  ", "-", ".", "\t", "\u00a0", ",", "/"]))
-            v = v.replace(" ", sep)
-        pad = draw(st.sampled_from(["", " ", "  ", "\n"]))
-        return pad + v + pad
-
-    return build()
-
-
-_NAME_WORDS = [
-    "O'Brien", "O`Brien", "O’Brien", "OBrien", "O Brien", "Smith-Jones", "Smith", "Jones",
-    "José", "Zoë", "Łukasz", "Ødegård", "Begum", "Kaur", "Singh", "McDonald", "Mc Donald",
-    "Mac Donald", "de la Cruz", "van der Berg", "Mohammed", "Muhammad", "Alfie", "Izzy",
-    "Ştefan", "Nguyễn", "Dr", "Mr", "Mrs", "Miss", "Master", "O", "mc", "St John",
-    "Al-Hassan", "bin Ali", "Ærøe", "Straße", "Đorđe", "Þór", "Ahmed2", "J0hn", "Anne-Marie",
-    "Babylon", "Baby", "Twin", "D'Arcy", "N'Golo", "Le Roux", "Fitz Gerald",
-]  # fmt: skip
-_name_word = st.sampled_from(_NAME_WORDS)
-REALISTIC_NAMES = st.lists(_name_word, min_size=1, max_size=3).map(" ".join)
-NAMES = st.one_of(_messy(REALISTIC_NAMES), REALISTIC_NAMES, ARBITRARY, st.none())
-
-_PH_TOKENS = [
-    "baby", "Baby", "BABY", "babyboy", "Babygirl", "boy", "girl", "male", "of", "Of", "OF",
-    "twin", "Twin1", "TWIN", "triplet", "a", "B", "c", "d", "1", "2", "3", "4", "one", "two",
-    "new", "born", "newborn", "unborn", "infant", "bb", "BG", "b/o", "B/O", "b / o", "B /O",
-    "(baby of)", "(Baby Of)", "Smith", "Jones", "Smith-Jones", "Olivia", "x", "-", "(", ")",
-    "born2", "baby3", "Mrs",
-]  # fmt: skip
-PLACEHOLDER_TEXT = st.lists(st.sampled_from(_PH_TOKENS), min_size=0, max_size=5).flatmap(
-    lambda ws: st.sampled_from([" ", "", "-", "  "]).map(lambda sep: sep.join(ws))
-)
-PLACEHOLDER_FIELDS = st.one_of(PLACEHOLDER_TEXT, _messy(PLACEHOLDER_TEXT), NAMES)
-
-_ADDR_TOKENS = [
-    "Flat", "flat", "Fl", "FLT", "Apt", "Apartment", "Unit", "Block", "Room", "3", "12",
-    "12a", "A", "b", "c", "1st", "2nd", "Floor", "Ground", "High", "St", "St.", "Rd", "Road",
-    "Johns", "Rose", "Court", "Ct", "London", "SW1A 1AA", "sw1a1aa", "GIR 0AA", "ZZ99 3VZ",
-    "E1 6AN", "Lane", "Ln", "Park", "Green", "Gdns", "Cres", "Sq", "/", "-", ",", "No.",
-    "Sainte-Anne", "Mill", "Cottage", "Est", "Dr", "Ave", "B12", "3BX", "gir", "0aa",
-]  # fmt: skip
-ADDRESS_TEXT = st.lists(st.sampled_from(_ADDR_TOKENS), min_size=0, max_size=8).flatmap(
-    lambda ws: st.sampled_from([" ", ", ", "/", "-", " ,"]).map(lambda sep: sep.join(ws))
-)
-ADDRESSES = st.one_of(ADDRESS_TEXT, _messy(ADDRESS_TEXT), ARBITRARY, st.none())
-
-
-@st.composite
-def _postcode_like(draw: st.DrawFn) -> str:
-    shape = draw(
-        st.sampled_from(["A9", "A99", "AA9", "AA99", "A9A", "AA9A", "A", "AAA9", "9A", "AA999"])
-    )
-    inward_shape = draw(st.sampled_from(["9AA", "9AA", "9AA", "AA9", "9A", "99AA"]))
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    chars = [
-        draw(st.sampled_from(letters)) if c == "A" else str(draw(st.integers(0, 9)))
-        for c in shape + inward_shape
-    ]
-    out = "".join(chars[: len(shape)])
-    inw = "".join(chars[len(shape) :])
-    sep = draw(st.sampled_from([" ", "", "  ", "-", ".", "\u00a0"]))
-    pc = out + sep + inw
-    return draw(st.sampled_from([pc, pc.lower(), f" {pc} ", pc.title()]))
-
-
-POSTCODES = st.one_of(
-    _postcode_like(),
-    st.sampled_from(
-        ["ZZ99 3VZ", "zz993wz", "ZZ99 3CZ", "ZZ99", "NFA", "n/a", "No Fixed Abode", "Unknown",
-         "N/K", "GIR 0AA", "gir0aa", "", "  ", "ßW1A 1AA", "SW1A 1AA", "None", "null"]
-    ),  # fmt: skip
-    ARBITRARY,
-    st.none(),
-)
-
-
-def _with_check(first: str) -> str | None:
-    total = sum(int(first[i]) * (10 - i) for i in range(9))
-    check = (11 - total % 11) % 11
-    number = first + str(check)
-    return None if check == 10 or len(set(number)) == 1 else number
-
-
-def valid_nhs_numbers() -> st.SearchStrategy[str]:
-    """Ten digits passing Modulus 11, never all one digit."""
-    return (
-        st.integers(0, 10**9 - 1)
-        .map(lambda n: _with_check(f"{n:09d}"))
-        .filter(lambda n: n is not None)
-        .map(str)
-    )
-
-
-@st.composite
-def _formatted_nhs(draw: st.DrawFn) -> str:
-    n = draw(st.one_of(valid_nhs_numbers(), st.text(alphabet="0123456789", min_size=8, max_size=11)))
-    style = draw(st.sampled_from(["plain", "343", "dash", "tabs", "odd"]))
-    if style == "343":
-        return f"{n[:3]} {n[3:6]} {n[6:]}"
-    if style == "dash":
-        return f"{n[:3]}-{n[3:6]}-{n[6:]}"
-    if style == "tabs":
-        return f"\t{n[:5]}\u00a0{n[5:]} "
-    if style == "odd":
-        return f"{n[:3]}\u2013{n[3:6]}\u2009{n[6:]}"
-    return n
-
-
-NHS_NUMBERS = st.one_of(
-    _formatted_nhs(),
-    st.sampled_from(["0000000000", "1111111111", "", " ", "485 777 345X", "١٢٣٤٥٦٧٨٩٠"]),
-    ARBITRARY,
-    st.none(),
-)
-SEXES = st.one_of(
-    st.sampled_from(
-        ["M", "F", "U", "m", "f", "u", "male", "Female", "MALE", "boy", "Girl", "1", "2", "9",
-         "X", "x", "0", "01", "02", "09", " M ", "f.", "(F)", "", "man", "woman", "unknown"]
-    ),  # fmt: skip
-    ARBITRARY,
-    st.none(),
-)

@@ -11,20 +11,21 @@ from hypothesis import strategies as st
 
 from cpflag.normalise import dob_keys, normalise_sex, swap_day_month
 from tests import reference_normalise as ref
+from tests import test_normalise_strategies as gen
 
 FAST = settings(max_examples=200, deadline=None)
 DATES = st.one_of(st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.none())
 
 
 @FAST
-@given(st.lists(DATES, max_size=40))
+@given(st.lists(DATES, max_size=25))
 def test_swap_matches_reference(values: list[dt.date | None]) -> None:
     s = pl.Series(values, dtype=pl.Date)
     assert swap_day_month(s).to_list() == [ref.swap(v) for v in values]
 
 
 @FAST
-@given(st.lists(DATES, max_size=40))
+@given(st.lists(DATES, max_size=25))
 def test_swap_is_an_involution_where_defined(values: list[dt.date | None]) -> None:
     s = pl.Series(values, dtype=pl.Date)
     swapped = swap_day_month(s)
@@ -61,7 +62,7 @@ def test_dob_keys() -> None:
 
 
 @FAST
-@given(st.lists(ref.SEXES, max_size=40))
+@given(st.lists(gen.SEXES, max_size=25))
 def test_sex_matches_reference(values: list[str | None]) -> None:
     out = normalise_sex(pl.Series(values, dtype=pl.String))
     assert out.to_list() == [ref.sex(v) for v in values]

@@ -29,6 +29,7 @@ from typing import Final
 
 import polars as pl
 
+from cpflag.normalise._distinct import on_distinct
 from cpflag.normalise._text import fold
 
 __all__ = ["ABBREVIATIONS", "STREET_TYPES", "normalise_address"]
@@ -63,35 +64,57 @@ _PC: Final = r"(?:[a-z]{1,2}[0-9][a-z0-9]? ?[0-9][a-z]{2}|gir ?0aa)"
 _TRAILING_PCS: Final = rf"(?:^| ){_PC}(?: {_PC})*$"
 
 
+def _same_row(offset: int) -> pl.Expr:
+    """Whether the token ``offset`` places away belongs to the same address.
+
+    Tokens are exploded in row order, so plain shifts plus this mask replace
+    per-row windows (much faster than ``shift().over("row")``).
+    """
+    return (pl.col("row").shift(offset) == pl.col("row")).fill_null(False)
+
+
+def _shifted(e: pl.Expr, offset: int) -> pl.Expr:
+    return pl.when(_same_row(offset)).then(e.shift(offset))
+
+
+def _row_cum_sum(flag: pl.Expr) -> pl.Expr:
+    """Running count of ``flag`` within each address (rows are contiguous)."""
+    x = flag.cast(pl.UInt32)
+    total = x.cum_sum()
+    return total - pl.when(~_same_row(1)).then(total - x).forward_fill()
+
+
 def _tokens(text: pl.DataFrame) -> pl.DataFrame:
-    """One row per token (``row``, ``pos``, ``tok``) after expansion and merging."""
+    """One row per token (``row``, ``tok``, ``pos``) after expansion and merging."""
     t = (
         text.select("row", pl.col("text").str.split(" ").alias("tok"))
         .explode("tok")
         .filter(pl.col("tok").is_not_null() & (pl.col("tok") != ""))
     )
     tok = pl.col("tok")
-    prev = tok.shift(1).over("row")
-    after_word = prev.str.contains(r"^[a-z]+$").fill_null(False)
+    after_word = _shifted(tok, 1).str.contains(r"^[a-z]+$").fill_null(False)
     t = t.with_columns(
         pl.when(tok == "st")
         .then(pl.when(after_word).then(pl.lit("street")).otherwise(pl.lit("saint")))
         .otherwise(tok.replace(ABBREVIATIONS))
         .alias("tok")
     )
-    is_num = tok.str.contains(r"^[0-9]+$")
-    is_letter = tok.str.contains(r"^[a-z]$")
-    prev_num = is_num.shift(1).over("row").fill_null(False)
-    next_letter = is_letter.shift(-1).over("row").fill_null(False)
-    next_tok = tok.shift(-1).over("row")
+    t = t.with_columns(
+        tok.str.contains(r"^[0-9]+$").alias("is_num"),
+        tok.str.contains(r"^[a-z]$").alias("is_letter"),
+    )
+    is_num, is_letter = pl.col("is_num"), pl.col("is_letter")
+    prev_num = _shifted(is_num, 1).fill_null(False)
+    next_letter = _shifted(is_letter, -1).fill_null(False)
     return (
         t.with_columns(
-            pl.when(is_num & next_letter).then(tok + next_tok).otherwise(tok).alias("tok"),
+            pl.when(is_num & next_letter).then(tok + tok.shift(-1)).otherwise(tok).alias("tok"),
             (is_letter & prev_num).alias("merged"),
         )
         .filter(~pl.col("merged"))
-        .drop("merged")
-        .with_columns(pl.int_range(pl.len()).over("row").alias("pos"))
+        .drop("merged", "is_num", "is_letter")
+        # Global order is row-major, so a global index orders tokens within a row.
+        .with_row_index("pos")
     )
 
 
@@ -107,22 +130,29 @@ def normalise_address(s: pl.Series) -> pl.DataFrame:
         "Flat 3, 12 High St") and ``address_street`` (e.g. "high street"); each
         null when empty.
     """
-    text = pl.DataFrame({"text": fold(s, keep_digits=True)}).with_row_index("row")
+    if s.dtype != pl.String:
+        s = s.cast(pl.String, strict=False)
+    return on_distinct(_address_frame, s.to_frame("raw"))
+
+
+def _address_frame(df: pl.DataFrame) -> pl.DataFrame:
+    text = pl.DataFrame({"text": fold(df["raw"], keep_digits=True)}).with_row_index("row")
     text = text.with_columns(pl.col("text").str.replace(_TRAILING_PCS, ""))
     t = _tokens(text)
     tok, pos = pl.col("tok"), pl.col("pos")
-    prev = tok.shift(1).over("row")
-    has_digit = tok.str.contains(r"[0-9]")
-    flat_letter = tok.str.contains(r"^[a-z]$") & prev.is_in(FLAT_WORDS).fill_null(False)
+    t = t.with_columns(
+        tok.str.contains(r"[0-9]").alias("has_digit"),
+        (tok.str.contains(r"^[a-z]$") & _shifted(tok, 1).is_in(FLAT_WORDS).fill_null(False)).alias(
+            "flat_letter"
+        ),
+    )
+    has_digit, flat_letter = pl.col("has_digit"), pl.col("flat_letter")
     is_break = has_digit | flat_letter | tok.is_in(_BREAK_WORDS)
     t = t.with_columns(
-        (
-            (has_digit & ~tok.str.contains(r"^[0-9]+(?:st|nd|rd|th)$")) | flat_letter
-        ).alias("is_id"),
-        has_digit.alias("is_num"),
+        ((has_digit & ~tok.str.contains(r"^[0-9]+(?:st|nd|rd|th)$")) | flat_letter).alias("is_id"),
         (~is_break).alias("is_word"),
-        is_break.cast(pl.UInt32).cum_sum().over("row").alias("seg"),
-        has_digit.cast(pl.UInt32).cum_sum().over("row").alias("num_cum"),
+        _row_cum_sum(is_break).alias("seg"),
+        _row_cum_sum(has_digit).alias("num_cum"),
         has_digit.cast(pl.UInt32).sum().over("row").alias("num_total"),
     )
     word, seg = pl.col("is_word"), pl.col("seg")
@@ -130,29 +160,34 @@ def normalise_address(s: pl.Series) -> pl.DataFrame:
     after = word & (num_total > 0) & (num_cum == num_total)
     before = word & (num_cum < num_total)
     no_num = word & (num_total == 0)
-    chosen = (
-        pl.when(after.any().over("row"))
-        .then(pl.when(after).then(seg).min().over("row"))
-        .when(before.any().over("row"))
-        .then(pl.when(before).then(seg).max().over("row"))
-        .otherwise(pl.when(no_num).then(seg).min().over("row"))
-    )
-    t = t.with_columns((word & (seg == chosen)).alias("in_run"))
-    last_type = pl.when(pl.col("in_run") & tok.is_in(sorted(STREET_TYPES))).then(pos)
     t = t.with_columns(
-        (
-            pl.col("in_run")
-            & (last_type.max().over("row").is_null() | (pos <= last_type.max().over("row")))
-        ).alias("is_street")
+        pl.when(after).then(seg).min().over("row").alias("first_after"),
+        pl.when(before).then(seg).max().over("row").alias("last_before"),
+        pl.when(no_num).then(seg).min().over("row").alias("first_run"),
     )
+    chosen = pl.coalesce("first_after", "last_before", "first_run")
+    t = t.with_columns((word & (seg == chosen)).fill_null(False).alias("in_run"))
+    t = t.with_columns(
+        pl.when(pl.col("in_run") & tok.is_in(sorted(STREET_TYPES)))
+        .then(pos)
+        .max()
+        .over("row")
+        .alias("last_type")
+    )
+    last_type = pl.col("last_type")
+    t = t.with_columns(
+        (pl.col("in_run") & (last_type.is_null() | (pos <= last_type))).alias("is_street")
+    )
+    # Aggregate to lists, then join: much faster than a string join per group.
     agg = t.group_by("row", maintain_order=True).agg(
-        tok.str.join(" ").alias("address"),
-        tok.filter(pl.col("is_id")).str.join(" ").alias("address_numbers"),
-        tok.filter(pl.col("is_street")).str.join(" ").alias("address_street"),
+        tok.alias("address"),
+        tok.filter(pl.col("is_id")).alias("address_numbers"),
+        tok.filter(pl.col("is_street")).alias("address_street"),
     )
     cols = ("address", "address_numbers", "address_street")
     return (
         text.select("row")
         .join(agg, on="row", how="left", maintain_order="left")
-        .select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols)
+        .select(pl.col(cols).list.join(" "))
+        .select(pl.when(pl.col(cols) != "").then(pl.col(cols)).name.keep())
     )

@@ -34,9 +34,7 @@ def swap_day_month(d: pl.Series) -> pl.Series:
     return (
         d.to_frame("d")
         .select(
-            pl.when(swappable)
-            .then(pl.date(c.dt.year(), c.dt.day(), c.dt.month()))
-            .alias(d.name)
+            pl.when(swappable).then(pl.date(c.dt.year(), c.dt.day(), c.dt.month())).alias(d.name)
         )
         .to_series()
     )

@@ -20,6 +20,7 @@ from typing import Final
 import jellyfish
 import polars as pl
 
+from cpflag.normalise._distinct import on_distinct
 from cpflag.normalise._text import fold
 
 __all__ = [
@@ -73,8 +74,19 @@ def normalise_name(s: pl.Series) -> pl.Series:
         separated by single spaces, null where the input is null or nothing is
         left (blank, digits only, punctuation only).
     """
-    folded = fold(s, keep_digits=False)
-    return folded.to_frame("f").select(finish_name_expr(pl.col("f")).alias(s.name)).to_series()
+    if s.dtype != pl.String:
+        s = s.cast(pl.String, strict=False)
+    return on_distinct(_normalise_frame, s.to_frame("raw")).to_series().rename(s.name)
+
+
+def _normalise_frame(df: pl.DataFrame) -> pl.DataFrame:
+    return (
+        fold(df["raw"], keep_digits=False)
+        .to_frame("f")
+        .lazy()  # lets polars compute the finished name once, not once per use
+        .select(finish_name_expr(pl.col("f")).alias("name"))
+        .collect(engine="in-memory")
+    )
 
 
 def name_parts(normalised: pl.Series) -> pl.Series:
@@ -111,10 +123,11 @@ def _metaphone_words(value: str) -> str | None:
 def phonetic_key(normalised: pl.Series) -> pl.Series:
     """Metaphone code of each word of a normalised name, joined by spaces.
 
-    Metaphone (jellyfish) rather than Soundex: it keeps more than the first
-    letter's class, so it tells "Kaur" (KR) from "Khan" (KHN) and matches
-    "Philips"/"Filips" and "Mohamed"/"Muhammad" (MHMT). It is computed once per
-    distinct value and mapped back, since jellyfish works on one string.
+    Metaphone (jellyfish) because it keys on sounds, not the first letter as
+    written: Philips/Filips (FLPS) and Catherine/Katherine (K0RN) agree, which
+    Soundex splits, and Smith/Smyth (SM0) agree, which NYSIIS splits; Kaur (KR)
+    and Khan (KHN) stay apart. jellyfish works on one string, so this runs once
+    per distinct value and maps the codes back.
 
     Args:
         normalised: Output of :func:`normalise_name` (or its first word).

@@ -29,6 +29,7 @@ from typing import Final
 
 import polars as pl
 
+from cpflag.normalise._distinct import on_distinct
 from cpflag.normalise._names import finish_name_expr
 from cpflag.normalise._text import drop_digits_expr, fold
 
@@ -83,9 +84,11 @@ def _parse(df: pl.LazyFrame, col: str) -> pl.LazyFrame:
         pl.when(suf_ok).then(pl.coalesce(suf.field("mark"), suf.field("markd"))),
     ).replace(_WORD_MARKERS)
     return df.with_columns(
-        pl.when(pre_ok).then(pre.field("rest")).when(suf_ok).then(suf.field("rest")).alias(
-            f"{col}_rest"
-        ),
+        pl.when(pre_ok)
+        .then(pre.field("rest"))
+        .when(suf_ok)
+        .then(suf.field("rest"))
+        .alias(f"{col}_rest"),
         (suf_ok | pre.field("of").is_not_null()).fill_null(False).alias(f"{col}_of"),
         mark.alias(f"{col}_mark"),
     ).drop("pre", "suf")
@@ -115,21 +118,31 @@ def parse_newborn_placeholder(given: pl.Series, family: pl.Series) -> pl.DataFra
         given = given.cast(pl.String, strict=False)
     if family.dtype != pl.String:
         family = family.cast(pl.String, strict=False)
+    inputs = pl.DataFrame({"given_raw": given, "family_raw": family})
+    return on_distinct(_parse_frame, inputs)
+
+
+def _parse_frame(inputs: pl.DataFrame) -> pl.DataFrame:
+    given, family = inputs["given_raw"], inputs["family_raw"]
     n = len(given)
     # One fold over all four inputs: the raw fields (for the names) and the
     # fields with "B/O" read as "baby of" (for the placeholder grammar).
     raw = pl.concat([given, family]).rename("raw")
     both = pl.concat([raw, raw.str.replace_all(_BABY_OF_RE, "${1}baby of${2}")])
     folded = fold(both, keep_digits=True)
-    df = pl.DataFrame(
-        {
-            "g_norm": folded.slice(0, n),
-            "f_norm": folded.slice(n, n),
-            "g": folded.slice(2 * n, n),
-            "f": folded.slice(3 * n, n),
-        }
-    ).lazy().with_columns(
-        finish_name_expr(drop_digits_expr(pl.col(c))).alias(c) for c in ("g_norm", "f_norm")
+    df = (
+        pl.DataFrame(
+            {
+                "g_norm": folded.slice(0, n),
+                "f_norm": folded.slice(n, n),
+                "g": folded.slice(2 * n, n),
+                "f": folded.slice(3 * n, n),
+            }
+        )
+        .lazy()
+        .with_columns(
+            finish_name_expr(drop_digits_expr(pl.col(c))).alias(c) for c in ("g_norm", "f_norm")
+        )
     )
     df = _parse(_parse(df, "g"), "f")
 
@@ -184,7 +197,5 @@ def parse_newborn_placeholder(given: pl.Series, family: pl.Series) -> pl.DataFra
         pl.when(pl.col("is_ph"))
         .then(pl.coalesce("ph_surname", "family_name"))
         .alias("placeholder_family"),
-        pl.when(pl.col("is_ph"))
-        .then(pl.coalesce("g_mark", "f_mark"))
-        .alias("twin_marker"),
+        pl.when(pl.col("is_ph")).then(pl.coalesce("g_mark", "f_mark")).alias("twin_marker"),
     ).collect(engine="in-memory")

@@ -9,9 +9,9 @@ Choices (see ``docs/normalisation.md``):
 - spaces, dashes and other whitespace are removed ("485 777 3456", "485-777-3456");
   any other character makes the value ``malformed``;
 - a number of ten equal digits ("0000000000", "1111111111", ...) is ``malformed``
-  even where it passes Modulus 11 (0000000000, 1111111111, ... 9999999999 all do
-  except those whose sum gives 10): systems use them as "not known" fillers, and
-  treating them as identifiers would link every record that carries one;
+  although every one of them (0000000000 ... 9999999999) passes Modulus 11:
+  systems use them as "not known" fillers, and treating them as identifiers
+  would link every record that carries one;
 - no range check: numbers from the test range (999...) and Scottish CHI numbers
   that happen to pass the check are kept, since the linker only ever compares a
   number with another record's number.

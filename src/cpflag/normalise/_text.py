@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Characters deleted (not turned into a space) so that "O'Brien" == "OBrien".
-APOSTROPHES: Final = "'`\u00b4\u2018\u2019\u201b\u2032\u02bb\u02bc\uff07"
+APOSTROPHES: Final = "'`\u00b4\u2018\u2019\u201b\u2032\u02bb\u02bc\uff07\uff40"
 
 #: Code point ranges kept for folding; every other character becomes a space.
 #: Latin-1, Latin Extended-A/B, combining diacritics, Latin Extended Additional,
@@ -166,6 +166,24 @@ def fix_mojibake(s: pl.Series) -> pl.Series:
     return s.replace(suspects, fixed)
 
 
+def _fold_unicode(s: pl.Series) -> pl.Series:
+    """Steps 1-6 for values with non-ASCII characters (the ASCII ones skip them)."""
+    s = fix_mojibake(s)
+    e = pl.col("t").str.replace_all(_APOSTROPHE_CLASS, "")
+    e = e.str.replace_all(_NOT_LATIN, " ")
+    e = e.str.to_lowercase().str.normalize("NFKD")
+    # After NFKD the only marks left are the combining diacritics (U+0300-U+036F):
+    # every other block that reaches here was removed in step 3.
+    e = e.str.replace_all(r"[\x{300}-\x{36F}]", "")
+    e = e.str.replace_many(SPECIAL_LETTERS)
+    return s.to_frame("t").select(e).to_series()
+
+
+# Runs of separators other than a lone space (a lone space is already right,
+# and leaving it alone keeps the replacement cheap).
+_SEPARATORS: Final = r"[^a-z0-9]*[^a-z0-9 ][^a-z0-9]*| {2,}"
+
+
 def fold(s: pl.Series, *, keep_digits: bool) -> pl.Series:
     """Fold free text to lower-case ASCII words separated by single spaces.
 
@@ -179,20 +197,20 @@ def fold(s: pl.Series, *, keep_digits: bool) -> pl.Series:
         A string Series of the same length and name; the empty string where
         nothing is left (callers decide whether that means null). Null stays null.
     """
+    name = s.name
     if s.dtype != pl.String:
         s = s.cast(pl.String, strict=False)
-    s = fix_mojibake(s)
-    e = pl.col("t").str.replace_all(_APOSTROPHE_CLASS, "")
-    e = e.str.replace_all(_NOT_LATIN, " ")
-    e = e.str.to_lowercase().str.normalize("NFKD")
-    # After NFKD the only marks left are the combining diacritics (U+0300-U+036F):
-    # every other block that reaches here was removed in step 3.
-    e = e.str.replace_all(r"[\x{300}-\x{36F}]", "")
-    e = e.str.replace_many(SPECIAL_LETTERS)
-    e = e.str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars(" ")
+    # Steps 1-6 change nothing in pure-ASCII text but the apostrophes and the
+    # case, and NFKD is the costliest step: run them on the other values only.
+    non_ascii = s.str.contains(r"[^\x00-\x7F]").fill_null(False)
+    if non_ascii.any():
+        idx = non_ascii.arg_true()
+        s = s.clone().scatter(idx, _fold_unicode(s.gather(idx)))
+    e = pl.col("t").str.to_lowercase().str.replace_all("['`]", "")
+    e = e.str.replace_all(_SEPARATORS, " ").str.strip_chars(" ")
     if not keep_digits:
         e = drop_digits_expr(e)
-    return s.to_frame("t").select(e.alias(s.name)).to_series()
+    return s.to_frame("t").select(e.alias(name)).to_series()
 
 
 def drop_digits_expr(folded: pl.Expr) -> pl.Expr:
