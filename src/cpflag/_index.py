@@ -174,7 +174,8 @@ class PlanIndex:
         prepared = self.linker.prepare(att)
         rules = cfg.model.blocking_rules
         pairs = self._candidates("subjects", prepared, self.subjects, rules, one)
-        self.last_candidate_pairs = pairs.height
+        mpairs = self._candidates("mothers", prepared, self.mothers, rules, one)
+        self.last_candidate_pairs = pairs.height + mpairs.height
         # Term frequencies come from the index, never from the batch, so a record
         # scores the same alone (match_one) as in any batch.
         subj = self.linker.score(prepared, self.subjects, pairs, tf=self.tf)
@@ -182,12 +183,11 @@ class PlanIndex:
         parts = [plan_flags(subj, att, self.plans, self.subjects, cfg)]
 
         left = with_family_keys(attendee_frame(att, prepared, cfg), subj, self.plans, self.subjects)
-        mpairs = self._candidates("mothers", prepared, self.mothers, rules, one)
-        mscored = self.linker.score(prepared, self.mothers, mpairs, tf=self.mother_tf)
-        parts.append(
-            self._relation("unborn_plan_mother", mscored, left, att, self.mothers, self.linker)
-        )
-
+        if mpairs.height:
+            mscored = self.linker.score(prepared, self.mothers, mpairs, tf=self.mother_tf)
+            parts.append(
+                self._relation("unborn_plan_mother", mscored, left, att, self.mothers, self.linker)
+            )
         for kind, right, eligible in (
             ("newborn_of_unborn_plan", self.mothers, pl.col("is_newborn")),
             ("sibling_of_plan_subject", self.sibling_families, ~pl.col("is_adult")),
@@ -195,17 +195,22 @@ class PlanIndex:
         ):
             rl = self.relation_linkers[kind]
             sub = left.filter(eligible.fill_null(False))
+            if sub.height == 0:
+                continue
             rpairs = self._candidates(kind, sub, right, rl.model.blocking_rules, one)
-            self.last_candidate_pairs += rpairs.height + mpairs.height
+            self.last_candidate_pairs += rpairs.height
+            if rpairs.height == 0:
+                continue
             scored = rl.score(left, right, rpairs, tf={}).filter(pl.col("band").is_not_null())
             if kind == "newborn_of_unborn_plan":
                 scored = _cap_unknown_age(scored, left)
-            if kind == "carer_of_plan_subject":
+            elif kind == "carer_of_plan_subject":
+                # A foster carer is the carer of the child placed with them only.
                 scored = propagate_to_family(scored, right, per_child_types=("lac",))
-            elif kind == "sibling_of_plan_subject":
-                scored = propagate_to_family(scored, right)
-            if kind == "sibling_of_plan_subject":
-                scored = _not_the_subject(scored, subj, self.subjects, right)
+            else:
+                scored = _not_the_subject(
+                    propagate_to_family(scored, right), subj, self.subjects, right
+                )
             parts.append(self._relation(kind, scored, left, att, right, rl))
         flags = pl.concat([p for p in parts if p.height] or [_empty_flags()])
         return order_flags(flags, att["attendance_id"].to_list())
