@@ -68,6 +68,8 @@ def _rederive(d: SynthData) -> pl.DataFrame:
             & (pl.col("person_id") != pl.col("subject")),
         ),
         ("carer_of_plan_subject", "person_id", "plan_carer", child_plan & adult),
+        # a looked-after child's birth mother named on the row is a parent named on the plan
+        ("carer_of_plan_subject", "person_id", "plan_mother", child_plan & adult),
         ("carer_of_plan_subject", "residence_family_id", "subject_home", child_plan & adult),
         (
             "unborn_plan_mother",

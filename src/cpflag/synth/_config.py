@@ -122,6 +122,8 @@ class NoiseRates:
     #: a person with a second surname listed under the new partner's surname
     plan_alt_surname: float = _rate(0.5)
     plan_hyphen_one_part: float = _rate(0.2)
+    #: a looked-after child's row names the birth mother (mother_* columns)
+    plan_lac_birth_mother_named: float = _rate(0.6)
     #: rows of plans that ended before the list date (still on the list)
     plan_ended: float = _rate(0.05)
     #: share of LAs that send no family_ref

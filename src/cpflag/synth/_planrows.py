@@ -140,6 +140,18 @@ def render_plans(
     def case(s: pl.Series) -> pl.Series:
         return pick(upper, s.str.to_uppercase(), s)
 
+    # --- a looked-after child's birth mother, where the LA records her -------------------
+    birth_mother = persons["mother"].to_numpy()[np.maximum(subject, 0)]
+    named = (
+        (ptype == "lac")
+        & (subject >= 0)
+        & (birth_mother >= 0)
+        & (rng.random(n) < rates.plan_lac_birth_mother_named)
+    )
+    bm = persons[np.maximum(birth_mother, 0)]
+    t["birth_mother_named"] = named
+    mother_given = pick(unborn, given, pick(named, bm["given"], none))
+    mother_family = pick(unborn, family, pick(named, bm["surname"], none))
     edd = rows["edd"].to_numpy()
     mother_surname_on_row = rng.random(n) < 0.5
     out = pl.DataFrame(
@@ -161,8 +173,8 @@ def render_plans(
             "carer_given_name": case(carer_given),
             "carer_family_name": case(carer_family),
             "mother_nhs_number": pick(unborn, nhs, none),
-            "mother_given_name": case(pick(unborn, given, none)),
-            "mother_family_name": case(pick(unborn, family, none)),
+            "mother_given_name": case(mother_given),
+            "mother_family_name": case(mother_family),
             "mother_date_of_birth": pick(unborn, dob_rec, none_like(dob_rec)),
             "expected_delivery_date": _date(edd),
             "la_contact": la_rows["la_contact"],
@@ -177,11 +189,22 @@ def render_plans(
             "plan_id": plan_id,
             "person_id": pick(subj_person >= 0, pid.gather(np.maximum(subj_person, 0)), none),
             "family_id": hhs["family_id"].gather(rows["family_hh"]),
-            "mother_person_id": pick(mother >= 0, pid.gather(np.maximum(mother, 0)), none),
+            "mother_person_id": pick(
+                mother >= 0,
+                pid.gather(np.maximum(mother, 0)),
+                pick(named, pid.gather(np.maximum(birth_mother, 0)), none),
+            ),
             "carer_person_id": pick(has_c, pid.gather(np.maximum(carer, 0)), none),
             "la_code": la_rows["la_code"],
             "plan_type": rows["plan_type"],
             **dict(sorted(t.items())),
         }
     )
-    return out, truth, rows.with_columns(plan_id.alias("plan_id"))
+    return (
+        out,
+        truth,
+        rows.with_columns(
+            plan_id.alias("plan_id"),
+            pl.Series("named_mother", np.where(named, birth_mother, -1), dtype=pl.Int64),
+        ),
+    )

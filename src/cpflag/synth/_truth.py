@@ -8,8 +8,9 @@ the contract made here (documented in ``docs/synthetic-data.md``):
 - *sibling*: another child (role child, under 18 at arrival) of the subject's
   birth family (same family_id), for cpp/lac/cin; siblings who are plan
   subjects themselves get sibling rows too;
-- *carer*: an adult (18+ at arrival) who is the plan's named carer, or an adult
-  of the household the subject lives in (for a looked-after child: the
+- *carer*: an adult (18+ at arrival) who is the plan's named carer, the birth
+  mother named on a looked-after child's row (a parent named on the plan), or an
+  adult of the household the subject lives in (for a looked-after child: the
   placement), for cpp/lac/cin;
 - *unborn mother*: the mother of a current unborn_cpp, arrival on or before
   expected delivery + 42 days;
@@ -92,12 +93,25 @@ def expected_flags(
     # carer_of_plan_subject: named carer, or adult of the subject's household
     adults = att.filter(adult & (pl.col("role") != CHILD))
     named = adults.join(plans.filter(child_plan), left_on="person", right_on="carer", how="inner")
+    if "named_mother" in plans.columns:
+        named = pl.concat(
+            [
+                named.select("attendance_id", "plan_id", "start", "end", "day"),
+                adults.join(
+                    plans.filter(child_plan & (pl.col("named_mother") >= 0)),
+                    left_on="person",
+                    right_on="named_mother",
+                    how="inner",
+                ).select("attendance_id", "plan_id", "start", "end", "day"),
+            ]
+        )
     housed = adults.join(
         plans.filter(child_plan), left_on="residence", right_on="subject_home", how="inner"
     )
     cols = ["attendance_id", "plan_id", "start", "end", "day"]
     out.append(
         pl.concat([named.select(cols), housed.select(cols)])
+        .unique(["attendance_id", "plan_id"], keep="first", maintain_order=True)
         .filter(current)
         .select("attendance_id", pl.lit("carer_of_plan_subject").alias("flag"), "plan_id")
     )
