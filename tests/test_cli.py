@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from cpflag import LinkageModel, default_model
 from cpflag.cli import main
 from tests.test_golden_family import ATT, PLANS
 
@@ -31,18 +32,39 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return att, plans
 
 
-def test_flag_writes_contract_table_summary_and_rejects(files: tuple[Path, Path], tmp_path: Path) -> None:
+def test_flag_writes_contract_table_summary_and_rejects(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
     att, plans = files
     out = tmp_path / "out" / "flags.csv"
     result = CliRunner().invoke(
-        main, ["flag", "--attendances", str(att), "--plans", str(plans), "--out", str(out),
-               "--expected-la", "E08000035", "--expected-la", "E09000001"]
+        main,
+        [
+            "flag",
+            "--attendances",
+            str(att),
+            "--plans",
+            str(plans),
+            "--out",
+            str(out),
+            "--expected-la",
+            "E08000035",
+            "--expected-la",
+            "E09000001",
+        ],
     )
     assert result.exit_code == 0, result.output
     flags = pl.read_csv(out)
     assert flags.columns == [
-        "attendance_id", "flag", "plan_id", "la_code", "plan_type", "score", "band",
-        "reasons", "list_age_days",
+        "attendance_id",
+        "flag",
+        "plan_id",
+        "la_code",
+        "plan_type",
+        "score",
+        "band",
+        "reasons",
+        "list_age_days",
     ]
     assert "sibling_of_plan_subject" in flags["flag"].to_list()
     summary = json.loads((tmp_path / "out" / "flags.summary.json").read_text())
@@ -56,8 +78,16 @@ def test_flag_writes_contract_table_summary_and_rejects(files: tuple[Path, Path]
 def test_flag_output_never_reassures(files: tuple[Path, Path], tmp_path: Path) -> None:
     att, plans = files
     result = CliRunner().invoke(
-        main, ["flag", "--attendances", str(att), "--plans", str(plans),
-               "--out", str(tmp_path / "f.parquet")]
+        main,
+        [
+            "flag",
+            "--attendances",
+            str(att),
+            "--plans",
+            str(plans),
+            "--out",
+            str(tmp_path / "f.parquet"),
+        ],
     )
     text = result.output.lower()
     assert "not on a plan" not in text.replace("does not mean a child is safe or not on a plan", "")
@@ -70,7 +100,16 @@ def test_bad_input_is_a_clean_error(tmp_path: Path) -> None:
     plans = tmp_path / "plans.csv"
     PLANS.write_csv(plans)
     result = CliRunner().invoke(
-        main, ["flag", "--attendances", str(bad), "--plans", str(plans), "--out", str(tmp_path / "f.csv")]
+        main,
+        [
+            "flag",
+            "--attendances",
+            str(bad),
+            "--plans",
+            str(plans),
+            "--out",
+            str(tmp_path / "f.csv"),
+        ],
     )
     assert result.exit_code == 2
     assert "Error:" in result.output
@@ -82,8 +121,18 @@ def test_bad_input_is_a_clean_error(tmp_path: Path) -> None:
 def test_explain_prints_the_waterfall(files: tuple[Path, Path]) -> None:
     att, plans = files
     result = CliRunner().invoke(
-        main, ["explain", "--attendances", str(att), "--plans", str(plans),
-               "--attendance-id", "H2", "--plan-id", "F1"]
+        main,
+        [
+            "explain",
+            "--attendances",
+            str(att),
+            "--plans",
+            str(plans),
+            "--attendance-id",
+            "H2",
+            "--plan-id",
+            "F1",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "prior" in result.output
@@ -94,16 +143,24 @@ def test_explain_prints_the_waterfall(files: tuple[Path, Path]) -> None:
 def test_explain_unknown_plan_is_a_clean_error(files: tuple[Path, Path]) -> None:
     att, plans = files
     result = CliRunner().invoke(
-        main, ["explain", "--attendances", str(att), "--plans", str(plans),
-               "--attendance-id", "H2", "--plan-id", "NOPE"]
+        main,
+        [
+            "explain",
+            "--attendances",
+            str(att),
+            "--plans",
+            str(plans),
+            "--attendance-id",
+            "H2",
+            "--plan-id",
+            "NOPE",
+        ],
     )
     assert result.exit_code == 2
     assert "NOPE is not in the index" in result.output
 
 
 def test_model_prints_json_that_loads() -> None:
-    from cpflag import LinkageModel, default_model
-
     result = CliRunner().invoke(main, ["model"])
     assert result.exit_code == 0
     assert LinkageModel.from_json(result.output) == default_model()

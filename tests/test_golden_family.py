@@ -317,3 +317,15 @@ def test_match_one_agrees_with_batch_for_family_flags() -> None:
         one = index.match_one(rec)
         exp = batch.filter(pl.col("attendance_id") == rec["attendance_id"])
         assert one.sort("flag", "plan_id").equals(exp.sort("flag", "plan_id")), rec["attendance_id"]
+
+
+def test_config_flags_selects_kinds_without_changing_the_others() -> None:
+    only = cpflag.flag(ATT, PLANS, config=cpflag.FlagConfig(flags=("plan_subject",)))
+    full = cpflag.flag(ATT, PLANS)
+    assert set(only["flag"].to_list()) == {"plan_subject"}
+    assert only.equals(full.filter(pl.col("flag") == "plan_subject"))
+
+
+def test_unknown_flag_kind_is_a_config_error() -> None:
+    with pytest.raises(cpflag.ConfigError, match="unknown flag kind"):
+        cpflag.FlagConfig(flags=("plan_subjects",))

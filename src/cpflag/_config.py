@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from cpflag._errors import ConfigError
+from cpflag._schema import FLAG_KINDS
 from cpflag.linkage import LinkageModel, default_model
 
 __all__ = ["FlagConfig"]
@@ -34,6 +35,8 @@ class FlagConfig:
         repeat_window_days: ... attendances by one child within this many days.
         family_repeat_min_attendances: The family-level rule: at least this many
             attendances by the children of one family within the window.
+        flags: The flag kinds to raise (default: all). Leaving kinds out only
+            skips work; it is never a statement that they do not apply.
     """
 
     model: LinkageModel = attrs.field(factory=default_model)
@@ -45,3 +48,12 @@ class FlagConfig:
     repeat_min_attendances: int = attrs.field(default=3, validator=_positive)
     repeat_window_days: int = attrs.field(default=365, validator=_positive)
     family_repeat_min_attendances: int = attrs.field(default=4, validator=_positive)
+    flags: tuple[str, ...] = attrs.field(default=FLAG_KINDS, converter=tuple)
+
+    @flags.validator
+    def _known_flags(
+        self, _attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+    ) -> None:
+        unknown = set(value) - set(FLAG_KINDS)
+        if unknown:
+            raise ConfigError(f"unknown flag kind(s) {sorted(unknown)}; known: {list(FLAG_KINDS)}")

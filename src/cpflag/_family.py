@@ -171,11 +171,17 @@ def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
     mother and the surnames.
     """
     lac = pl.col("plan_type") == "lac"
-    placement = ["postcode", "pc_sector", "pc_district", "address_numbers", "address_street",
-                 "carer_given_first", "carer_given_groups", "carer_family_parts"]
-    return families.with_columns(
-        [pl.when(~lac).then(pl.col(c)).alias(c) for c in placement]
-    )
+    placement = [
+        "postcode",
+        "pc_sector",
+        "pc_district",
+        "address_numbers",
+        "address_street",
+        "carer_given_first",
+        "carer_given_groups",
+        "carer_family_parts",
+    ]
+    return families.with_columns([pl.when(~lac).then(pl.col(c)).alias(c) for c in placement])
 
 
 def propagate_to_family(
@@ -208,7 +214,10 @@ def propagate_to_family(
         .rename({"r2": "r"})
     )
     out = pl.concat(
-        [linked.with_columns(pl.lit(None, pl.UInt32).alias("via")), copies.select(linked.columns + ["via"])],
+        [
+            linked.with_columns(pl.lit(None, pl.UInt32).alias("via")),
+            copies.select([*linked.columns, "via"]),
+        ],
         how="vertical_relaxed",
     )
     # Keep, per (attendee, plan), the strongest evidence.

@@ -174,16 +174,22 @@ class PlanIndex:
         prepared = self.linker.prepare(att)
         rules = cfg.model.blocking_rules
         pairs = self._candidates("subjects", prepared, self.subjects, rules, one)
-        mpairs = self._candidates("mothers", prepared, self.mothers, rules, one)
-        self.last_candidate_pairs = pairs.height + mpairs.height
+        self.last_candidate_pairs = pairs.height
         # Term frequencies come from the index, never from the batch, so a record
         # scores the same alone (match_one) as in any batch.
         subj = self.linker.score(prepared, self.subjects, pairs, tf=self.tf)
         subj = subj.filter(pl.col("band").is_not_null())
         parts = [plan_flags(subj, att, self.plans, self.subjects, cfg)]
+        if "plan_subject" not in cfg.flags:
+            parts = []
+        relations = [k for k in cfg.flags if k not in ("plan_subject", "repeat_attendance")]
+        if not relations:
+            return order_flags(pl.concat(parts or [_empty_flags()]), att["attendance_id"].to_list())
 
         left = with_family_keys(attendee_frame(att, prepared, cfg), subj, self.plans, self.subjects)
-        if mpairs.height:
+        mpairs = self._candidates("mothers", prepared, self.mothers, rules, one)
+        self.last_candidate_pairs += mpairs.height
+        if mpairs.height and "unborn_plan_mother" in cfg.flags:
             mscored = self.linker.score(prepared, self.mothers, mpairs, tf=self.mother_tf)
             parts.append(
                 self._relation("unborn_plan_mother", mscored, left, att, self.mothers, self.linker)
@@ -195,7 +201,7 @@ class PlanIndex:
         ):
             rl = self.relation_linkers[kind]
             sub = left.filter(eligible.fill_null(False))
-            if sub.height == 0:
+            if sub.height == 0 or kind not in cfg.flags:
                 continue
             rpairs = self._candidates(kind, sub, right, rl.model.blocking_rules, one)
             self.last_candidate_pairs += rpairs.height

@@ -45,9 +45,7 @@ def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
     has_pc = ~any_null("l_pc_sector", "r_pc_sector")
     null = ~has_pc & any_null("l_address_street", "r_address_street")
     street_missing = any_null("l_address_street", "r_address_street")
-    p = with_similarity(
-        p, "l_address_street", "r_address_street", street_missing, "_sim", prefix=3
-    )
+    p = with_similarity(p, "l_address_street", "r_address_street", street_missing, "_sim", prefix=3)
     same_numbers = (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
     same_address = (pl.col("_sim") >= CLOSE_STRING) & same_numbers
     same_unit = (pl.col("l_postcode") == pl.col("r_postcode")).fill_null(False)
@@ -85,13 +83,11 @@ def _name_against(p: pl.DataFrame, given: str, groups: str, parts: str) -> pl.Se
         rg, rgg, rp = f"r_{who}_given_first", f"r_{who}_given_groups", f"r_{who}_family_parts"
         fam = lists_intersect(parts, rp)
         same_given = (pl.col(given) == pl.col(rg)).fill_null(False) | lists_intersect(groups, rgg)
-        q = with_similarity(
-            p, given, rg, ~fam | same_given | any_null(given, rg), "_sim", prefix=1
-        )
+        q = with_similarity(p, given, rg, ~fam | same_given | any_null(given, rg), "_sim", prefix=1)
         full = fam & (same_given | (pl.col("_sim") >= CLOSE_GIVEN))
-        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(
+        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(0).eq(
             0
-        ).eq(0)
+        )
         outs.append(q.select(levels_expr([full, fam], null)).to_series())
     a, b = outs
     # The stronger of the two (lower index, but -1 = null is weakest).
