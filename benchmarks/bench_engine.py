@@ -83,3 +83,23 @@ def test_match_and_match_one_agree_on_sample(national_day: Path, n: int) -> None
         one = index.match_one(rec)
         ref = batch.filter(pl.col("attendance_id") == rec["attendance_id"])
         assert one.sort("plan_id").equals(ref.sort("plan_id"))
+
+
+def test_national_day_plan_subject_only(benchmark: Any, national_day: Path, tmp_path: Path) -> None:
+    """The same as (a) with only plan_subject: the family/mother-baby rules' share of (a).
+
+    Issue 4 asks that those rules add less than 50% to (a).
+    """
+    cfg = cpflag.FlagConfig(flags=("plan_subject",))
+
+    def run() -> cpflag.FlagRun:
+        r = cpflag.run_flagging(
+            national_day / "attendances.csv",
+            national_day / "plans.csv",
+            national_day / "manifest.csv",
+            cfg,
+        )
+        cpflag.write_table(r.flags, tmp_path / "flags.csv")
+        return r
+
+    benchmark.pedantic(run, rounds=3, iterations=1)

@@ -76,6 +76,22 @@ PLANS = plans(
             "carer_family_name": "Moss",
             "mother_given_name": "Kayleigh",
             "mother_family_name": "Price",
+            "family_ref": "FAM-4",
+        },
+        # Tyler's brother Kai, at home with their mother, is a child in need: the LA
+        # links the two through its family reference.
+        {
+            "plan_id": "F5",
+            "plan_type": "cin",
+            "given_name": "Kai",
+            "family_name": "Price",
+            "date_of_birth": D(2016, 12, 12),
+            "sex": "M",
+            "postcode": "LS11 9ZZ",
+            "address": "22 Dewsbury Road",
+            "carer_given_name": "Kayleigh",
+            "carer_family_name": "Price",
+            "family_ref": "FAM-4",
         },
         # Unborn plan, mother Clarke, EDD 2026-10-20, still current.
         {
@@ -280,7 +296,34 @@ def test_unrelated_family_in_same_block_of_flats_gets_nothing(flags: pl.DataFram
 
 
 def test_looked_after_childs_sibling_at_birth_address(flags: pl.DataFrame) -> None:
-    assert band(flags, "L1", "sibling_of_plan_subject", "F4") is not None
+    # The placement's address and foster carer say nothing about Kai; the LA's
+    # family reference does.
+    assert band(flags, "L1", "plan_subject", "F5") == "match"
+    assert band(flags, "L1", "sibling_of_plan_subject", "F4") == "match"
+    reasons = flags.filter((pl.col("attendance_id") == "L1") & (pl.col("plan_id") == "F4"))[
+        "reasons"
+    ][0]
+    assert "LA lists the attendee in the same family" in reasons
+
+
+def test_foster_carers_own_child_is_not_the_lac_childs_sibling() -> None:
+    foster_child = attendances(
+        [
+            {
+                "attendance_id": "X1",
+                "given_name": "Ruby",
+                "family_name": "Moss",
+                "date_of_birth": D(2012, 1, 1),
+                "sex": "F",
+                "postcode": "LS17 5PP",
+                "address": "90 Foster Avenue",
+                "carer_given_name": "Anne",
+                "carer_family_name": "Moss",
+            }
+        ]
+    )
+    flags = cpflag.flag(foster_child, PLANS)
+    assert flags.filter(pl.col("flag") == "sibling_of_plan_subject").height == 0
 
 
 def test_baby_of_with_and_without_mothers_nhs_number(flags: pl.DataFrame) -> None:

@@ -81,25 +81,44 @@ def _frequency(values: pl.Series, reference: pl.Series, average: float) -> pl.Se
     )
 
 
-def name_frequency(given: pl.Series, parts: pl.Series, subjects: pl.DataFrame) -> pl.Series:
-    """Estimated chance that a random person has this given name and surname.
+def adult_names(plans: pl.DataFrame) -> pl.DataFrame:
+    """Every carer's and mother's first given name and first surname part on the lists.
 
-    Given-name and surname frequencies are taken from the plan subjects (the
-    largest name sample the index has), shrunk towards the average, and
-    multiplied (independence). Null where either name is missing.
+    The sample that name frequencies of parents and carers are estimated from
+    (children's names are a poor guide to adults': naming fashions change).
+    """
+    frames = [
+        pl.DataFrame(
+            {
+                "given": _first_word(plans[f"{who}_given_name"]),
+                "family": _parts(plans[f"{who}_family_name"]).list.first(),
+            }
+        )
+        for who in ("carer", "mother")
+    ]
+    return pl.concat(frames).drop_nulls()
+
+
+def name_frequency(given: pl.Series, parts: pl.Series, names: pl.DataFrame) -> pl.Series:
+    """Estimated chance that a random adult has this given name and surname.
+
+    Given-name and surname frequencies come from the parents and carers named on
+    the lists (``adult_names``), shrunk towards the average so that a short
+    list does not claim a name is rare, and multiplied (independence). Null
+    where either name is missing.
     """
     first_part = parts.list.first()
-    fg = _frequency(given, subjects["given_first"], AVERAGE_GIVEN_U)
-    ff = _frequency(first_part, subjects["family"], AVERAGE_FAMILY_U)
+    fg = _frequency(given, names["given"], AVERAGE_GIVEN_U)
+    ff = _frequency(first_part, names["family"], AVERAGE_FAMILY_U)
     return pl.select(
         pl.when(given.is_not_null() & first_part.is_not_null()).then(fg * ff)
     ).to_series()
 
 
-def _parent_name_u(frame: pl.DataFrame, subjects: pl.DataFrame) -> pl.Series:
+def _parent_name_u(frame: pl.DataFrame, names: pl.DataFrame) -> pl.Series:
     """The less distinctive (larger) of the carer's and the mother's name frequencies."""
-    carer = name_frequency(frame["carer_given_first"], frame["carer_family_parts"], subjects)
-    mother = name_frequency(frame["mother_given_first"], frame["mother_family_parts"], subjects)
+    carer = name_frequency(frame["carer_given_first"], frame["carer_family_parts"], names)
+    mother = name_frequency(frame["mother_given_first"], frame["mother_family_parts"], names)
     return pl.select(pl.max_horizontal(carer, mother).alias("parent_name_u")).to_series()
 
 
@@ -138,10 +157,10 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
         .with_row_index("rec")
         .with_columns(pl.col("rec").cast(pl.UInt32))
     )
-    return fam.with_columns(_parent_name_u(fam, subjects))
+    return fam.with_columns(_parent_name_u(fam, adult_names(plans)))
 
 
-def mother_frame(plans: pl.DataFrame, linker: Linker, subjects: pl.DataFrame) -> pl.DataFrame:
+def mother_frame(plans: pl.DataFrame, linker: Linker) -> pl.DataFrame:
     """The mothers named on unborn plans, prepared as people, one row per plan."""
     unborn = plans.filter(pl.col("plan_type") == "unborn_cpp").with_columns(
         pl.lit("F").alias("_sex")
@@ -159,7 +178,7 @@ def mother_frame(plans: pl.DataFrame, linker: Linker, subjects: pl.DataFrame) ->
     out = prepared.with_columns(
         unborn["prow"], *names, *as_carer, unborn["expected_delivery_date"].alias("edd")
     )
-    return out.with_columns(_parent_name_u(out, subjects))
+    return out.with_columns(_parent_name_u(out, adult_names(plans)))
 
 
 def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:

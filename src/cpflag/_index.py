@@ -130,7 +130,7 @@ class PlanIndex:
         plans = plans.drop("prow", strict=False).with_row_index("prow")
         with_subject = plans.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
         subjects = linker.prepare(with_subject).with_columns(with_subject["prow"])
-        mothers = mother_frame(plans, linker, subjects)
+        mothers = mother_frame(plans, linker)
         families = family_frame(plans, subjects)
         log.info("plan index built: %d plan rows, %d subjects", plans.height, subjects.height)
         return cls(

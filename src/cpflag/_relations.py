@@ -225,10 +225,10 @@ _HOUSEHOLD = _c(
         ("different", 0.16, 0.9897, "lives elsewhere"),
     ],
 )
-# The same bands as same-person links: match at probability >= ~0.985, review
-# at >= ~0.015. Unrelated neighbours (a block of flats) stay below review
-# because a postcode unit alone is far from enough against the priors.
-_RELATION_THRESHOLDS = Thresholds(match=6.0, review=-6.0)
+# Relationship flags need better than even odds to reach review. Name-only
+# evidence (a carer's name found on lists of 140,000 plans, the family living
+# elsewhere) would otherwise fill the review band with namesakes.
+_RELATION_THRESHOLDS = Thresholds(match=6.0, review=0.0)
 
 
 def sibling_model() -> LinkageModel:
