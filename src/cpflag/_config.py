@@ -37,6 +37,12 @@ class FlagConfig:
             attendances by the children of one family within the window.
         flags: The flag kinds to raise (default: all). Leaving kinds out only
             skips work; it is never a statement that they do not apply.
+        subject_share: The expected share of attendances that are the subject of
+            some plan on the lists (~1% of children in England are on a CPP or
+            LAC list; they attend ED more often). With it the same-person prior
+            is ``subject_share / number of plan subjects``: a record is less
+            likely to be any *given* one of 140,000 subjects than of 3,000.
+            ``None`` keeps the model's own prior.
     """
 
     model: LinkageModel = attrs.field(factory=default_model)
@@ -49,6 +55,12 @@ class FlagConfig:
     repeat_window_days: int = attrs.field(default=365, validator=_positive)
     family_repeat_min_attendances: int = attrs.field(default=4, validator=_positive)
     flags: tuple[str, ...] = attrs.field(default=FLAG_KINDS, converter=tuple)
+    subject_share: float | None = attrs.field(default=0.03)
+
+    @subject_share.validator
+    def _share(self, _attribute: attrs.Attribute[float | None], value: float | None) -> None:
+        if value is not None and not 0.0 < value <= 1.0:
+            raise ConfigError(f"subject_share must be in (0, 1], got {value}")
 
     @flags.validator
     def _known_flags(

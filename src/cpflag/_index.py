@@ -126,9 +126,18 @@ class PlanIndex:
             config: Run configuration; defaults apply when omitted.
         """
         config = config or FlagConfig()
-        linker = Linker(model=config.model)
         plans = plans.drop("prow", strict=False).with_row_index("prow")
         with_subject = plans.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
+        model = config.model
+        listed = with_subject.height + plans.filter(pl.col("plan_type") == "unborn_cpp").height
+        if config.subject_share is not None and listed:
+            # The chance that an attendance is one *given* listed person (a plan
+            # subject or an unborn plan's mother) falls as the lists grow; the
+            # model's comparisons and thresholds stay as they are.
+            prior = min(0.5, config.subject_share / listed)
+            model = attrs.evolve(model, prior=prior)
+            config = attrs.evolve(config, model=model)
+        linker = Linker(model=model)
         subjects = linker.prepare(with_subject).with_columns(with_subject["prow"])
         mothers = mother_frame(plans, linker)
         families = family_frame(plans, subjects)

@@ -167,6 +167,15 @@ def default_guards() -> tuple[Guard, ...]:
             why="twins share dob, surname and address and differ in given name",
         ),
         Guard(
+            "no_identity_anchor",
+            {
+                "date_of_birth": ("different", "null"),
+                "nhs_number": ("null", "different"),
+            },
+            why="an alert needs the date of birth or the NHS number to agree: a parent "
+            "and child, or two children, can share a full name and an address",
+        ),
+        Guard(
             "borrowed_nhs_number",
             {
                 "nhs_number": ("exact",),
