@@ -27,6 +27,7 @@ from cpflag._errors import (
 from cpflag._explain import Waterfall, explain
 from cpflag._index import PlanIndex
 from cpflag._summary import NO_FLAG_MEANS, RunSummary
+from cpflag.history import HistoryStore, chronology, resolve_history
 from cpflag.io import ReadResult, read_attendances, read_manifest, read_plans, write_table
 from cpflag.linkage import (
     BlockingRule,
@@ -54,6 +55,7 @@ __all__ = [
     "DuplicateIdError",
     "FlagConfig",
     "FlagRun",
+    "HistoryStore",
     "Guard",
     "InputError",
     "Level",
@@ -71,12 +73,14 @@ __all__ = [
     "Waterfall",
     "__version__",
     "build_index",
+    "chronology",
     "default_model",
     "explain",
     "flag",
     "read_attendances",
     "read_manifest",
     "read_plans",
+    "resolve_history",
     "run_flagging",
     "write_table",
 ]

@@ -14,6 +14,7 @@ from cpflag import io
 from cpflag._config import FlagConfig
 from cpflag._index import PlanIndex, order_flags
 from cpflag._summary import RunSummary, flag_counts, list_infos
+from cpflag.history import HistoryStore, resolve_and_flag_repeats
 from cpflag.normalise import normalise_nhs_number
 
 __all__ = ["FlagRun", "build_index", "flag", "run_flagging"]
@@ -91,6 +92,8 @@ def run_flagging(
     plans: Source | PlanIndex,
     manifest: str | Path | pl.DataFrame | None = None,
     config: FlagConfig | None = None,
+    *,
+    history: HistoryStore | str | Path | None = None,
 ) -> FlagRun:
     """Flag a batch of attendances against the plan lists, with a run summary.
 
@@ -99,12 +102,17 @@ def run_flagging(
         plans: Plans (as for :func:`build_index`) or a prebuilt :class:`PlanIndex`.
         manifest: Per-LA list dates, when not in the plans.
         config: Run configuration (ignored when ``plans`` is a PlanIndex, which has its own).
+        history: The attendance history store (a directory, created when new):
+            the batch is appended to it and repeat attendance is counted over
+            past nights. Without one, the batch is its own history (a year's
+            backfill in one file is resolved and flagged in one call).
 
     Returns:
         Flags, rejects and the run summary.
 
     Raises:
         InputError: An input cannot be used (missing column, duplicate id, ...).
+        StoreError: The history store cannot be used.
     """
     t0 = time.perf_counter()
     att = _read_att(attendances)
@@ -117,6 +125,10 @@ def run_flagging(
         index = PlanIndex.build(pres.table, config=config)
     cfg = index.config
     flags = index.match(att.table)
+    if "repeat_attendance" in cfg.flags:
+        store = HistoryStore.open(history) if isinstance(history, str | Path) else history
+        repeats, _ = resolve_and_flag_repeats(att.table, store=store, config=cfg)
+        flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
     flags = order_flags(flags, att.table["attendance_id"].to_list())
     all_rejects = pl.concat(
         [r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]]
@@ -148,9 +160,11 @@ def flag(
     plans: Source | PlanIndex,
     manifest: str | Path | pl.DataFrame | None = None,
     config: FlagConfig | None = None,
+    *,
+    history: HistoryStore | str | Path | None = None,
 ) -> pl.DataFrame:
     """Flag a batch of attendances: the contract's ``flags`` table.
 
     See :func:`run_flagging` for the arguments; this returns only the flags.
     """
-    return run_flagging(attendances, plans, manifest, config).flags
+    return run_flagging(attendances, plans, manifest, config, history=history).flags

@@ -155,6 +155,11 @@ _expected_opt = click.option(
 @click.option(
     "--summary", type=click.Path(dir_okay=False, path_type=Path), help="Run summary JSON."
 )
+@click.option(
+    "--history",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Attendance history store (a folder; created if new) for repeat attendance.",
+)
 @_model_opt
 @_stale_opt
 @_expected_opt
@@ -166,6 +171,7 @@ def flag_command(
     out: Path,
     rejects: Path | None,
     summary: Path | None,
+    history: Path | None,
     model: Path | None,
     stale_after_days: int,
     expected_la: tuple[str, ...],
@@ -179,7 +185,13 @@ def flag_command(
 
     t0 = time.perf_counter()
     _stage("reading and flagging", t0)
-    run = run_flagging(attendances, plans, manifest, _config(model, stale_after_days, expected_la))
+    run = run_flagging(
+        attendances,
+        plans,
+        manifest,
+        _config(model, stale_after_days, expected_la),
+        history=history,
+    )
     _stage(f"writing {run.flags.height} flags", t0)
     _write_outputs(run, out, rejects, summary)
     _stage("done", t0)
@@ -333,3 +345,49 @@ def model_command(out: Path | None) -> None:
     text = default_model().to_json(out)
     if out is None:
         click.echo(text)
+
+
+@main.command("chronology")
+@click.option(
+    "--history",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The attendance history store.",
+)
+@click.option(
+    "--attendances",
+    type=_path_in,
+    help="Attendances to resolve on the fly (instead of a store), e.g. a year's backfill.",
+)
+@click.option("--attendance-id", help="An attendance of the child (e.g. a flagged one).")
+@click.option("--person-id", help="The child's person id (instead of --attendance-id).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write CSV/Parquet.")
+@_clean_errors
+def chronology_command(
+    history: Path | None,
+    attendances: Path | None,
+    attendance_id: str | None,
+    person_id: str | None,
+    out: Path | None,
+) -> None:
+    """List a child's and the family's attendances across sites in time order.
+
+    Each row says how it is linked to the child (the evidence and its weight).
+    """
+    import polars as pl
+
+    from cpflag import HistoryStore, chronology, read_attendances, resolve_history, write_table
+
+    if (history is None) == (attendances is None):
+        raise click.UsageError("give exactly one of --history and --attendances")
+    if history is not None:
+        source: HistoryStore | pl.DataFrame = HistoryStore.open(history, create=False)
+    else:
+        assert attendances is not None
+        source = resolve_history(read_attendances(attendances).table)
+    table = chronology(source, attendance_id=attendance_id, person_id=person_id)
+    if out is not None:
+        write_table(table, out)
+        click.echo(f"{table.height} attendances written to {out}")
+    else:
+        with pl.Config(tbl_rows=-1, tbl_width_chars=200, fmt_str_lengths=80):
+            click.echo(str(table))

@@ -1,0 +1,423 @@
+"""The history store: an embedded, append-only Parquet dataset with a manifest.
+
+No server: a directory that the nightly job appends to.
+
+```
+store/
+  manifest.json            the commit point: format, version, parts, persons file, model
+  model.json               the resolution model (written when the store is created)
+  parts/part-000001.parquet  the prepared rows added by each append (immutable)
+  persons-000001.parquet   attendance_id -> person_id, family_id, family_via
+                           (rewritten by each append, rows in part order)
+```
+
+**Atomic appends.** An append writes its new files under names no committed
+manifest refers to, then replaces ``manifest.json`` with ``os.replace`` -- an
+atomic rename on one file system -- and only then removes files the new
+manifest no longer refers to. A failure before the rename leaves the store as
+it was (the new files are removed; after a hard crash they are ignored and
+cleaned up by the next append). A lock file (``fcntl.flock``, released by the
+operating system when the process dies) stops two appends at once.
+
+**Idempotent.** Rows are keyed on ``attendance_id``: an append skips ids already
+stored, so the same night twice leaves the store byte-for-byte unchanged.
+A stored record is never replaced by a resent one with the same id.
+
+**Extended, not re-clustered.** An append resolves only its new rows against
+the stored ones (``_resolve``). Families are recomputed over the whole history
+(a few vectorised group-bys) because a new child can join two families.
+
+Parts are compacted into one when there are more than ``MAX_PARTS``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import polars as pl
+
+from cpflag._config import FlagConfig
+from cpflag._errors import StoreError
+from cpflag.history._families import assign_families
+from cpflag.history._model import attendance_model
+from cpflag.history._prepare import (
+    HISTORY_COLUMNS,
+    RAW_COLUMNS,
+    check_batch,
+    prepare_attendances,
+)
+from cpflag.history._resolve import LINK_COLUMNS, resolution_columns, resolve
+from cpflag.linkage import LinkageModel
+
+try:  # POSIX only; elsewhere appends are not guarded against concurrency.
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["FORMAT", "AppendResult", "HistoryStore"]
+
+log = logging.getLogger("cpflag.history")
+
+FORMAT: Final = "cpflag-history/1"
+MAX_PARTS: Final = 64
+PERSON_COLUMNS: Final = ("person_id", "family_id", "family_via")
+#: Stored columns families are built from.
+_FAMILY_INPUTS: Final = ("is_child", "household_key", "mother_nhs", "carer_key")
+#: Columns of ``AppendResult.rows``.
+_BATCH_COLUMNS: Final = ("attendance_id", *PERSON_COLUMNS, *LINK_COLUMNS[1:])
+#: Columns of the immutable parts: prepared rows plus link evidence (not person ids).
+PART_COLUMNS: Final = (*HISTORY_COLUMNS, *(c for c in LINK_COLUMNS if c != "person_id"))
+
+
+@attrs.frozen
+class AppendResult:
+    """What an append did.
+
+    Attributes:
+        rows: The batch's rows as stored (new and already stored), in batch
+            order: ``attendance_id``, ``person_id``, ``family_id`` and the link
+            evidence.
+        added: Rows added.
+        skipped: Rows whose attendance id was already stored (left unchanged).
+        merged_persons: Stored persons merged into another by a new record.
+        candidate_pairs: Pairs scored.
+        version: The store version after the append.
+        seconds: Wall time.
+    """
+
+    rows: pl.DataFrame
+    added: int
+    skipped: int
+    merged_persons: int
+    candidate_pairs: int
+    version: int
+    seconds: float
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _write_parquet(df: pl.DataFrame, path: Path) -> None:
+    df.write_parquet(path, compression="zstd", statistics=False)
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+@attrs.define
+class HistoryStore:
+    """An attendance history on disk (see the module doc for the layout).
+
+    Open with :meth:`open`; read with :meth:`frame`; extend with :meth:`append`.
+
+    Attributes:
+        path: The store directory.
+        model: The resolution model the store was created with.
+    """
+
+    path: Path
+    model: LinkageModel
+    _manifest: dict[str, Any]
+
+    @classmethod
+    def open(
+        cls, path: str | Path, *, create: bool = True, model: LinkageModel | None = None
+    ) -> HistoryStore:
+        """Open a store, creating an empty one when ``create`` and it does not exist.
+
+        Args:
+            path: The store directory.
+            create: Create the store when there is none.
+            model: The resolution model of a new store (default
+                :func:`attendance_model`). An existing store keeps its own model;
+                passing a different one is an error.
+
+        Raises:
+            StoreError: No store at ``path`` (and ``create`` is False), the
+                manifest is unreadable or of another format, or ``model``
+                differs from the store's.
+        """
+        root = Path(path)
+        mpath = root / "manifest.json"
+        if not mpath.exists():
+            if not create:
+                raise StoreError(f"no history store at {root} (manifest.json missing)")
+            if root.exists() and any(root.iterdir()):
+                raise StoreError(f"{root} exists, is not empty and is not a history store")
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "parts").mkdir(exist_ok=True)
+            (root / ".lock").touch()
+            m = model or attendance_model()
+            m.to_json(root / "model.json")
+            manifest = {
+                "format": FORMAT,
+                "version": 0,
+                "parts": [],
+                "persons": None,
+                "attendances": 0,
+                "model": "model.json",
+            }
+            _write_json(mpath, manifest)
+            return cls(root, m, manifest)
+        try:
+            manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"cannot read the manifest of history store {root}: {exc}") from exc
+        if manifest.get("format") != FORMAT:
+            raise StoreError(
+                f"history store {root} has format {manifest.get('format')!r}; expected {FORMAT!r}"
+            )
+        stored = LinkageModel.from_json(root / manifest["model"])
+        if model is not None and model != stored:
+            raise StoreError(
+                f"history store {root} was built with another resolution model; "
+                "open it without a model, or start a new store"
+            )
+        return cls(root, stored, manifest)
+
+    @property
+    def version(self) -> int:
+        """Number of committed appends (0 for an empty store)."""
+        return int(self._manifest["version"])
+
+    @property
+    def n_attendances(self) -> int:
+        """Attendances stored."""
+        return int(self._manifest["attendances"])
+
+    def frame(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
+        """The stored history: one row per attendance, in storage order.
+
+        Args:
+            columns: Columns to read (default all: the prepared rows, the link
+                evidence, ``person_id``, ``family_id`` and ``family_via``).
+
+        Raises:
+            StoreError: The store's files are missing or inconsistent.
+        """
+        wanted = list(columns) if columns is not None else [*PART_COLUMNS, *PERSON_COLUMNS]
+        part_cols = [c for c in wanted if c in PART_COLUMNS]
+        person_cols = [c for c in wanted if c in PERSON_COLUMNS]
+        unknown = set(wanted) - set(PART_COLUMNS) - set(PERSON_COLUMNS)
+        if unknown:
+            raise StoreError(f"the history store has no column(s) {sorted(unknown)}")
+        parts = [self.path / p for p in self._manifest["parts"]]
+        if not parts:
+            schema = {**_part_schema(), **_person_schema()}
+            return pl.DataFrame(schema={c: schema[c] for c in wanted})
+        try:
+            left = _read_parts(parts, part_cols) if part_cols else None
+            right = (
+                pl.read_parquet(self.path / self._manifest["persons"], columns=person_cols)
+                if person_cols
+                else None
+            )
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise StoreError(f"cannot read history store {self.path}: {exc}") from exc
+        frames = [f for f in (left, right) if f is not None]
+        if len({f.height for f in frames}) > 1:
+            raise StoreError(f"history store {self.path} is inconsistent (row counts differ)")
+        return pl.concat(frames, how="horizontal").select(wanted)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        lock = open(self.path / ".lock", "a+")  # noqa: SIM115 - held for the block
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError as exc:
+                    raise StoreError(
+                        f"history store {self.path} is locked by another append"
+                    ) from exc
+            yield
+        finally:
+            lock.close()
+
+    def append(self, batch: pl.DataFrame, *, config: FlagConfig | None = None) -> AppendResult:
+        """Add a night's attendances: resolve them into persons, then commit atomically.
+
+        Args:
+            batch: Validated attendances (contract columns; see ``cpflag.io``).
+            config: Run configuration (``adult_age``); defaults when omitted.
+
+        Returns:
+            What was added, with the batch's person and family ids.
+
+        Raises:
+            InputError: The batch has no attendance id or arrival time column, a
+                null one, or an attendance id twice (``DuplicateIdError``).
+            StoreError: The store cannot be read, or is locked by another append.
+        """
+        t0 = time.perf_counter()
+        config = config or FlagConfig()
+        check_batch(batch)
+        with self._locked():
+            self._reload()
+            needed = [*resolution_columns(self.model), "person_id", *_FAMILY_INPUTS]
+            history = self.frame(list(dict.fromkeys(needed)))
+            fresh = batch.filter(~batch["attendance_id"].is_in(history["attendance_id"].implode()))
+            if fresh.height == 0:
+                rows = self._batch_rows(batch)
+                return AppendResult(
+                    rows, 0, batch.height, 0, 0, self.version, time.perf_counter() - t0
+                )
+            new = prepare_attendances(fresh, adult_age=config.adult_age)
+            res = resolve(new, history if history.height else None, self.model)
+            person = history["person_id"]
+            if res.merged.height:
+                person = person.replace(res.merged["old_person_id"], res.merged["person_id"])
+            persons = pl.concat(
+                [
+                    history.select(person.alias("person_id"), *_FAMILY_INPUTS),
+                    res.rows.select("person_id", *_FAMILY_INPUTS),
+                ]
+            )
+            fam = assign_families(persons)
+            mapping = (
+                pl.concat([history.select("attendance_id"), res.rows.select("attendance_id")])
+                .with_columns(persons["person_id"])
+                .join(fam, on="person_id", how="left", maintain_order="left")
+            )
+            self._commit(res.rows.select(PART_COLUMNS), mapping.select(PERSON_COLUMNS))
+        skipped = batch.height - fresh.height
+        if skipped:
+            rows = self._batch_rows(batch)
+        else:
+            # Every row is new: no need to read the store back.
+            rows = (
+                batch.select("attendance_id")
+                .join(
+                    mapping.tail(fresh.height).join(
+                        res.rows.select("attendance_id", *LINK_COLUMNS[1:]), on="attendance_id"
+                    ),
+                    on="attendance_id",
+                    how="left",
+                    maintain_order="left",
+                )
+                .select(_BATCH_COLUMNS)
+            )
+        log.info(
+            "history store %s: %d attendances added, %d already stored, version %d",
+            self.path,
+            fresh.height,
+            skipped,
+            self.version,
+        )
+        return AppendResult(
+            rows=rows,
+            added=fresh.height,
+            skipped=skipped,
+            merged_persons=res.merged.height,
+            candidate_pairs=res.candidate_pairs,
+            version=self.version,
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _reload(self) -> None:
+        self._manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+
+    def _batch_rows(self, batch: pl.DataFrame) -> pl.DataFrame:
+        stored = self.frame(_BATCH_COLUMNS)
+        return batch.select("attendance_id").join(
+            stored, on="attendance_id", how="left", maintain_order="left"
+        )
+
+    def _commit(self, part: pl.DataFrame, persons: pl.DataFrame) -> None:
+        """Write the new files, then switch the manifest to them (the atomic step)."""
+        version = self.version + 1
+        parts = list(self._manifest["parts"])
+        written: list[Path] = []
+        try:
+            if len(parts) + 1 > MAX_PARTS:
+                whole = pl.concat([self.frame(PART_COLUMNS), part])
+                parts = []
+                part = whole
+            name = f"parts/part-{version:06d}.parquet"
+            written.append(self.path / name)
+            _write_parquet(part, self.path / name)
+            parts.append(name)
+            pname = f"persons-{version:06d}.parquet"
+            written.append(self.path / pname)
+            _write_parquet(persons, self.path / pname)
+            manifest = {
+                **self._manifest,
+                "version": version,
+                "parts": parts,
+                "persons": pname,
+                "attendances": persons.height,
+            }
+            _write_json(self.path / "manifest.json", manifest)
+        except BaseException:
+            for p in written:
+                p.unlink(missing_ok=True)
+            (self.path / "manifest.json.tmp").unlink(missing_ok=True)
+            raise
+        self._manifest = manifest
+        self._collect_garbage()
+
+    def _collect_garbage(self) -> None:
+        """Remove files no committed manifest refers to (old persons files, orphans)."""
+        keep = {self.path / p for p in self._manifest["parts"]}
+        keep.add(self.path / self._manifest["persons"])
+        for p in [*self.path.glob("persons-*.parquet"), *(self.path / "parts").glob("*.parquet")]:
+            if p not in keep:
+                p.unlink(missing_ok=True)
+
+
+def _read_parts(parts: list[Path], columns: list[str]) -> pl.DataFrame:
+    """Read columns of the parts, re-deriving prepared columns an older part lacks.
+
+    A part written before a prepared column existed (a later cpflag) is
+    re-prepared from its stored contract columns (``sex`` and ``postcode`` are
+    stored normalised, which normalisation leaves unchanged).
+    """
+    try:
+        return pl.read_parquet(parts, columns=columns)
+    except pl.exceptions.ColumnNotFoundError:
+        pass
+    frames = []
+    for path in parts:
+        have = set(pl.read_parquet_schema(path))
+        missing = [c for c in columns if c not in have]
+        if not missing:
+            frames.append(pl.read_parquet(path, columns=columns))
+            continue
+        log.warning("history part %s lacks %s: re-preparing its rows", path.name, missing)
+        raw = pl.read_parquet(path, columns=[*RAW_COLUMNS, "sex", "postcode"])
+        fresh = prepare_attendances(raw).select(missing)
+        kept = pl.read_parquet(path, columns=[c for c in columns if c in have])
+        frames.append(pl.concat([kept, fresh], how="horizontal").select(columns))
+    return pl.concat(frames)
+
+
+def _part_schema() -> dict[str, pl.DataType]:
+    empty = prepare_attendances(pl.DataFrame({"attendance_id": [], "arrival_time": []}))
+    schema: dict[str, pl.DataType] = dict(empty.schema)
+    schema.update(
+        {
+            "link_to": pl.String(),
+            "link_weight": pl.Float64(),
+            "link_rule": pl.String(),
+            "link_reasons": pl.String(),
+        }
+    )
+    return schema
+
+
+def _person_schema() -> dict[str, pl.DataType]:
+    return {c: pl.String() for c in PERSON_COLUMNS}
