@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cpflag.linkage import BlockingRule, Comparison, Level, LinkageModel, Thresholds
+from cpflag.linkage import BlockingRule, Comparison, LinkageModel, Thresholds
 from cpflag.linkage._comparisons import (
     CLOSE_GIVEN,
     CLOSE_STRING,
@@ -189,13 +189,11 @@ def _c(
     name: str, kind: str, levels: list[tuple[str, float, float, str]], *, name_u: bool = False
 ) -> Comparison:
     """A comparison; ``name_u`` makes its ``full`` level use the name's own frequency."""
-    return Comparison(
-        name=name,
-        kind=kind,
-        levels=tuple(
-            Level(lb, m, u, description=d, tf_adjust=name_u and lb == "full")
-            for lb, m, u, d in levels
-        ),
+    return Comparison.from_table(
+        name,
+        kind,
+        levels,
+        adjusted=("full",) if name_u else (),
         u_column="parent_name_u" if name_u else None,
         # No full name is rarer than about one person in ten million.
         tf_minimum=1e-7,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
-from cpflag.linkage import BlockingRule, Comparison, Guard, Level, LinkageModel, default_model
+from cpflag.linkage import BlockingRule, Comparison, Guard, LinkageModel, default_model
 from cpflag.linkage._comparisons import (
     COMPARISON_KINDS,
     any_null,
@@ -90,12 +90,7 @@ register_comparison_kind(
 
 
 def _c(name: str, kind: str, levels: list[tuple[str, float, float, str]], **kw: str) -> Comparison:
-    return Comparison(
-        name=name,
-        kind=kind,
-        levels=tuple(Level(lb, m, u, description=d) for lb, m, u, d in levels),
-        column=kw.get("column"),
-    )
+    return Comparison.from_table(name, kind, levels, column=kw.get("column"))
 
 
 def attendance_blocking_rules() -> tuple[BlockingRule, ...]:

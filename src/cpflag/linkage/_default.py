@@ -11,24 +11,21 @@ both values being present; the null level weighs 0.
 
 from __future__ import annotations
 
-from cpflag.linkage._model import BlockingRule, Comparison, Guard, Level, LinkageModel, Thresholds
+from cpflag.linkage._model import BlockingRule, Comparison, Guard, LinkageModel, Thresholds
 
 __all__ = ["default_blocking_rules", "default_model"]
 
 
 def _c(
-    name: str, kind: str, levels: list[tuple[str, float, float, str]], **kw: object
+    name: str,
+    kind: str,
+    levels: list[tuple[str, float, float, str]],
+    *,
+    tf_column: str | None = None,
 ) -> Comparison:
-    tf_col = kw.get("tf_column")
-    return Comparison(
-        name=name,
-        kind=kind,
-        levels=tuple(
-            Level(label=lb, m=m, u=u, description=d, tf_adjust=bool(tf_col) and lb == "exact")
-            for lb, m, u, d in levels
-        ),
-        tf_column=tf_col if isinstance(tf_col, str) else None,
-    )
+    # With a TF column, the exact level's u is the agreed value's frequency.
+    adjusted = ("exact",) if tf_column else ()
+    return Comparison.from_table(name, kind, levels, adjusted=adjusted, tf_column=tf_column)
 
 
 def default_comparisons() -> tuple[Comparison, ...]:

@@ -127,6 +127,44 @@ class Comparison:
     tf_prior_strength: float = 1000.0
     u_column: str | None = None
 
+    @classmethod
+    def from_table(
+        cls,
+        name: str,
+        kind: str,
+        rows: Iterable[tuple[str, float, float, str]],
+        *,
+        adjusted: Iterable[str] = (),
+        column: str | None = None,
+        tf_column: str | None = None,
+        u_column: str | None = None,
+        tf_minimum: float = 1e-5,
+    ) -> Comparison:
+        """A comparison from a table of ``(label, m, u, description)`` rows.
+
+        Args:
+            name: The comparison's name.
+            kind: Its comparison kind.
+            rows: One row per level, strongest first.
+            adjusted: Labels of the levels whose ``u`` is term-frequency adjusted.
+            column: For generic kinds, the compared column.
+            tf_column: Column whose value frequencies adjust ``u``.
+            u_column: Column holding each record's own chance-agreement ``u``.
+            tf_minimum: Floor on an adjusted ``u``.
+        """
+        tf = set(adjusted)
+        return cls(
+            name=name,
+            kind=kind,
+            levels=tuple(
+                Level(lb, m, u, tf_adjust=lb in tf, description=d) for lb, m, u, d in rows
+            ),
+            column=column,
+            tf_column=tf_column,
+            u_column=u_column,
+            tf_minimum=tf_minimum,
+        )
+
     def level(self, label: str) -> Level:
         """Return the level called ``label``.
 
