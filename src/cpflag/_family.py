@@ -33,6 +33,7 @@ __all__ = [
     "attendee_frame",
     "family_frame",
     "mother_frame",
+    "plan_names",
     "propagate_to_family",
     "relation_flags",
     "sibling_frame",
@@ -81,22 +82,37 @@ def _frequency(values: pl.Series, reference: pl.Series, average: float) -> pl.Se
     )
 
 
-def adult_names(plans: pl.DataFrame) -> pl.DataFrame:
+def plan_names(plans: pl.DataFrame) -> pl.DataFrame:
+    """The carer's and mother's names on every plan row, normalised once per index.
+
+    Returns:
+        ``prow`` and ``{carer,mother}_{given_first,given_groups,family_parts}``.
+    """
+    return plans.select(
+        "prow",
+        *_names(plans, "carer_given_name", "carer_family_name", "carer"),
+        *_names(plans, "mother_given_name", "mother_family_name", "mother"),
+    )
+
+
+def adult_names(names: pl.DataFrame) -> pl.DataFrame:
     """Every carer's and mother's first given name and first surname part on the lists.
 
     The sample that name frequencies of parents and carers are estimated from
     (children's names are a poor guide to adults': naming fashions change).
+
+    Args:
+        names: From :func:`plan_names`.
     """
-    frames = [
-        pl.DataFrame(
-            {
-                "given": _first_word(plans[f"{who}_given_name"]),
-                "family": _parts(plans[f"{who}_family_name"]).list.first(),
-            }
-        )
-        for who in ("carer", "mother")
-    ]
-    return pl.concat(frames).drop_nulls()
+    return pl.concat(
+        [
+            names.select(
+                pl.col(f"{who}_given_first").alias("given"),
+                pl.col(f"{who}_family_parts").list.first().alias("family"),
+            )
+            for who in ("carer", "mother")
+        ]
+    ).drop_nulls()
 
 
 def name_frequency(given: pl.Series, parts: pl.Series, names: pl.DataFrame) -> pl.Series:
@@ -122,19 +138,18 @@ def _parent_name_u(frame: pl.DataFrame, names: pl.DataFrame) -> pl.Series:
     return pl.select(pl.max_horizontal(carer, mother).alias("parent_name_u")).to_series()
 
 
-def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
+def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """The families of children on cpp/lac/cin plans, one row per plan.
 
     Args:
         plans: The index's plans (with ``prow``).
         subjects: The index's prepared subjects (with ``prow``).
+        names: The plans' carer and mother names (:func:`plan_names`).
     """
     fam_plans = plans.filter(pl.col("plan_type").is_in(FAMILY_PLAN_TYPES))
     extra = fam_plans.select(
         "prow",
         "plan_type",
-        *_names(fam_plans, "carer_given_name", "carer_family_name", "carer"),
-        *_names(fam_plans, "mother_given_name", "mother_family_name", "mother"),
         normalise_nhs_number(fam_plans["mother_nhs_number"])["nhs_number"].alias("mother_nhs"),
         pl.col("mother_date_of_birth").alias("mother_dob"),
         pl.when(pl.col("family_ref").is_not_null())
@@ -154,14 +169,21 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
     fam = (
         subjects.select(cols)
         .join(extra, on="prow", how="inner", maintain_order="left")
+        .join(names, on="prow", how="left", maintain_order="left")
         .with_row_index("rec")
         .with_columns(pl.col("rec").cast(pl.UInt32))
     )
-    return fam.with_columns(_parent_name_u(fam, adult_names(plans)))
+    return fam.with_columns(_parent_name_u(fam, adult_names(names)))
 
 
-def mother_frame(plans: pl.DataFrame, linker: Linker) -> pl.DataFrame:
-    """The mothers named on unborn plans, prepared as people, one row per plan."""
+def mother_frame(plans: pl.DataFrame, linker: Linker, names: pl.DataFrame) -> pl.DataFrame:
+    """The mothers named on unborn plans, prepared as people, one row per plan.
+
+    Args:
+        plans: The index's plans (with ``prow``).
+        linker: The person linker (prepares the mothers).
+        names: The plans' carer and mother names (:func:`plan_names`).
+    """
     unborn = plans.filter(pl.col("plan_type") == "unborn_cpp").with_columns(
         pl.lit("F").alias("_sex")
     )
@@ -173,12 +195,16 @@ def mother_frame(plans: pl.DataFrame, linker: Linker) -> pl.DataFrame:
         "sex": "_sex",
     }
     prepared = linker.prepare(unborn, roles=roles)
-    names = _names(unborn, "mother_given_name", "mother_family_name", "mother")
-    as_carer = [n.alias(n.name.replace("mother_", "carer_")) for n in names]
-    out = prepared.with_columns(
-        unborn["prow"], *names, *as_carer, unborn["expected_delivery_date"].alias("edd")
+    mother = [f"mother_{c}" for c in ("given_first", "given_groups", "family_parts")]
+    theirs = (
+        unborn.select("prow")
+        .join(names.select("prow", *mother), on="prow", how="left", maintain_order="left")
+        .with_columns(pl.col(c).alias(c.replace("mother_", "carer_")) for c in mother)
     )
-    return out.with_columns(_parent_name_u(out, adult_names(plans)))
+    out = pl.concat([prepared, theirs], how="horizontal").with_columns(
+        unborn["expected_delivery_date"].alias("edd")
+    )
+    return out.with_columns(_parent_name_u(out, adult_names(names)))
 
 
 def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:

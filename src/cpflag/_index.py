@@ -22,6 +22,7 @@ from cpflag._family import (
     attendee_frame,
     family_frame,
     mother_frame,
+    plan_names,
     propagate_to_family,
     relation_flags,
     sibling_frame,
@@ -139,8 +140,9 @@ class PlanIndex:
             config = attrs.evolve(config, model=model)
         linker = Linker(model=model)
         subjects = linker.prepare(with_subject).with_columns(with_subject["prow"])
-        mothers = mother_frame(plans, linker)
-        families = family_frame(plans, subjects)
+        names = plan_names(plans)
+        mothers = mother_frame(plans, linker, names)
+        families = family_frame(plans, subjects, names)
         log.info("plan index built: %d plan rows, %d subjects", plans.height, subjects.height)
         return cls(
             plans=plans,
