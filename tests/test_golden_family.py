@@ -372,3 +372,31 @@ def test_config_flags_selects_kinds_without_changing_the_others() -> None:
 def test_unknown_flag_kind_is_a_config_error() -> None:
     with pytest.raises(cpflag.ConfigError, match="unknown flag kind"):
         cpflag.FlagConfig(flags=("plan_subjects",))
+
+
+@pytest.mark.parametrize(
+    ("att", "kind", "plan"),
+    [
+        ("T1", "sibling_of_plan_subject", "F3"),
+        ("B2", "carer_of_plan_subject", "F2"),
+        ("C1", "newborn_of_unborn_plan", "U1"),
+        ("C3", "unborn_plan_mother", "U1"),
+    ],
+)
+def test_explain_relation_flags_gives_the_flags_score(
+    flags: pl.DataFrame, att: str, kind: str, plan: str
+) -> None:
+    index = cpflag.PlanIndex.build(PLANS)
+    row = flags.filter(
+        (pl.col("attendance_id") == att) & (pl.col("flag") == kind) & (pl.col("plan_id") == plan)
+    ).row(0, named=True)
+    wf = cpflag.explain(index, ATT.filter(pl.col("attendance_id") == att), plan, flag=kind)
+    assert wf.match_weight == pytest.approx(row["score"])
+    assert wf.table["cumulative"][-1] == pytest.approx(row["score"])
+    assert wf.band == row["band"]
+
+
+def test_explain_rejects_a_flag_kind_that_does_not_apply() -> None:
+    index = cpflag.PlanIndex.build(PLANS)
+    with pytest.raises(cpflag.InputError, match="no plan_subject comparison"):
+        cpflag.explain(index, ATT.filter(pl.col("attendance_id") == "C3"), "U1")

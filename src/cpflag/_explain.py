@@ -70,36 +70,32 @@ def explain(
     attendance: Mapping[str, Any] | pl.DataFrame,
     plan_id: str,
     *,
+    flag: str = "plan_subject",
     show_values: bool = False,
 ) -> Waterfall:
-    """Explain the score of one attendance against one plan's subject.
+    """Explain the score of one attendance against one plan, for one flag kind.
 
     Args:
         index: The plan index (see ``cpflag.build_index``).
         attendance: One attendance record (dict of contract columns or a one-row frame).
-        plan_id: The plan whose subject to compare with.
+        plan_id: The plan to compare with.
+        flag: The flag kind whose evidence to show (``plan_subject``,
+            ``sibling_of_plan_subject``, ``carer_of_plan_subject``,
+            ``unborn_plan_mother``, ``newborn_of_unborn_plan``).
         show_values: Include the compared prepared values (identifying!) in the table.
 
     Returns:
         The waterfall.
 
     Raises:
-        InputError: The plan id is not in the index, or its plan has no subject.
+        InputError: The plan id is not in the index, or the flag kind does not
+            apply to its plan (e.g. ``plan_subject`` on an ``unborn_cpp``).
     """
     frame = attendance if isinstance(attendance, pl.DataFrame) else pl.DataFrame([dict(attendance)])
     if frame.height != 1:
         raise InputError("explain takes exactly one attendance record")
     att = _as_attendances(frame)
-    rows = index.plans.filter(pl.col("plan_id") == plan_id)
-    if rows.height == 0:
-        raise InputError(f"plan {plan_id} is not in the index")
-    subj = index.subjects.filter(pl.col("prow") == rows["prow"][0])
-    if subj.height == 0:
-        raise InputError(f"plan {plan_id} has no subject of its own to compare (e.g. unborn_cpp)")
-    prepared = index.linker.prepare(att)
-    pairs = pl.DataFrame({"l": [0], "r": [subj["rec"][0]]}, schema={"l": pl.UInt32, "r": pl.UInt32})
-    scored = index.linker.score(prepared, index.subjects, pairs, tf=index.tf).row(0, named=True)
-    model = index.config.model
+    scored, model = index.score_pair(att, plan_id, flag)
     steps: list[dict[str, Any]] = [
         {
             "step": 0,

@@ -18,6 +18,7 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag._decide import FLAG_ORDER, plan_flags
+from cpflag._errors import InputError
 from cpflag._family import (
     attendee_frame,
     family_frame,
@@ -30,7 +31,7 @@ from cpflag._family import (
 )
 from cpflag._relations import carer_model, newborn_model, sibling_model
 from cpflag._schema import ATTENDANCES, FLAGS
-from cpflag.linkage import BlockingRule, Linker, block, term_frequencies
+from cpflag.linkage import BlockingRule, LinkageModel, Linker, block, term_frequencies
 
 __all__ = ["SUBJECT_PLAN_TYPES", "PlanIndex"]
 
@@ -243,6 +244,59 @@ class PlanIndex:
     ) -> pl.DataFrame:
         scored = scored.filter(pl.col("band").is_not_null())
         return relation_flags(kind, scored, left, att, right, self.plans, linker, self.config)
+
+    def score_pair(
+        self, attendance: pl.DataFrame, plan_id: str, flag: str = "plan_subject"
+    ) -> tuple[dict[str, Any], LinkageModel]:
+        """Score one attendance against one plan for one flag kind (for ``explain``).
+
+        Runs the same preparation and scoring as :meth:`match`, so the numbers
+        are the flags' own. A relation that reached the plan only through its LA
+        family (``same LA family as plan ...``) is scored here on its direct
+        evidence.
+
+        Returns:
+            The scored pair (levels ``gamma_*``, weights ``w_*``, ``match_weight``,
+            ``band``, ``guard``, compared values ``l_*``/``r_*``) and the model.
+
+        Raises:
+            InputError: Unknown plan, or a flag kind that does not apply to it.
+        """
+        att = _as_attendances(attendance)
+        rows = self.plans.filter(pl.col("plan_id") == plan_id)
+        if rows.height == 0:
+            raise InputError(f"plan {plan_id} is not in the index")
+        prepared = self.linker.prepare(att)
+        left, linker = prepared, self.linker
+        if flag == "plan_subject":
+            right, tf = self.subjects, self.tf
+        elif flag == "unborn_plan_mother":
+            right, tf = self.mothers, self.mother_tf
+        elif flag in self.relation_linkers:
+            rules = self.config.model.blocking_rules
+            pairs = self._candidates("subjects", prepared, self.subjects, rules, True)
+            subj = self.linker.score(prepared, self.subjects, pairs, tf=self.tf)
+            subj = subj.filter(pl.col("band").is_not_null())
+            left = with_family_keys(
+                attendee_frame(att, prepared, self.config), subj, self.plans, self.subjects
+            )
+            right = {
+                "sibling_of_plan_subject": self.sibling_families,
+                "carer_of_plan_subject": self.families,
+                "newborn_of_unborn_plan": self.mothers,
+            }[flag]
+            linker, tf = self.relation_linkers[flag], {}
+        else:
+            raise InputError(f"cannot explain flag kind {flag!r}")
+        target = right.filter(pl.col("prow") == rows["prow"][0])
+        if target.height == 0:
+            raise InputError(
+                f"plan {plan_id} (type {rows['plan_type'][0]}) has no {flag} comparison"
+            )
+        pair = pl.DataFrame(
+            {"l": [0], "r": [target["rec"][0]]}, schema={"l": pl.UInt32, "r": pl.UInt32}
+        )
+        return linker.score(left, right, pair, tf=tf).row(0, named=True), linker.model
 
     def match(self, attendances: pl.DataFrame) -> pl.DataFrame:
         """Flags for a batch of validated attendances (the contract's ``flags`` table).

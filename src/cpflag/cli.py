@@ -269,6 +269,22 @@ def demo(out: Path, seed: int) -> None:
 @click.option("--manifest", type=_path_in)
 @click.option("--attendance-id", required=True, help="The attendance to explain.")
 @click.option("--plan-id", required=True, help="The plan to compare it with.")
+@click.option(
+    "--flag",
+    "flag_kind",
+    type=click.Choice(
+        [
+            "plan_subject",
+            "sibling_of_plan_subject",
+            "carer_of_plan_subject",
+            "unborn_plan_mother",
+            "newborn_of_unborn_plan",
+        ]
+    ),
+    default="plan_subject",
+    show_default=True,
+    help="The flag kind whose evidence to show.",
+)
 @click.option("--show-values", is_flag=True, help="Also print the compared (identifying) values.")
 @_model_opt
 @_clean_errors
@@ -278,6 +294,7 @@ def explain(
     manifest: Path | None,
     attendance_id: str,
     plan_id: str,
+    flag_kind: str,
     show_values: bool,
     model: Path | None,
 ) -> None:
@@ -292,7 +309,7 @@ def explain(
     if att.height == 0:
         raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
     index = build_index(plans, manifest, _config(model, 31, ()))
-    click.echo(explain_fn(index, att, plan_id, show_values=show_values).to_text())
+    click.echo(explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values).to_text())
 
 
 @main.command()
