@@ -39,3 +39,19 @@ def plans(rows: list[dict[str, Any]], list_date: dt.date = dt.date(2026, 11, 20)
 def attendances(rows: list[dict[str, Any]]) -> pl.DataFrame:
     defaults = {"arrival_time": dt.datetime(2026, 11, 25, 14, 30), "setting": "ed_child"}
     return table(ATTENDANCES, [{**defaults, **r} for r in rows])
+
+
+#: Two children of one household, shared by the history tests (add a home).
+KEZIAH: dict[str, Any] = {
+    "given_name": "Keziah",
+    "family_name": "Abernathy",
+    "date_of_birth": dt.date(2019, 6, 7),
+    "sex": "F",
+    "nhs_number": nhs("943476591"),
+}
+IDRIS: dict[str, Any] = {
+    "given_name": "Idris",
+    "family_name": "Okoro",
+    "date_of_birth": dt.date(2017, 2, 2),
+    "sex": "M",
+}

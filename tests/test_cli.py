@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from cpflag import LinkageModel, default_model
 from cpflag.cli import main
@@ -118,22 +118,14 @@ def test_bad_input_is_a_clean_error(tmp_path: Path) -> None:
     assert "Zebedee" not in result.output
 
 
-def test_explain_prints_the_waterfall(files: tuple[Path, Path]) -> None:
+def _explain(files: tuple[Path, Path], plan_id: str) -> Result:
     att, plans = files
-    result = CliRunner().invoke(
-        main,
-        [
-            "explain",
-            "--attendances",
-            str(att),
-            "--plans",
-            str(plans),
-            "--attendance-id",
-            "H2",
-            "--plan-id",
-            "F1",
-        ],
-    )
+    args = ["explain", "--attendances", str(att), "--plans", str(plans)]
+    return CliRunner().invoke(main, [*args, "--attendance-id", "H2", "--plan-id", plan_id])
+
+
+def test_explain_prints_the_waterfall(files: tuple[Path, Path]) -> None:
+    result = _explain(files, "F1")
     assert result.exit_code == 0, result.output
     assert "prior" in result.output
     assert "date_of_birth" in result.output
@@ -141,21 +133,7 @@ def test_explain_prints_the_waterfall(files: tuple[Path, Path]) -> None:
 
 
 def test_explain_unknown_plan_is_a_clean_error(files: tuple[Path, Path]) -> None:
-    att, plans = files
-    result = CliRunner().invoke(
-        main,
-        [
-            "explain",
-            "--attendances",
-            str(att),
-            "--plans",
-            str(plans),
-            "--attendance-id",
-            "H2",
-            "--plan-id",
-            "NOPE",
-        ],
-    )
+    result = _explain(files, "NOPE")
     assert result.exit_code == 2
     assert "NOPE is not in the index" in result.output
 

@@ -17,25 +17,12 @@ from cpflag.history import (
     chronology,
     resolve_history,
 )
-from tests.helpers import attendances, nhs
+from tests.helpers import IDRIS, KEZIAH, attendances
 
 T0 = dt.datetime(2025, 3, 1, 9, 0)
 HOME = {"postcode": "LS6 1AA", "address": "4 Hyde Park Road"}
-KEZ = {
-    "given_name": "Keziah",
-    "family_name": "Abernathy",
-    "date_of_birth": dt.date(2019, 6, 7),
-    "sex": "F",
-    "nhs_number": nhs("943476591"),
-    **HOME,
-}
-SIB = {
-    "given_name": "Idris",
-    "family_name": "Okoro",
-    "date_of_birth": dt.date(2017, 2, 2),
-    "sex": "M",
-    **HOME,
-}
+KEZ = {**KEZIAH, **HOME}
+SIB = {**IDRIS, **HOME}
 MUM = {
     "given_name": "Grace",
     "family_name": "Okoro",

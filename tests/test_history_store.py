@@ -13,25 +13,12 @@ import pytest
 from cpflag import DuplicateIdError, FlagConfig, StoreError
 from cpflag.history import HistoryStore, attendance_model, resolve_and_flag_repeats
 from cpflag.history import _store as store_mod
-from tests.helpers import attendances, nhs
+from tests.helpers import IDRIS, KEZIAH, attendances, nhs
 
 T0 = dt.datetime(2025, 3, 1, 9, 0)
 HOME = {"postcode": "LS6 1AA", "address": "4 Hyde Park Road", "site_code": "RJ101"}
-KEZ = {
-    "given_name": "Keziah",
-    "family_name": "Abernathy",
-    "date_of_birth": dt.date(2019, 6, 7),
-    "sex": "F",
-    "nhs_number": nhs("943476591"),
-    **HOME,
-}
-SIB = {
-    "given_name": "Idris",
-    "family_name": "Okoro",
-    "date_of_birth": dt.date(2017, 2, 2),
-    "sex": "M",
-    **HOME,
-}
+KEZ = {**KEZIAH, **HOME}
+SIB = {**IDRIS, **HOME}
 OTHER = {
     "given_name": "Wen",
     "family_name": "Zhao",
