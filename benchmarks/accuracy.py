@@ -21,6 +21,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpflag
+from _evidence import evidence_of_true_flags, recall_by_evidence
 from conftest import dataset
 from cpflag._evaluate import evaluate_flags
 
@@ -67,6 +68,13 @@ def main() -> None:
         pl.col("end_date").is_not_null()
     )
     print(f"plan_subject flags from plans with an end date (must all be current): {ended.height}")
+    # What the data carries for each true relationship: recall can only be read
+    # against what is findable at all (see benchmarks/_evidence.py).
+    atts = cpflag.read_attendances(folder / "attendances.csv").table
+    evidence = evidence_of_true_flags(truth, atts, plans)
+    with pl.Config(tbl_rows=40, tbl_hide_dataframe_shape=True):
+        print("\nrecall (match + review) of true relationship flags by the evidence in the data:")
+        print(recall_by_evidence(run.flags, evidence))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nwall time {elapsed:.2f} s; peak RSS {peak_mib:.0f} MiB")
 

@@ -26,7 +26,13 @@ from cpflag._config import FlagConfig
 from cpflag._decide import finish_flags, list_age_expr, plan_current_expr
 from cpflag._schema import FLAGS
 from cpflag.linkage import Linker, reasons_expr
-from cpflag.normalise import given_name_groups, name_parts, normalise_name, normalise_nhs_number
+from cpflag.normalise import (
+    given_name_groups,
+    name_parts,
+    normalise_name,
+    normalise_nhs_number,
+    normalise_postcode,
+)
 
 __all__ = [
     "FAMILY_PLAN_TYPES",
@@ -138,6 +144,35 @@ def _parent_name_u(frame: pl.DataFrame, names: pl.DataFrame) -> pl.Series:
     return pl.select(pl.max_horizontal(carer, mother).alias("parent_name_u")).to_series()
 
 
+#: A postcode district is in an LA's area when at least this share of the LA's
+#: plan rows (and at least two) have an address there: out-of-area placements,
+#: old addresses and typos stay out.
+LA_AREA_MIN_SHARE: Final = 0.005
+
+
+def la_districts(plans: pl.DataFrame) -> pl.DataFrame:
+    """Each LA's area: the postcode districts where its listed families live.
+
+    Learnt from the lists themselves (no boundary file), so it works for any
+    set of LAs; used as weak evidence that an attendee lives near a plan's family.
+
+    Returns:
+        ``la_code`` and ``la_districts`` (sorted list of districts).
+    """
+    district = normalise_postcode(plans["postcode"])["pc_district"].alias("district")
+    counts = (
+        plans.select("la_code", district)
+        .drop_nulls()
+        .group_by("la_code", "district")
+        .len()
+        .with_columns(pl.col("len").sum().over("la_code").alias("rows"))
+    )
+    keep = pl.col("len") >= pl.max_horizontal(pl.lit(2), LA_AREA_MIN_SHARE * pl.col("rows"))
+    return (
+        counts.filter(keep).group_by("la_code").agg(pl.col("district").sort().alias("la_districts"))
+    )
+
+
 def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """The families of children on cpp/lac/cin plans, one row per plan.
 
@@ -150,6 +185,7 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame, names: pl.DataFram
     extra = fam_plans.select(
         "prow",
         "plan_type",
+        "la_code",
         normalise_nhs_number(fam_plans["mother_nhs_number"])["nhs_number"].alias("mother_nhs"),
         pl.col("mother_date_of_birth").alias("mother_dob"),
         pl.when(pl.col("family_ref").is_not_null())
@@ -170,6 +206,7 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame, names: pl.DataFram
         subjects.select(cols)
         .join(extra, on="prow", how="inner", maintain_order="left")
         .join(names, on="prow", how="left", maintain_order="left")
+        .join(la_districts(plans), on="la_code", how="left", maintain_order="left")
         .with_row_index("rec")
         .with_columns(pl.col("rec").cast(pl.UInt32))
     )
@@ -195,14 +232,21 @@ def mother_frame(plans: pl.DataFrame, linker: Linker, names: pl.DataFrame) -> pl
         "sex": "_sex",
     }
     prepared = linker.prepare(unborn, roles=roles)
-    mother = [f"mother_{c}" for c in ("given_first", "given_groups", "family_parts")]
-    theirs = (
-        unborn.select("prow")
-        .join(names.select("prow", *mother), on="prow", how="left", maintain_order="left")
-        .with_columns(pl.col(c).alias(c.replace("mother_", "carer_")) for c in mother)
+    # The baby's record is compared with both the mother and the plan's named
+    # carer (usually the partner): either may bring the baby in.
+    named = [
+        f"{who}_{c}"
+        for who in ("mother", "carer")
+        for c in ("given_first", "given_groups", "family_parts")
+    ]
+    theirs = unborn.select("prow").join(
+        names.select("prow", *named), on="prow", how="left", maintain_order="left"
+    )
+    areas = unborn.select("la_code").join(
+        la_districts(plans), on="la_code", how="left", maintain_order="left"
     )
     out = pl.concat([prepared, theirs], how="horizontal").with_columns(
-        unborn["expected_delivery_date"].alias("edd")
+        unborn["expected_delivery_date"].alias("edd"), areas["la_districts"]
     )
     return out.with_columns(_parent_name_u(out, adult_names(names)))
 
@@ -265,9 +309,15 @@ def propagate_to_family(
         ],
         how="vertical_relaxed",
     )
-    # Keep, per (attendee, plan), the strongest evidence.
+    # Keep, per (attendee, plan), the strongest evidence; on a tie the direct
+    # pair (no ``via``), then the lowest ``via``, so a batch and one record agree.
     return (
-        out.sort(["l", "r", "match_weight"], descending=[False, False, True])
+        out.sort(
+            ["l", "r", "match_weight", "via"],
+            descending=[False, False, True, False],
+            nulls_last=[False, False, False, False],
+            maintain_order=True,
+        )
         .unique(["l", "r"], keep="first", maintain_order=True)
         .drop("family_key")
     )
@@ -283,6 +333,8 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
         att["setting"].alias("setting"),
     ).with_columns((pl.col("arrival_date") - pl.col("dob")).dt.total_days().alias("age_days"))
     adult_days = int(config.adult_age * 365.25)
+    # Born a year before a newborn's window: 365/366 days more than a newborn's age.
+    year_off = pl.col("age_days").is_between(365, 366 + config.newborn_days)
     adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
     age = pl.col("age_days")
     return out.with_columns(
@@ -292,27 +344,79 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
         .alias("is_adult"),
         # Age unknown and not an adult setting: possibly a newborn (concern is
         # stepped up, not down); such flags are capped at review (see _index).
+        # So is a baby whose birth year looks mistyped by one (a common typo):
+        # its recorded age is a year more than a newborn's.
         pl.when(age.is_not_null())
-        .then(age.is_between(-1, config.newborn_days))
+        .then(age.is_between(-1, config.newborn_days) | year_off)
         .otherwise(~adult_setting)
         .fill_null(False)
         .alias("is_newborn"),
-        (age.is_null() & ~pl.col("is_placeholder").fill_null(False)).alias("age_unknown"),
+        pl.when(age.is_null() & ~pl.col("is_placeholder").fill_null(False))
+        .then(pl.lit("age_unknown"))
+        .when(year_off)
+        .then(pl.lit("birth_year_doubtful"))
+        .alias("age_doubt"),
+    )
+
+
+_POSTCODE_COLS: Final = ("postcode", "pc_sector", "pc_district")
+_ADDRESS_COLS: Final = ("address_numbers", "address_street")
+
+
+def _with_plan_home(
+    left: pl.DataFrame, matched: pl.DataFrame, subjects: pl.DataFrame
+) -> pl.DataFrame:
+    """Fill a missing postcode / address from the attendee's own plan (first match)."""
+    if matched.height == 0:
+        return left
+    home = (
+        matched.sort("l", "r")
+        .unique("l", keep="first", maintain_order=True)
+        .join(
+            subjects.select(
+                pl.col("rec").alias("r"),
+                *[pl.col(c).alias(f"_h_{c}") for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)],
+            ),
+            on="r",
+        )
+        .drop("r")
+        .rename({"l": "_l"})
+    )
+    no_pc = pl.col("postcode").is_null()
+    no_addr = pl.col("address_street").is_null()
+    return (
+        left.with_row_index("_l")
+        .with_columns(pl.col("_l").cast(pl.UInt32))
+        .join(home, on="_l", how="left", maintain_order="left")
+        .with_columns(
+            *[
+                pl.when(no_pc).then(pl.col(f"_h_{c}")).otherwise(pl.col(c)).alias(c)
+                for c in _POSTCODE_COLS
+            ],
+            *[
+                pl.when(no_addr).then(pl.col(f"_h_{c}")).otherwise(pl.col(c)).alias(c)
+                for c in _ADDRESS_COLS
+            ],
+        )
+        .drop("_l", *[f"_h_{c}" for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)])
     )
 
 
 def with_family_keys(
     left: pl.DataFrame, subject_pairs: pl.DataFrame, plans: pl.DataFrame, subjects: pl.DataFrame
 ) -> pl.DataFrame:
-    """Add ``family_keys``: the LA families of plans each attendee is the subject of.
+    """Add what the attendee's own plan says: LA family keys and a missing address.
 
-    Only ``match``-band same-person links count: a family link gives strong
-    sibling evidence and must not rest on an uncertain identity.
+    ``family_keys`` are the LA families of plans each attendee is the subject
+    of. An attendee whose record lacks a postcode (or an address) takes its own
+    plan's, so that siblings listed at that address are found. Only
+    ``match``-band same-person links count: this is strong family evidence and
+    must not rest on an uncertain identity.
     """
+    matched = subject_pairs.filter(pl.col("band") == "match").select("l", "r")
+    left = _with_plan_home(left, matched, subjects)
     keys = (
-        subject_pairs.filter(pl.col("band") == "match")
-        .select("l", "r")
-        .join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
+        matched.join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
         .join(plans.select("prow", "la_code", "family_ref"), on="prow")
         .filter(pl.col("family_ref").is_not_null())
         .group_by("l")

@@ -31,7 +31,12 @@ from cpflag._family import (
 )
 from cpflag._relations import carer_model, newborn_model, sibling_model
 from cpflag._schema import ATTENDANCES, FLAGS
+from cpflag._triage import TriageState
+from cpflag._triage import build_state as build_triage_state
+from cpflag._triage import match_one as triage_one
+from cpflag.io._dates import parse_dates, parse_datetimes
 from cpflag.linkage import BlockingRule, LinkageModel, Linker, block, term_frequencies
+from cpflag.linkage._plain_score import Unsupported
 
 __all__ = ["SUBJECT_PLAN_TYPES", "PlanIndex"]
 
@@ -66,19 +71,30 @@ class _KeyLookup:
             maps.append(dict(zip(key_rows, grouped["rec"].to_list(), strict=True)))
         return cls(rules=tuple(rules), maps=maps)
 
+    def candidates_one(self, row: Mapping[str, Any]) -> dict[int, int]:
+        """Candidates of one prepared record: ``{r: first rule that found it}``, sorted by r.
+
+        Args:
+            row: The record's prepared values (a list value: any element may agree).
+        """
+        found: dict[int, int] = {}
+        for i, (rule, mapping) in enumerate(zip(self.rules, self.maps, strict=True)):
+            combos: list[tuple[Any, ...]] = [()]
+            for k in rule.left_keys:
+                v = row[k]
+                vals = v if isinstance(v, list) else [v]
+                combos = [(*c, x) for c in combos for x in vals if x is not None]
+            for key in combos:
+                for r in mapping.get(key, ()):
+                    found.setdefault(r, i)
+        return dict(sorted(found.items()))
+
     def candidates(self, left: pl.DataFrame) -> pl.DataFrame:
         """Candidate pairs ``(l, r, rule)`` for a small prepared left frame."""
         found: dict[tuple[int, int], int] = {}
         for row in left.iter_rows(named=True):
-            for i, (rule, mapping) in enumerate(zip(self.rules, self.maps, strict=True)):
-                combos: list[tuple[Any, ...]] = [()]
-                for k in rule.left_keys:
-                    v = row[k]
-                    vals = v if isinstance(v, list) else [v]
-                    combos = [(*c, x) for c in combos for x in vals if x is not None]
-                for key in combos:
-                    for r in mapping.get(key, ()):
-                        found.setdefault((row["rec"], r), i)
+            for r, i in self.candidates_one(row).items():
+                found[(row["rec"], r)] = i
         keys = sorted(found)
         return pl.DataFrame(
             {
@@ -115,7 +131,12 @@ class PlanIndex:
     tf: dict[str, pl.DataFrame]
     mother_tf: dict[str, pl.DataFrame]
     relation_linkers: dict[str, Linker]
+    #: Term frequencies for relation models' adjusted levels (from the plan subjects).
+    relation_tf: dict[str, dict[str, pl.DataFrame]] = attrs.field(factory=dict)
     _lookups: dict[str, _KeyLookup] = attrs.field(factory=dict)
+    #: The scalar triage path's compiled state (``_triage``), built on first ``match_one``;
+    #: False when the model has a comparison the scalar path cannot reproduce.
+    _triage: TriageState | bool | None = attrs.field(default=None, init=False, eq=False, repr=False)
     #: Candidate pairs compared by the last :meth:`match` (for the run summary).
     last_candidate_pairs: int = 0
 
@@ -145,6 +166,11 @@ class PlanIndex:
         mothers = mother_frame(plans, linker, names)
         families = family_frame(plans, subjects, names)
         log.info("plan index built: %d plan rows, %d subjects", plans.height, subjects.height)
+        relation_linkers = {
+            "sibling_of_plan_subject": Linker(model=sibling_model()),
+            "carer_of_plan_subject": Linker(model=carer_model()),
+            "newborn_of_unborn_plan": Linker(model=newborn_model()),
+        }
         return cls(
             plans=plans,
             subjects=subjects,
@@ -155,10 +181,9 @@ class PlanIndex:
             linker=linker,
             tf=term_frequencies(subjects, config.model),
             mother_tf=term_frequencies(mothers, config.model),
-            relation_linkers={
-                "sibling_of_plan_subject": Linker(model=sibling_model()),
-                "carer_of_plan_subject": Linker(model=carer_model()),
-                "newborn_of_unborn_plan": Linker(model=newborn_model()),
+            relation_linkers=relation_linkers,
+            relation_tf={
+                kind: term_frequencies(subjects, rl.model) for kind, rl in relation_linkers.items()
             },
         )
 
@@ -177,9 +202,15 @@ class PlanIndex:
     ) -> pl.DataFrame:
         if not one:
             return block(left, right, rules).pairs
+        return self._key_lookup(name, rules, right).candidates(left)
+
+    def _key_lookup(
+        self, name: str, rules: Sequence[BlockingRule], right: pl.DataFrame
+    ) -> _KeyLookup:
+        """The key dictionaries of ``right`` under ``rules``, built on first use."""
         if name not in self._lookups:
             self._lookups[name] = _KeyLookup.build(rules, right)
-        return self._lookups[name].candidates(left)
+        return self._lookups[name]
 
     def _run(self, att: pl.DataFrame, *, one: bool) -> pl.DataFrame:
         cfg = self.config
@@ -219,7 +250,8 @@ class PlanIndex:
             self.last_candidate_pairs += rpairs.height
             if rpairs.height == 0:
                 continue
-            scored = rl.score(left, right, rpairs, tf={}).filter(pl.col("band").is_not_null())
+            tf = self.relation_tf.get(kind, {})
+            scored = rl.score(left, right, rpairs, tf=tf).filter(pl.col("band").is_not_null())
             if kind == "newborn_of_unborn_plan":
                 scored = _cap_unknown_age(scored, left)
             elif kind == "carer_of_plan_subject":
@@ -285,7 +317,7 @@ class PlanIndex:
                 "carer_of_plan_subject": self.families,
                 "newborn_of_unborn_plan": self.mothers,
             }[flag]
-            linker, tf = self.relation_linkers[flag], {}
+            linker, tf = self.relation_linkers[flag], self.relation_tf.get(flag, {})
         else:
             raise InputError(f"cannot explain flag kind {flag!r}")
         target = right.filter(pl.col("prow") == rows["prow"][0])
@@ -313,26 +345,52 @@ class PlanIndex:
         """Flags for one attendance record (a dict of contract columns), at triage time.
 
         Gives the same rows and scores as :meth:`match` would for that record.
+        Most records take a plain-Python path (``cpflag._triage``) that costs a
+        millisecond or two; a record that may have a relationship flag, values
+        that need type conversion, or a model with a comparison kind that has no
+        plain form take the polars path, which is slower but the same answer.
+
+        Args:
+            record: ``{column: value}`` of the attendances contract.
+
+        Returns:
+            The record's rows of the ``flags`` table.
+
+        Raises:
+            InputError: The record cannot be read as an attendance.
+            ConfigError: The model names a column the record does not have.
         """
+        if self._triage is None:
+            try:
+                self._triage = build_triage_state(self)
+            except Unsupported:
+                log.info("the model has no plain form: match_one uses the polars path")
+                self._triage = False
+        if not isinstance(self._triage, bool):
+            flags = triage_one(self, record, self._triage)
+            if flags is not None:
+                return flags
         return self._run(_as_attendances(pl.DataFrame([dict(record)])), one=True)
 
 
 def _cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
-    """A newborn flag on a record with no date of birth (nor a placeholder name) is review."""
-    unknown = left.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("l"), "age_unknown")
+    """A newborn flag is at most review when the baby's age is in doubt.
+
+    Doubt: no date of birth (nor a placeholder name), or a birth date a year
+    before the newborn window (a mistyped year); ``age_doubt`` names which.
+    """
+    doubt = left.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("l"), "age_doubt")
+    doubtful = pl.col("age_doubt").is_not_null()
     return (
-        scored.join(unknown, on="l", how="left")
+        scored.join(doubt, on="l", how="left")
         .with_columns(
-            pl.when(pl.col("age_unknown") & (pl.col("band") == "match"))
+            pl.when(doubtful & (pl.col("band") == "match"))
             .then(pl.lit("review"))
             .otherwise(pl.col("band"))
             .alias("band"),
-            pl.when(pl.col("age_unknown"))
-            .then(pl.lit("age_unknown"))
-            .otherwise(pl.col("guard"))
-            .alias("guard"),
+            pl.when(doubtful).then(pl.col("age_doubt")).otherwise(pl.col("guard")).alias("guard"),
         )
-        .drop("age_unknown")
+        .drop("age_doubt")
     )
 
 
@@ -371,7 +429,16 @@ def _not_the_subject(
 
 
 def _as_attendances(df: pl.DataFrame) -> pl.DataFrame:
-    """Add absent contract columns as nulls and cast present ones to contract types."""
+    """Add absent contract columns as nulls and cast present ones to contract types.
+
+    Text dates (a record built from a form or JSON) are parsed as ``cpflag.io``
+    parses them, UK layouts included.
+
+    Raises:
+        InputError: A text date that is not a date (the column and record id are
+            named, never the value).
+    """
+    df = _parse_text_dates(df)
     cols = []
     for c in ATTENDANCES.columns:
         if c.name in df.columns:
@@ -382,6 +449,25 @@ def _as_attendances(df: pl.DataFrame) -> pl.DataFrame:
             cols.append(pl.lit(None, c.dtype).alias(c.name))
     extra = [c for c in df.columns if c not in ATTENDANCES.names]
     return df.select(*cols, *extra)
+
+
+def _parse_text_dates(df: pl.DataFrame) -> pl.DataFrame:
+    parsers = {pl.Date: parse_dates, pl.Datetime: parse_datetimes}
+    for c in ATTENDANCES.columns:
+        parse = parsers.get(c.dtype.base_type())
+        if parse is None or c.name not in df.columns or df.schema[c.name] != pl.String:
+            continue
+        values, reasons = parse(df[c.name])
+        bad = reasons.is_not_null()
+        if bad.any():
+            ids = df.filter(bad)["attendance_id"].to_list() if "attendance_id" in df.columns else []
+            rows = [i + 1 for i, b in enumerate(bad.to_list()) if b]
+            raise InputError(
+                f"attendance column {c.name!r}: {reasons.filter(bad)[0]} "
+                f"(rows {rows[:5]}, attendance ids {ids[:5]})"
+            )
+        df = df.with_columns(values.alias(c.name))
+    return df
 
 
 def order_flags(flags: pl.DataFrame, attendance_ids: Sequence[str]) -> pl.DataFrame:

@@ -43,7 +43,11 @@ __all__ = ["carer_model", "newborn_model", "sibling_model"]
 
 def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
     has_pc = ~any_null("l_pc_sector", "r_pc_sector")
-    null = ~has_pc & any_null("l_address_street", "r_address_street")
+    in_area = pl.col("r_la_districts").list.contains(pl.col("l_pc_district")).fill_null(False)
+    has_area = pl.col("l_pc_district").is_not_null() & (
+        pl.col("r_la_districts").list.len().fill_null(0) > 0
+    )
+    null = ~has_pc & any_null("l_address_street", "r_address_street") & ~has_area
     street_missing = any_null("l_address_street", "r_address_street")
     p = with_similarity(p, "l_address_street", "r_address_street", street_missing, "_sim", prefix=3)
     same_numbers = (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
@@ -67,9 +71,13 @@ def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
             [
                 near_postcode & same_address,
                 ~has_pc & same_address,
+                # With an address missing, a shared unit is most likely the
+                # same house; with both known and different, it is not.
+                same_unit & street_missing,
                 same_unit,
                 same_sector,
                 (pl.col("l_pc_district") == pl.col("r_pc_district")).fill_null(False),
+                in_area,
             ],
             null,
         )
@@ -105,7 +113,15 @@ def _person_vs_carer(p: pl.DataFrame, _c: str | None) -> pl.Series:
 
 
 def _surname_link(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    null = pl.col("l_family_parts").list.len().fill_null(0) == 0
+    # A child carries its accompanying carer's surname. When that carer's
+    # surname already agrees with the plan's carer or mother (the carer_name
+    # comparison counts it), the child's surname is the same evidence again, not
+    # independent evidence: counting it twice puts namesake families in review.
+    carer_agrees = lists_intersect(
+        "l_carer_family_parts", "r_carer_family_parts"
+    ) | lists_intersect("l_carer_family_parts", "r_mother_family_parts")
+    explained = lists_intersect("l_family_parts", "l_carer_family_parts") & carer_agrees
+    null = (pl.col("l_family_parts").list.len().fill_null(0) == 0) | explained
     return p.select(
         levels_expr(
             [
@@ -149,11 +165,27 @@ _NAMES = (
     "mother_given_groups",
     "mother_family_parts",
 )
-_HOUSE = ("postcode", "pc_sector", "pc_district", "address_numbers", "address_street")
+_HOUSE = (
+    "postcode",
+    "pc_sector",
+    "pc_district",
+    "address_numbers",
+    "address_street",
+    "la_districts",
+)
 
 register_comparison_kind(
     "household",
-    ("same_house", "same_address", "same_unit", "same_sector", "same_district", "different"),
+    (
+        "same_house",
+        "same_address",
+        "same_unit_house_unknown",
+        "same_unit",
+        "same_sector",
+        "same_district",
+        "la_area",
+        "different",
+    ),
     _HOUSE,
     _household,
 )
@@ -167,7 +199,7 @@ register_comparison_kind(
 register_comparison_kind(
     "surname_link",
     ("subject", "parent", "different"),
-    ("family_parts", "parent_families"),
+    ("family_parts", "parent_families", "carer_family_parts", "mother_family_parts"),
     _surname_link,
 )
 register_comparison_kind(
@@ -214,13 +246,20 @@ _HOUSEHOLD = _c(
     [
         # Someone at the same address and flat *is* of the household: only a
         # data error puts an unrelated person there.
-        ("same_house", 0.60, 1e-9, "same household (address and flat/house number)"),
+        ("same_house", 0.55, 1e-9, "same household (address and flat/house number)"),
         # The same number and street name exist in other towns.
         ("same_address", 0.05, 1e-6, "same address (postcode missing on one side)"),
-        ("same_unit", 0.07, 3e-6, "same postcode unit, other house"),
+        # About one record in ten lacks an address: the same unit then stands for
+        # "same house or a neighbour", mostly the former for a relative.
+        ("same_unit_house_unknown", 0.06, 3e-7, "same postcode unit, address missing"),
+        ("same_unit", 0.06, 2.7e-6, "same postcode unit, other house"),
         ("same_sector", 0.05, 3e-4, "same postcode sector"),
         ("same_district", 0.07, 0.01, "same postcode district"),
-        ("different", 0.16, 0.9897, "lives elsewhere"),
+        # The plan's LA area (the districts its listed families live in): a
+        # looked-after child's birth family, a parent living apart. About one
+        # district in 150 is a given LA's.
+        ("la_area", 0.08, 0.0067, "lives in the plan's LA area"),
+        ("different", 0.08, 0.983, "lives elsewhere"),
     ],
 )
 # Relationship flags need better than even odds to reach review. Name-only
@@ -237,7 +276,11 @@ def sibling_model() -> LinkageModel:
                 "family_ref",
                 "family_ref",
                 [
-                    ("same_family", 0.30, 1e-9, "LA lists the attendee in the same family"),
+                    # The LA's own grouping of its children: only a wrong
+                    # same-person link (itself match-band only) puts an unrelated
+                    # child in it, so it outweighs a different home or surname
+                    # (half-siblings, parents apart).
+                    ("same_family", 0.30, 1e-12, "LA lists the attendee in the same family"),
                     ("other", 0.05, 0.9999999, "LA lists the attendee in another family"),
                 ],
             ),
@@ -363,7 +406,7 @@ def newborn_model() -> LinkageModel:
                     ("different", 0.02, 0.999999999, "another mother's NHS number on the record"),
                 ],
             ),
-            _c(
+            Comparison.from_table(
                 "surname",
                 "family_name",
                 [
@@ -374,13 +417,23 @@ def newborn_model() -> LinkageModel:
                     ("parent", 0.01, 0.001, "baby's surname is the plan's carer's"),
                     ("different", 0.20, 0.9915, "baby's surname differs from the mother's"),
                 ],
+                # "Baby of Redworth" says more than "Baby of Smith": the exact
+                # level uses the surname's frequency on the lists (PlanIndex
+                # passes the plan subjects' surnames as the reference).
+                adjusted=("exact",),
+                tf_column="family",
             ),
             _c(
                 "carer_is_mother",
                 "carer_name",
                 [
-                    ("full", 0.40, 2e-5, "accompanying carer is the plan's mother"),
-                    ("family", 0.10, 0.003, "carer shares the mother's surname"),
+                    ("full", 0.40, 2e-5, "accompanying carer is the plan's mother or named carer"),
+                    (
+                        "family",
+                        0.10,
+                        0.003,
+                        "carer shares the surname of the plan's mother or carer",
+                    ),
                     ("different", 0.10, 0.997, "carer is someone else"),
                 ],
                 name_u=True,
@@ -404,6 +457,11 @@ def newborn_model() -> LinkageModel:
                 "surname", ("family_parts",), why="'Baby of Smith' carries the mother's surname"
             ),
             BlockingRule("household_unit", ("postcode",), why="born at the mother's address"),
+            BlockingRule(
+                "household_address",
+                ("address_numbers", "address_street"),
+                why="the mother's address with the postcode missing or mistyped",
+            ),
             BlockingRule(
                 "carer_is_mother",
                 ("carer_given_first", "carer_family_parts"),

@@ -1,0 +1,165 @@
+"""What evidence the data carries for each true relationship flag (benchmarks only).
+
+A relationship flag can only be found if the attendance and the plan share
+something a system can see. This classifies every *true* sibling, carer and
+newborn flag by the strongest evidence present in the raw records, independent
+of cpflag's models, so recall can be read against what is findable at all:
+
+* ``family_ref``: the attendee is itself the subject of a plan of the same LA
+  family (by the truth; a perfect same-person step);
+* ``mother_nhs``: the record's mother's NHS number is the plan's mother's, or the
+  attendee's own NHS number is the plan mother's;
+* ``household``: the same postcode unit, or the same house number and street;
+* ``named_person``: the attendee, or its accompanying carer, has the full name
+  (first given name and a surname part) of the plan's named carer or mother;
+* ``surname_only``: only a surname shared with the plan child or a named parent;
+* ``none``: nothing.
+
+Looked-after children's plan addresses are the placement, so ``household`` is
+not counted for siblings on ``lac`` plans.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cpflag.normalise import name_parts, normalise_address, normalise_name, normalise_postcode
+from cpflag.normalise import normalise_nhs_number as _nhs
+
+__all__ = ["EVIDENCE_ORDER", "evidence_of_true_flags"]
+
+EVIDENCE_ORDER = ("family_ref", "mother_nhs", "household", "named_person", "surname_only", "none")
+
+
+def _first(s: pl.Series) -> pl.Series:
+    return normalise_name(s).str.split(" ").list.first()
+
+
+def _parts(s: pl.Series) -> pl.Series:
+    return name_parts(normalise_name(s)).fill_null(pl.Series([[]], dtype=pl.List(pl.String)))
+
+
+def _house(df: pl.DataFrame) -> pl.DataFrame:
+    addr = normalise_address(df["address"])
+    return pl.DataFrame(
+        {
+            "pc": normalise_postcode(df["postcode"])["postcode"],
+            "num": addr["address_numbers"],
+            "street": addr["address_street"],
+        }
+    )
+
+
+def _people(df: pl.DataFrame, prefix: str, given: str, family: str) -> dict[str, pl.Series]:
+    return {f"{prefix}_g": _first(df[given]), f"{prefix}_f": _parts(df[family])}
+
+
+def evidence_of_true_flags(
+    truth: pl.DataFrame, attendances: pl.DataFrame, plans: pl.DataFrame
+) -> pl.DataFrame:
+    """Each true relationship flag with its strongest evidence class.
+
+    Args:
+        truth: Expected flags (``attendance_id``, ``flag``, ``plan_id``).
+        attendances: The attendances table (contract columns).
+        plans: The plans table (contract columns).
+
+    Returns:
+        ``attendance_id``, ``flag``, ``plan_id``, ``plan_type``, ``evidence``.
+    """
+    a = pl.DataFrame(
+        {
+            "attendance_id": attendances["attendance_id"],
+            "a_nhs": _nhs(attendances["nhs_number"])["nhs_number"],
+            "a_mnhs": _nhs(attendances["mother_nhs_number"])["nhs_number"],
+            **_people(attendances, "a_self", "given_name", "family_name"),
+            **_people(attendances, "a_carer", "carer_given_name", "carer_family_name"),
+            **{f"a_{k}": v for k, v in _house(attendances).to_dict().items()},
+        }
+    )
+    p = pl.DataFrame(
+        {
+            "plan_id": plans["plan_id"],
+            "plan_type": plans["plan_type"],
+            "fam": plans.select(pl.concat_str("la_code", pl.lit("|"), "family_ref")).to_series(),
+            "p_mnhs": _nhs(plans["mother_nhs_number"])["nhs_number"],
+            "p_child_f": _parts(plans["family_name"]),
+            **_people(plans, "p_carer", "carer_given_name", "carer_family_name"),
+            **_people(plans, "p_mother", "mother_given_name", "mother_family_name"),
+            **{f"p_{k}": v for k, v in _house(plans).to_dict().items()},
+        }
+    )
+    rel = truth.filter(pl.col("flag") != "plan_subject")
+    subject_fams = (
+        truth.filter(pl.col("flag") == "plan_subject")
+        .join(p.select("plan_id", "fam"), on="plan_id")
+        .group_by("attendance_id")
+        .agg(pl.col("fam").drop_nulls().alias("own_fams"))
+    )
+    x = (
+        rel.join(a, on="attendance_id", how="left")
+        .join(p, on="plan_id", how="left")
+        .join(subject_fams, on="attendance_id", how="left")
+    )
+
+    def inter(left: str, right: str) -> pl.Expr:
+        return pl.col(left).list.set_intersection(pl.col(right)).list.len().fill_null(0) > 0
+
+    def named(who: str, parent: str) -> pl.Expr:
+        return (pl.col(f"{who}_g") == pl.col(f"{parent}_g")).fill_null(False) & inter(
+            f"{who}_f", f"{parent}_f"
+        )
+
+    family_ref = pl.col("own_fams").list.contains(pl.col("fam")).fill_null(False)
+    mother_nhs = (pl.col("a_mnhs") == pl.col("p_mnhs")).fill_null(False) | (
+        pl.col("a_nhs") == pl.col("p_mnhs")
+    ).fill_null(False)
+    same_pc = (pl.col("a_pc") == pl.col("p_pc")).fill_null(False)
+    same_addr = (
+        (pl.col("a_num") == pl.col("p_num")) & (pl.col("a_street") == pl.col("p_street"))
+    ).fill_null(False)
+    placement = (pl.col("flag") == "sibling_of_plan_subject") & (pl.col("plan_type") == "lac")
+    household = (same_pc | same_addr) & ~placement
+    named_person = (
+        named("a_self", "p_carer")
+        | named("a_self", "p_mother")
+        | named("a_carer", "p_carer")
+        | named("a_carer", "p_mother")
+    )
+    surname = (
+        inter("a_self_f", "p_child_f")
+        | inter("a_self_f", "p_carer_f")
+        | inter("a_self_f", "p_mother_f")
+    )
+    evidence = (
+        pl.when(family_ref)
+        .then(pl.lit("family_ref"))
+        .when(mother_nhs)
+        .then(pl.lit("mother_nhs"))
+        .when(household)
+        .then(pl.lit("household"))
+        .when(named_person)
+        .then(pl.lit("named_person"))
+        .when(surname)
+        .then(pl.lit("surname_only"))
+        .otherwise(pl.lit("none"))
+    )
+    return x.select("attendance_id", "flag", "plan_id", "plan_type", evidence.alias("evidence"))
+
+
+def recall_by_evidence(flags: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
+    """Recall (match + review) of the true relationship flags per evidence class."""
+    found = flags.select("attendance_id", "flag", "plan_id", pl.lit(True).alias("found")).unique()
+    return (
+        evidence.join(found, on=["attendance_id", "flag", "plan_id"], how="left")
+        .group_by("flag", "evidence")
+        .agg(true=pl.len(), found=pl.col("found").fill_null(False).sum())
+        .with_columns(recall=(pl.col("found") / pl.col("true")).round(3))
+        .with_columns(
+            pl.col("evidence")
+            .replace_strict({e: i for i, e in enumerate(EVIDENCE_ORDER)}, return_dtype=pl.Int8)
+            .alias("_o")
+        )
+        .sort("flag", "_o")
+        .drop("_o")
+    )

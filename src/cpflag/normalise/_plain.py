@@ -1,0 +1,401 @@
+"""Plain per-value normalisers: the scalar path used at triage time.
+
+Each function takes one raw value and gives what the vectorised normaliser in
+this package gives for it (``cpflag.normalise``), using token walks and the
+Python standard library instead of polars and regular expressions. They were
+written as the property tests' independent reference and are kept exact: any
+difference from the vectorised result is a bug, and the property tests check
+the two against each other on generated values.
+
+Speed matters here (one record is prepared per triage call): pure-ASCII text,
+by far the commonest, skips the Unicode steps, and the costlier functions
+cache their results per value. Newborn placeholders and addresses are in
+``_plain_newborn`` and ``_plain_address``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import unicodedata
+from typing import Final
+
+import jellyfish
+
+from cpflag.normalise._given_variants import given_name_variant_map
+
+__all__ = [
+    "DIGITS",
+    "LOWER",
+    "PARTICLES",
+    "TITLES",
+    "finish_name",
+    "fold",
+    "groups",
+    "name",
+    "nhs",
+    "parts",
+    "phonetic",
+    "postcode",
+    "sex",
+    "swap",
+]
+
+#: Entries kept by the per-value caches (names and addresses repeat heavily).
+CACHE_SIZE: Final = 1 << 16
+
+DIGITS: Final = frozenset("0123456789")
+LOWER: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+# --------------------------------------------------------------------------- text
+
+_APOS: Final = frozenset("'`\u00b4\u2018\u2019\u201b\u2032\u02bb\u02bc\uff07\uff40")
+_LATIN: Final = (
+    (0x0000, 0x024F),
+    (0x0300, 0x036F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x3000, 0x3000),
+    (0xFB00, 0xFB06),
+    (0xFF01, 0xFF5E),
+)
+_SPECIAL: Final = {
+    "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+    "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n", "ĸ": "k", "ƒ": "f",
+}  # fmt: skip
+_REPAIRABLE: Final = ((0x00A0, 0x024F), (0x1E00, 0x1EFF), (0x2010, 0x2027))
+
+
+def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= cp <= hi for lo, hi in ranges)
+
+
+def _as_byte(ch: str) -> int | None:
+    """The byte a wrongly decoded character came from (cp1252, else Latin-1 C1)."""
+    try:
+        return ch.encode("cp1252")[0]
+    except UnicodeEncodeError:
+        return ord(ch) if 0x80 <= ord(ch) <= 0x9F else None
+
+
+def _lead_readings() -> frozenset[str]:
+    """Characters that can be the reading of a multi-byte UTF-8 lead byte.
+
+    Only a window starting with one of these can decode to a single character,
+    so every other position is copied without trying (the repair is costly).
+    """
+    out = set()
+    for b in range(0xC2, 0xF5):
+        for ch in {chr(b), bytes([b]).decode("cp1252", errors="ignore")}:
+            if ch and _as_byte(ch) == b:
+                out.add(ch)
+    return frozenset(out)
+
+
+_LEADS: Final = _lead_readings()
+
+
+def _repair_once(text: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] not in _LEADS:
+            out.append(text[i])
+            i += 1
+            continue
+        done = False
+        for size in (2, 3):
+            window = text[i : i + size]
+            if len(window) < size:
+                continue
+            raw = [_as_byte(c) for c in window]
+            if any(b is None for b in raw):
+                continue
+            try:
+                decoded = bytes(b for b in raw if b is not None).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if len(decoded) == 1 and _in(ord(decoded), _REPAIRABLE):
+                out.append(decoded)
+                i += size
+                done = True
+                break
+        if not done:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _ascii_table(keep_digits: bool) -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for i in range(128):
+        c = chr(i).lower()
+        if c in "'`":
+            table[i] = None  # apostrophes are deleted: "O'Brien" == "OBrien"
+        elif c in DIGITS:
+            table[i] = c if keep_digits else None
+        else:
+            table[i] = c if c in LOWER else " "
+    return table
+
+
+_ASCII_KEEP: Final = _ascii_table(True)
+_ASCII_DROP: Final = _ascii_table(False)
+
+
+def fold(text: str, *, keep_digits: bool) -> str:
+    """Fold text to lower-case ASCII words separated by single spaces.
+
+    The steps of ``cpflag.normalise._text.fold``: mojibake repair (twice),
+    apostrophes deleted, non-Latin characters to spaces, lower case, NFKD with
+    the combining marks deleted, the undecomposable Latin letters mapped, then
+    everything but ``a-z``/``0-9`` to spaces (digits deleted for names).
+
+    Args:
+        text: Raw text.
+        keep_digits: Keep ASCII digits (addresses, placeholder markers).
+
+    Returns:
+        The folded text; ``""`` when nothing is left.
+    """
+    if text.isascii():
+        # Steps 1 and 3-6 change nothing in ASCII text but the case.
+        return " ".join(text.translate(_ASCII_KEEP if keep_digits else _ASCII_DROP).split())
+    text = _repair_once(_repair_once(text))
+    text = "".join(c for c in text if c not in _APOS)
+    text = "".join(c if _in(ord(c), _LATIN) else " " for c in text)
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not 0x300 <= ord(c) <= 0x36F)
+    text = "".join(_SPECIAL.get(c, c) for c in text)
+    kept = "".join(c if c in DIGITS or c in LOWER else " " for c in text)
+    if not keep_digits:
+        kept = "".join(c for c in kept if c not in DIGITS)
+    return " ".join(w for w in kept.split(" ") if w)
+
+
+# --------------------------------------------------------------------------- NHS
+
+_NHS_STRIP: Final = frozenset(
+    set("\t\n\v\f\r \u00a0\u202f\u205f\u3000\ufeff-\u2212")
+    | {chr(c) for c in range(0x2000, 0x200C)}
+    | {chr(c) for c in range(0x2010, 0x2016)}
+)
+
+
+def nhs(value: str | None) -> tuple[str | None, str]:
+    """Normalise one raw NHS number (as ``normalise_nhs_number``).
+
+    Args:
+        value: The raw value.
+
+    Returns:
+        ``(ten digits or None, status)``; the number only when ``valid``.
+    """
+    if value is None:
+        return None, "missing"
+    compact = "".join(c for c in value if c not in _NHS_STRIP)
+    if compact == "":
+        return None, "missing"
+    if len(compact) != 10 or any(c not in DIGITS for c in compact) or len(set(compact)) == 1:
+        return None, "malformed"
+    total = sum(int(compact[i]) * (10 - i) for i in range(9))
+    check = (11 - total % 11) % 11
+    if check == 10 or check != int(compact[9]):
+        return None, "bad_check_digit"
+    return compact, "valid"
+
+
+# --------------------------------------------------------------------------- postcode
+
+_PC_STRIP: Final = frozenset(
+    set("\t\n\v\f\r \u00a0\u202f\u205f\u3000\ufeff")
+    | {chr(c) for c in range(0x2000, 0x200C)}
+    | {chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum()}
+)
+_LET: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_OUTWARD_SHAPES: Final = frozenset({"A9", "A99", "AA9", "AA99", "A9A", "AA9A"})
+
+Postcode = tuple[str | None, str | None, str | None, str | None, str]
+
+
+def _shape(s: str) -> str:
+    return "".join("A" if c in _LET else "9" if c in DIGITS else "?" for c in s)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def postcode(value: str | None) -> Postcode:
+    """Normalise one raw UK postcode (as ``normalise_postcode``).
+
+    Args:
+        value: The raw value.
+
+    Returns:
+        ``(postcode, pc_sector, pc_district, pc_area, pc_status)``; the
+        location parts are None unless the status is ``valid``.
+    """
+    none = (None, None, None, None)
+    if value is None:
+        return (*none, "missing")
+    compact = "".join(c for c in value if c not in _PC_STRIP)
+    if not compact.isascii():
+        return (*none, "malformed")
+    up = compact.upper()
+    if up in {"", "NA", "NULL", "NONE"}:
+        return (*none, "missing")
+    if up in {"ZZ993VZ", "NFA", "NOFIXEDABODE"}:
+        return (*none, "no_fixed_abode")
+    if up.startswith("ZZ99") or up in {"UNKNOWN", "NOTKNOWN", "NK"}:
+        return (*none, "not_known")
+    out, inw = up[:-3], up[-3:]
+    if up != "GIR0AA" and (_shape(out) not in _OUTWARD_SHAPES or _shape(inw) != "9AA"):
+        return (*none, "malformed")
+    area = ""
+    for c in out:
+        if c not in _LET:
+            break
+        area += c
+    return f"{out} {inw}", f"{out} {inw[0]}", out, area, "valid"
+
+
+# --------------------------------------------------------------------------- names
+
+TITLES: Final = frozenset(
+    {"mr", "mrs", "miss", "ms", "mx", "dr", "master", "rev", "prof", "sir", "lady"}
+)
+PARTICLES: Final = frozenset(
+    {
+        "de", "la", "le", "du", "van", "von", "der", "den", "da", "di", "del",
+        "al", "el", "bin", "bint", "ibn", "st",
+    }
+)  # fmt: skip
+
+
+def finish_name(folded: str) -> str | None:
+    """Titles dropped, "o"/"mc"/"mac" joined to the next word, empty to None.
+
+    Args:
+        folded: ``fold`` output without digits.
+    """
+    words = [w for w in folded.split(" ") if w]
+    while len(words) > 1 and words[0] in TITLES:
+        words.pop(0)
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] in ("o", "mc", "mac") and i + 1 < len(words):
+            joined.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            joined.append(words[i])
+            i += 1
+    return " ".join(joined) or None
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def name(value: str | None) -> str | None:
+    """Normalise one raw personal name (as ``normalise_name``).
+
+    Args:
+        value: The raw name.
+
+    Returns:
+        Lower-case ASCII words separated by single spaces, or None.
+    """
+    if value is None:
+        return None
+    return finish_name(fold(value, keep_digits=False))
+
+
+def parts(normalised: str | None) -> list[str] | None:
+    """The words of a normalised name without lone particles (as ``name_parts``).
+
+    Args:
+        normalised: A normalised name.
+
+    Returns:
+        The words, particles dropped unless nothing else is left; None for None.
+    """
+    if normalised is None:
+        return None
+    words = [w for w in normalised.split(" ") if w]
+    kept = [w for w in words if w not in PARTICLES]
+    return kept or words
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def phonetic(normalised: str | None) -> str | None:
+    """Metaphone code of each word, joined by spaces (as ``phonetic_key``).
+
+    Args:
+        normalised: A normalised name (or its first word).
+
+    Returns:
+        The codes, or None when the input is None or no word yields a code.
+    """
+    if normalised is None:
+        return None
+    codes = [jellyfish.metaphone(w) for w in normalised.split(" ") if w]
+    return " ".join(c for c in codes if c) or None
+
+
+def groups(normalised: str | None) -> list[str] | None:
+    """Variant group keys of the first word of a normalised given name.
+
+    The same map as ``given_name_groups`` (``given_name_variant_map``): the
+    word itself plus the canonical names it is a variant of, sorted.
+
+    Args:
+        normalised: A normalised given name.
+
+    Returns:
+        The sorted keys, or None when the name is None or has no word.
+    """
+    if normalised is None:
+        return None
+    words = [w for w in normalised.split(" ") if w]
+    if not words:
+        return None
+    first = words[0]
+    return sorted({first, *given_name_variant_map().get(first, ())})
+
+
+# --------------------------------------------------------------------------- dob, sex
+
+
+def swap(d: dt.date | None) -> dt.date | None:
+    """The date with day and month swapped where that is a different date (``swap_day_month``).
+
+    Args:
+        d: A date.
+
+    Returns:
+        The swapped date, or None when the day is over 12, equals the month, or
+        the date is None.
+    """
+    if d is None or d.day > 12 or d.day == d.month:
+        return None
+    return dt.date(d.year, d.day, d.month)
+
+
+_SEX_STRIP: Final = " \t\r\n.,;:'\"()[]"
+_MALE: Final = frozenset({"m", "male", "man", "boy", "1", "01"})
+_FEMALE: Final = frozenset({"f", "female", "woman", "girl", "2", "02"})
+
+
+def sex(value: str | None) -> str:
+    """Normalise a sex / stated gender code to "M", "F" or "U" (``normalise_sex``).
+
+    Args:
+        value: The raw code.
+
+    Returns:
+        "M", "F" or "U" (never None).
+    """
+    if value is None:
+        return "U"
+    key = value.strip(_SEX_STRIP).lower()
+    if key in _MALE:
+        return "M"
+    if key in _FEMALE:
+        return "F"
+    return "U"
