@@ -23,6 +23,7 @@ from typing import Final
 import jellyfish
 
 from cpflag.normalise._given_variants import given_name_variant_map
+from cpflag.normalise._text import APOSTROPHES, LATIN_BLOCKS, SPECIAL_LETTERS
 
 __all__ = [
     "DIGITS",
@@ -49,20 +50,10 @@ LOWER: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 # --------------------------------------------------------------------------- text
 
-_APOS: Final = frozenset("'`\u00b4\u2018\u2019\u201b\u2032\u02bb\u02bc\uff07\uff40")
-_LATIN: Final = (
-    (0x0000, 0x024F),
-    (0x0300, 0x036F),
-    (0x1E00, 0x1EFF),
-    (0x2000, 0x206F),
-    (0x3000, 0x3000),
-    (0xFB00, 0xFB06),
-    (0xFF01, 0xFF5E),
-)
-_SPECIAL: Final = {
-    "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
-    "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n", "ĸ": "k", "ƒ": "f",
-}  # fmt: skip
+# The vocabularies are the vectorised normaliser's own, so the two cannot drift.
+_APOS: Final = frozenset(APOSTROPHES)
+_LATIN: Final = LATIN_BLOCKS
+_SPECIAL: Final = SPECIAL_LETTERS
 _REPAIRABLE: Final = ((0x00A0, 0x024F), (0x1E00, 0x1EFF), (0x2010, 0x2027))
 
 

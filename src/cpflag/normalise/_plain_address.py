@@ -10,28 +10,15 @@ from __future__ import annotations
 import functools
 from typing import Final
 
+from cpflag.normalise._address import ABBREVIATIONS, FLAT_WORDS, STREET_TYPES
 from cpflag.normalise._plain import CACHE_SIZE, DIGITS, LOWER, fold
 
 __all__ = ["address"]
 
-_ABBR: Final = {
-    "rd": "road", "ave": "avenue", "av": "avenue", "ln": "lane", "cl": "close",
-    "cres": "crescent", "cresc": "crescent", "dr": "drive", "ct": "court",
-    "gdns": "gardens", "pl": "place", "sq": "square", "fl": "flat", "flt": "flat",
-    "apt": "flat", "apartment": "flat", "ter": "terrace", "terr": "terrace",
-    "tce": "terrace", "hse": "house", "pde": "parade", "gro": "grove", "gr": "grove",
-    "pk": "park", "blk": "block", "bldg": "building", "est": "estate", "mt": "mount",
-}  # fmt: skip
-_STREET_TYPES: Final = frozenset(
-    {
-        "road", "street", "avenue", "lane", "close", "crescent", "drive", "court",
-        "gardens", "place", "square", "terrace", "way", "grove", "walk", "hill",
-        "row", "park", "green", "mews", "rise", "view", "parade", "vale", "gate",
-        "wharf", "yard", "circus", "boulevard", "broadway", "approach", "path",
-        "chase", "croft", "mead", "meadows", "estate", "embankment", "passage",
-    }
-)  # fmt: skip
-_FLAT_WORDS: Final = frozenset({"flat", "unit", "room", "block", "suite"})
+# The vocabularies are the vectorised normaliser's own, so the two cannot drift.
+_ABBR: Final = ABBREVIATIONS
+_STREET_TYPES: Final = STREET_TYPES
+_FLAT_WORDS: Final = frozenset(FLAT_WORDS)
 _BREAK_WORDS: Final = _FLAT_WORDS | {"floor", "ground", "basement"}
 _ORDINAL_ENDS: Final = ("st", "nd", "rd", "th")
 
