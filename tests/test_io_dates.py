@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpflag.io import parse_dates, parse_datetimes
+from cpflag.io import _dates, parse_dates, parse_datetimes
 from cpflag.io._dates import (
     REASON_AMBIGUOUS_YEAR,
     REASON_IMPOSSIBLE_DATE,
@@ -237,3 +237,72 @@ def test_arbitrary_text_never_raises_and_every_null_has_a_reason(values: list[st
                     REASON_IMPOSSIBLE_DATE,
                     REASON_IMPOSSIBLE_TIME,
                 )
+
+
+# The ISO fast path (a whole column of machine-written dates parsed in one step)
+# must give exactly what the general path gives, and step aside for anything else.
+_iso_dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            _iso_dates.map(lambda d: d.isoformat()),
+            st.tuples(st.integers(1900, 2099), st.integers(0, 13), st.integers(0, 32)).map(
+                lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"
+            ),
+            st.none(),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_iso_date_fast_path_agrees_with_the_general_path(values: list[str | None]) -> None:
+    s = pl.Series("d", values, dtype=pl.String)
+    fast = _dates._iso(s, with_time=False)
+    general = _dates._run(s, with_time=False)
+    if fast is None:
+        # Only a column with an impossible date (or nothing to parse) steps aside.
+        assert general["reason"].is_not_null().any() or s.null_count() == s.len()
+    else:
+        assert fast.to_list() == general["parsed"].to_list()
+        assert general["reason"].is_null().all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _iso_dates,
+            st.integers(0, 25),
+            st.integers(0, 61),
+            st.one_of(st.none(), st.integers(0, 61)),
+            st.sampled_from([" ", "T"]),
+        ).map(
+            lambda t: (
+                f"{t[0].isoformat()}{t[4]}{t[1]:02d}:{t[2]:02d}"
+                + ("" if t[3] is None else f":{t[3]:02d}")
+            )
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_iso_datetime_fast_path_agrees_with_the_general_path(values: list[str]) -> None:
+    s = pl.Series("t", values, dtype=pl.String)
+    fast = _dates._iso(s, with_time=True)
+    general = _dates._run(s, with_time=True)
+    if fast is None:
+        assert general["reason"].is_not_null().any()
+    else:
+        assert fast.to_list() == general["parsed"].to_list()
+        assert general["reason"].is_null().all()
+
+
+def test_a_column_with_one_uk_date_takes_the_general_path() -> None:
+    s = pl.Series("d", ["2020-01-31", "31/01/2020"])
+    assert _dates._iso(s, with_time=False) is None
+    dates, reasons = parse_dates(s)
+    assert dates.to_list() == [dt.date(2020, 1, 31), dt.date(2020, 1, 31)]
+    assert reasons.is_null().all()

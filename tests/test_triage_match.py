@@ -39,9 +39,9 @@ class _Spy:
         self.calls = 0
         original = PlanIndex._run
 
-        def run(index: PlanIndex, att: pl.DataFrame, *, one: bool) -> pl.DataFrame:
+        def run(index: PlanIndex, att: pl.DataFrame, *, one: bool, **kw: Any) -> pl.DataFrame:
             self.calls += one
-            return original(index, att, one=one)
+            return original(index, att, one=one, **kw)
 
         monkeypatch.setattr(PlanIndex, "_run", run)
 

@@ -124,10 +124,12 @@ def run_flagging(
         rejects += [pres.rejects, _nhs_rejects(pres, "plan_id")]
         index = PlanIndex.build(pres.table, config=config)
     cfg = index.config
-    flags = index.match(att.table)
+    # Normalised once, for matching and for repeat attendance.
+    prepared = index.prepare(att.table)
+    flags = index.match(att.table, prepared=prepared)
     if "repeat_attendance" in cfg.flags:
         store = HistoryStore.open(history) if isinstance(history, str | Path) else history
-        repeats, _ = resolve_and_flag_repeats(att.table, store=store, config=cfg)
+        repeats, _ = resolve_and_flag_repeats(att.table, store=store, config=cfg, prepared=prepared)
         flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
     flags = order_flags(flags, att.table["attendance_id"].to_list())
     all_rejects = pl.concat(

@@ -38,6 +38,7 @@ __all__ = [
     "FAMILY_PLAN_TYPES",
     "attendee_frame",
     "family_frame",
+    "la_districts",
     "mother_frame",
     "plan_names",
     "propagate_to_family",
@@ -150,18 +151,30 @@ def _parent_name_u(frame: pl.DataFrame, names: pl.DataFrame) -> pl.Series:
 LA_AREA_MIN_SHARE: Final = 0.005
 
 
-def la_districts(plans: pl.DataFrame) -> pl.DataFrame:
+def la_districts(plans: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
     """Each LA's area: the postcode districts where its listed families live.
 
     Learnt from the lists themselves (no boundary file), so it works for any
     set of LAs; used as weak evidence that an attendee lives near a plan's family.
 
+    Args:
+        plans: The index's plans (with ``prow``).
+        subjects: The prepared plan subjects (``prow``, ``pc_district``): their
+            postcodes are normalised already; only the other rows are done here.
+
     Returns:
         ``la_code`` and ``la_districts`` (sorted list of districts).
     """
-    district = normalise_postcode(plans["postcode"])["pc_district"].alias("district")
+    known = subjects.select("prow", pl.col("pc_district").alias("district"))
+    rest = plans.join(known, on="prow", how="anti")
+    rest_districts = rest.select(
+        "prow", normalise_postcode(rest["postcode"])["pc_district"].alias("district")
+    )
+    districts = pl.concat([known, rest_districts.cast(known.schema)])
     counts = (
-        plans.select("la_code", district)
+        plans.select("prow", "la_code")
+        .join(districts, on="prow")
+        .select("la_code", "district")
         .drop_nulls()
         .group_by("la_code", "district")
         .len()
@@ -173,13 +186,16 @@ def la_districts(plans: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+def family_frame(
+    plans: pl.DataFrame, subjects: pl.DataFrame, names: pl.DataFrame, areas: pl.DataFrame
+) -> pl.DataFrame:
     """The families of children on cpp/lac/cin plans, one row per plan.
 
     Args:
         plans: The index's plans (with ``prow``).
         subjects: The index's prepared subjects (with ``prow``).
         names: The plans' carer and mother names (:func:`plan_names`).
+        areas: The LAs' areas (:func:`la_districts`).
     """
     fam_plans = plans.filter(pl.col("plan_type").is_in(FAMILY_PLAN_TYPES))
     extra = fam_plans.select(
@@ -206,20 +222,23 @@ def family_frame(plans: pl.DataFrame, subjects: pl.DataFrame, names: pl.DataFram
         subjects.select(cols)
         .join(extra, on="prow", how="inner", maintain_order="left")
         .join(names, on="prow", how="left", maintain_order="left")
-        .join(la_districts(plans), on="la_code", how="left", maintain_order="left")
+        .join(areas, on="la_code", how="left", maintain_order="left")
         .with_row_index("rec")
         .with_columns(pl.col("rec").cast(pl.UInt32))
     )
     return fam.with_columns(_parent_name_u(fam, adult_names(names)))
 
 
-def mother_frame(plans: pl.DataFrame, linker: Linker, names: pl.DataFrame) -> pl.DataFrame:
+def mother_frame(
+    plans: pl.DataFrame, linker: Linker, names: pl.DataFrame, areas: pl.DataFrame
+) -> pl.DataFrame:
     """The mothers named on unborn plans, prepared as people, one row per plan.
 
     Args:
         plans: The index's plans (with ``prow``).
         linker: The person linker (prepares the mothers).
         names: The plans' carer and mother names (:func:`plan_names`).
+        areas: The LAs' areas (:func:`la_districts`).
     """
     unborn = plans.filter(pl.col("plan_type") == "unborn_cpp").with_columns(
         pl.lit("F").alias("_sex")
@@ -242,9 +261,7 @@ def mother_frame(plans: pl.DataFrame, linker: Linker, names: pl.DataFrame) -> pl
     theirs = unborn.select("prow").join(
         names.select("prow", *named), on="prow", how="left", maintain_order="left"
     )
-    areas = unborn.select("la_code").join(
-        la_districts(plans), on="la_code", how="left", maintain_order="left"
-    )
+    areas = unborn.select("la_code").join(areas, on="la_code", how="left", maintain_order="left")
     out = pl.concat([prepared, theirs], how="horizontal").with_columns(
         unborn["expected_delivery_date"].alias("edd"), areas["la_districts"]
     )

@@ -22,6 +22,7 @@ from cpflag._errors import InputError
 from cpflag._family import (
     attendee_frame,
     family_frame,
+    la_districts,
     mother_frame,
     plan_names,
     propagate_to_family,
@@ -163,8 +164,9 @@ class PlanIndex:
         linker = Linker(model=model)
         subjects = linker.prepare(with_subject).with_columns(with_subject["prow"])
         names = plan_names(plans)
-        mothers = mother_frame(plans, linker, names)
-        families = family_frame(plans, subjects, names)
+        areas = la_districts(plans, subjects)
+        mothers = mother_frame(plans, linker, names, areas)
+        families = family_frame(plans, subjects, names, areas)
         log.info("plan index built: %d plan rows, %d subjects", plans.height, subjects.height)
         relation_linkers = {
             "sibling_of_plan_subject": Linker(model=sibling_model()),
@@ -212,9 +214,11 @@ class PlanIndex:
             self._lookups[name] = _KeyLookup.build(rules, right)
         return self._lookups[name]
 
-    def _run(self, att: pl.DataFrame, *, one: bool) -> pl.DataFrame:
+    def _run(
+        self, att: pl.DataFrame, *, one: bool, prepared: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
         cfg = self.config
-        prepared = self.linker.prepare(att)
+        prepared = self.linker.prepare(att) if prepared is None else prepared
         rules = cfg.model.blocking_rules
         pairs = self._candidates("subjects", prepared, self.subjects, rules, one)
         self.last_candidate_pairs = pairs.height
@@ -330,14 +334,30 @@ class PlanIndex:
         )
         return linker.score(left, right, pair, tf=tf).row(0, named=True), linker.model
 
-    def match(self, attendances: pl.DataFrame) -> pl.DataFrame:
+    def prepare(self, attendances: pl.DataFrame) -> pl.DataFrame:
+        """The batch normalised for matching (the person linker's prepared frame).
+
+        Pass it to :meth:`match` and to repeat-attendance resolution so that a
+        nightly run normalises each attendance once.
+        """
+        return self.linker.prepare(_as_attendances(attendances))
+
+    def match(
+        self, attendances: pl.DataFrame, *, prepared: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
         """Flags for a batch of validated attendances (the contract's ``flags`` table).
 
         Rows come in the batch's attendance order, then flag kind, then
         descending score.
+
+        Args:
+            attendances: Validated attendances.
+            prepared: :meth:`prepare` of the same batch, when already computed.
         """
         att = _as_attendances(attendances)
-        flags = self._run(att, one=False)
+        if prepared is not None and prepared.height != att.height:
+            raise InputError("the prepared frame does not have the batch's rows")
+        flags = self._run(att, one=False, prepared=prepared)
         log.info("%d candidate pairs for %d attendances", self.last_candidate_pairs, att.height)
         return flags
 
@@ -460,11 +480,14 @@ def _parse_text_dates(df: pl.DataFrame) -> pl.DataFrame:
         values, reasons = parse(df[c.name])
         bad = reasons.is_not_null()
         if bad.any():
-            ids = df.filter(bad)["attendance_id"].to_list() if "attendance_id" in df.columns else []
-            rows = [i + 1 for i, b in enumerate(bad.to_list()) if b]
+            idx = bad.arg_true().to_list()
+            ids = df["attendance_id"].cast(pl.String) if "attendance_id" in df.columns else None
             raise InputError(
-                f"attendance column {c.name!r}: {reasons.filter(bad)[0]} "
-                f"(rows {rows[:5]}, attendance ids {ids[:5]})"
+                str(reasons.filter(bad)[0]),
+                source="attendances",
+                column=c.name,
+                row_numbers=[i + 1 for i in idx],
+                record_ids=[ids[i] for i in idx] if ids is not None else [],
             )
         df = df.with_columns(values.alias(c.name))
     return df

@@ -29,6 +29,7 @@ def resolve_history(
     *,
     config: FlagConfig | None = None,
     model: LinkageModel | None = None,
+    prepared: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Resolve a table of attendances (e.g. a year's backfill) into persons and families.
 
@@ -36,6 +37,7 @@ def resolve_history(
         attendances: Validated attendances (contract columns).
         config: Run configuration (``adult_age``); defaults when omitted.
         model: Resolution model; :func:`attendance_model` when omitted.
+        prepared: The attendances through ``prepare_people`` already (same rows).
 
     Returns:
         The prepared history rows in the input's row order, with ``person_id``,
@@ -48,7 +50,7 @@ def resolve_history(
     """
     config = config or FlagConfig()
     check_batch(attendances)
-    new = prepare_attendances(attendances, adult_age=config.adult_age)
+    new = prepare_attendances(attendances, adult_age=config.adult_age, prepared=prepared)
     res = resolve(new, None, model or attendance_model())
     fam = assign_families(res.rows)
     rows = res.rows.join(fam, on="person_id", how="left")
@@ -72,6 +74,7 @@ def resolve_and_flag_repeats(
     store: HistoryStore | None = None,
     config: FlagConfig | None = None,
     model: LinkageModel | None = None,
+    prepared: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Resolve a batch into persons and raise its ``repeat_attendance`` flags.
 
@@ -85,6 +88,8 @@ def resolve_and_flag_repeats(
         store: The history store, or None.
         config: Rule settings and ``adult_age``; defaults when omitted.
         model: Resolution model for the no-store case (a store has its own).
+        prepared: The batch through ``prepare_people`` already (same rows), to
+            save normalising it twice.
 
     Returns:
         ``(flags, resolved)``: the ``repeat_attendance`` rows of the flags table
@@ -101,13 +106,13 @@ def resolve_and_flag_repeats(
     config = config or FlagConfig()
     ids = batch["attendance_id"]
     if store is None:
-        rows = resolve_history(batch, config=config, model=model)
+        rows = resolve_history(batch, config=config, model=model, prepared=prepared)
         flags = repeat_flags(rows.select(REPEAT_COLUMNS), config, ids)
         res_cols = rows.select("attendance_id", *RESOLVED_COLUMNS)
     else:
         if model is not None and model != store.model:
             raise StoreError("the store has its own resolution model; do not pass another")
-        appended = store.append(batch, config=config)
+        appended = store.append(batch, config=config, prepared=prepared)
         history = _relevant(store.frame(list(REPEAT_COLUMNS)), appended.rows)
         flags = repeat_flags(history, config, ids)
         res_cols = appended.rows.select("attendance_id", *RESOLVED_COLUMNS)

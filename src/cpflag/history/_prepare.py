@@ -135,18 +135,26 @@ def _per_distinct(s: pl.Series, fn: Callable[[pl.Series], pl.Series]) -> pl.Seri
     )["out"]
 
 
-def prepare_attendances(att: pl.DataFrame, *, adult_age: int = 18) -> pl.DataFrame:
+def prepare_attendances(
+    att: pl.DataFrame, *, adult_age: int = 18, prepared: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Prepare validated attendances as history rows.
 
     Args:
         att: Attendances with contract columns (see :func:`as_attendances`).
         adult_age: Attendees this old or older at arrival are adults.
+        prepared: ``att`` already through ``prepare_people`` (same rows, same
+            order; the nightly job's matcher has done it), to save doing it twice.
 
     Returns:
         A frame of :data:`HISTORY_COLUMNS`, one row per input row, same order.
     """
     att = as_attendances(att)
-    prep = prepare_people(att).drop("rec")
+    if prepared is not None and prepared.height != att.height:
+        raise InputError("the prepared frame does not have the batch's rows", source="attendances")
+    prep = (prepare_people(att) if prepared is None else prepared.select(PREPARED_COLUMNS)).drop(
+        "rec"
+    )
     carer_given = _per_distinct(
         att["carer_given_name"], lambda s: normalise_name(s).str.split(" ").list.first()
     )

@@ -248,12 +248,19 @@ class HistoryStore:
         finally:
             lock.close()
 
-    def append(self, batch: pl.DataFrame, *, config: FlagConfig | None = None) -> AppendResult:
+    def append(
+        self,
+        batch: pl.DataFrame,
+        *,
+        config: FlagConfig | None = None,
+        prepared: pl.DataFrame | None = None,
+    ) -> AppendResult:
         """Add a night's attendances: resolve them into persons, then commit atomically.
 
         Args:
             batch: Validated attendances (contract columns; see ``cpflag.io``).
             config: Run configuration (``adult_age``); defaults when omitted.
+            prepared: The batch through ``prepare_people`` already (same rows).
 
         Returns:
             What was added, with the batch's person and family ids.
@@ -270,13 +277,15 @@ class HistoryStore:
             self._reload()
             needed = [*resolution_columns(self.model), "person_id", *_FAMILY_INPUTS]
             history = self.frame(list(dict.fromkeys(needed)))
-            fresh = batch.filter(~batch["attendance_id"].is_in(history["attendance_id"].implode()))
+            is_fresh = ~batch["attendance_id"].is_in(history["attendance_id"].implode())
+            fresh = batch.filter(is_fresh)
+            fresh_prepared = None if prepared is None else prepared.filter(is_fresh)
             if fresh.height == 0:
                 rows = self._batch_rows(batch)
                 return AppendResult(
                     rows, 0, batch.height, 0, 0, self.version, time.perf_counter() - t0
                 )
-            new = prepare_attendances(fresh, adult_age=config.adult_age)
+            new = prepare_attendances(fresh, adult_age=config.adult_age, prepared=fresh_prepared)
             res = resolve(new, history if history.height else None, self.model)
             person = history["person_id"]
             if res.merged.height:

@@ -232,9 +232,48 @@ _CLEAN: Final = (
 )
 
 
+#: Whole-column shapes of machine-written extracts, parsed in one step when every
+#: value has them (``2020-01-31``; ``2020-01-31 10:05[:59]`` or with a ``T``).
+_ISO_DATE: Final = r"^\d{4}-\d{2}-\d{2}$"
+# Hours 00-23, minutes and seconds 00-59: the general path's limits (a leap
+# second "60" is refused there, and so must not reach the fast parser).
+_ISO_DATETIME: Final = r"^\d{4}-\d{2}-\d{2}[ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+
+
+def _iso(text: pl.Series, *, with_time: bool) -> pl.Series | None:
+    """The parsed column when every value is ISO and valid, else None (general path).
+
+    Any value of another layout, an impossible date or time, or an offset sends
+    the whole column down the general path, which gives the reasons.
+    """
+    values = text.drop_nulls()
+    if (
+        values.len() == 0
+        or not values.str.contains(_ISO_DATETIME if with_time else _ISO_DATE).all()
+    ):
+        return None
+    if with_time:
+        clean = text.str.replace("T", " ", literal=True)
+        seconds = clean.str.len_bytes() == 19
+        parsed = pl.select(
+            pl.when(seconds.fill_null(False))
+            .then(clean.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"))
+            .otherwise(clean.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us"))
+        ).to_series()
+    else:
+        parsed = text.str.to_date("%Y-%m-%d", strict=False)
+    # Year 0 parses here but is an impossible date on the general path.
+    if parsed.null_count() != text.null_count() or (parsed.dt.year() < 1).any():
+        return None
+    return parsed
+
+
 def _parse(s: pl.Series, *, with_time: bool) -> tuple[pl.Series, pl.Series]:
     text = s if s.dtype == pl.String else s.cast(pl.String, strict=False)
     text = text.alias("value").to_frame().select(_CLEAN.alias("value")).to_series()
+    fast = _iso(text, with_time=with_time)
+    if fast is not None:
+        return fast.alias(s.name), pl.Series("reason", [None] * s.len(), dtype=pl.String)
     # Dates of birth and list dates repeat heavily, so parse each distinct
     # string once and join back; arrival times are nearly all distinct, and
     # there the unique + join would cost more than it saves.

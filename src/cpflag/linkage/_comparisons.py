@@ -134,6 +134,33 @@ def _nhs_number(p: pl.DataFrame, _col: str | None) -> pl.Series:
 DISTINCT_MIN_PAIRS: Final = 20_000
 
 
+def distinct_rows(keys: pl.DataFrame, hashes: pl.Series) -> tuple[pl.Series, pl.Series] | None:
+    """Group the rows of ``keys`` by value: ``(representatives, inverse)``, or None.
+
+    ``representatives`` are the row positions of the first row of each distinct
+    key combination and ``inverse`` gives, for every row, the position of its
+    representative in ``representatives``. Rows are grouped by ``hashes`` (a
+    64-bit hash of the key values), which is much cheaper than hashing and
+    comparing strings twice (``unique`` then a join on the strings); every
+    row's keys are then checked against its representative's, so a hash
+    collision can only cost speed (None: the caller takes the exact path),
+    never give a row another combination's result.
+    """
+    h = hashes.rename("_h")
+    reps = h.is_first_distinct().arg_true()
+    table = pl.DataFrame(
+        {"_h": h.gather(reps), "_rep": pl.int_range(reps.len(), dtype=pl.UInt32, eager=True)}
+    )
+    inverse = h.to_frame().join(table, on="_h", how="left", maintain_order="left")["_rep"]
+    back = keys[reps][inverse]
+    same = keys.select(
+        pl.all_horizontal([pl.col(c).eq_missing(back[c]) for c in keys.columns])
+    ).to_series()
+    if not same.all():
+        return None
+    return reps, inverse
+
+
 def on_distinct(
     p: pl.DataFrame,
     keys: list[str],
@@ -147,6 +174,23 @@ def on_distinct(
     """
     if p.height < DISTINCT_MIN_PAIRS:
         return levels(p)
+    key_frame = p.select(keys)
+    grouped = distinct_rows(key_frame, key_frame.select(pl.struct(keys).hash()).to_series())
+    if grouped is None:
+        return _on_distinct_exact(p, keys, columns, levels)
+    reps, inverse = grouped
+    if reps.len() > 0.7 * p.height:
+        return levels(p)
+    return levels(p.select(columns)[reps]).gather(inverse).cast(pl.Int8)
+
+
+def _on_distinct_exact(
+    p: pl.DataFrame,
+    keys: list[str],
+    columns: list[str],
+    levels: Callable[[pl.DataFrame], pl.Series],
+) -> pl.Series:
+    """:func:`on_distinct` by ``unique`` and a join on the key values themselves."""
     uniq = p.select(columns).unique(subset=keys, keep="any", maintain_order=False)
     if uniq.height > 0.7 * p.height:
         return levels(p)
@@ -162,7 +206,10 @@ def on_distinct(
 def _given_levels(p: pl.DataFrame) -> pl.Series:
     null = any_null("l_given_first", "r_given_first")
     exact = pl.col("l_given_first") == pl.col("r_given_first")
-    variant = lists_intersect("l_given_groups", "r_given_groups")
+    # The list intersection is the costly test and both the similarity mask
+    # and the levels need it: computed once.
+    p = p.with_columns(lists_intersect("l_given_groups", "r_given_groups").alias("_variant"))
+    variant = pl.col("_variant")
     p = with_similarity(
         p, "l_given_first", "r_given_first", null | exact | variant, "_sim", prefix=1
     )
@@ -189,7 +236,9 @@ def _family_core(p: pl.DataFrame) -> pl.Series:
     """Levels exact/part/close/phonetic (0-3), 4 = none of them; -1 null."""
     null = any_null("l_family", "r_family")
     exact = pl.col("l_family") == pl.col("r_family")
-    part = lists_intersect("l_family_parts", "r_family_parts")
+    # Computed once: the similarity mask and the levels both need it.
+    p = p.with_columns(lists_intersect("l_family_parts", "r_family_parts").alias("_part"))
+    part = pl.col("_part")
     p = with_similarity(p, "l_family", "r_family", null | exact | part, "_sim", prefix=1)
     return p.select(
         levels_expr(

@@ -95,9 +95,24 @@ def term_frequencies(reference: pl.DataFrame, model: LinkageModel) -> dict[str, 
 
 
 def _weights_for(c: Comparison, gamma: np.ndarray) -> np.ndarray:
+    # The null level (-1) indexes the trailing 0.0: numpy's negative indexing
+    # saves a pass over the pairs.
     table = np.array([lv.weight for lv in c.levels] + [0.0])
-    idx = np.where(gamma < 0, len(c.levels), gamma)
-    out: np.ndarray = table[idx]
+    out: np.ndarray = table[gamma]
+    return out
+
+
+def _tf_of(
+    pf: pl.DataFrame, column: str, table: pl.DataFrame, rows: np.ndarray, floor: float
+) -> np.ndarray:
+    """The TF of the right-hand value of the pairs at ``rows`` (null: ``floor``).
+
+    Looked up only where a TF-adjusted level holds (a few per cent of the
+    pairs): the string join is the costly part.
+    """
+    values = pf.select(pl.col(column).alias("value"))[rows]
+    tf = values.join(table, on="value", how="left", maintain_order="left")["tf"]
+    out: np.ndarray = tf.fill_null(floor).to_numpy()
     return out
 
 
@@ -123,18 +138,16 @@ def score_gammas(
     for c in model.comparisons:
         gamma = pf[f"gamma_{c.name}"].to_numpy()
         w = _weights_for(c, gamma)
-        if c.name in tf_tables and c.tf_column:
-            tf = (
-                pf.select(pl.col(f"r_{c.tf_column}").alias("value"))
-                .join(tf_tables[c.name], on="value", how="left", maintain_order="left")["tf"]
-                .fill_null(c.tf_minimum)
-                .to_numpy()
-            )
-            tf = np.maximum(tf, c.tf_minimum)
-            for i, lv in enumerate(c.levels):
-                if lv.tf_adjust:
-                    sel = gamma == i
-                    w[sel] = math.log2(lv.m) - np.log2(tf[sel])
+        adjusted = [i for i, lv in enumerate(c.levels) if lv.tf_adjust]
+        if c.name in tf_tables and c.tf_column and adjusted:
+            rows = np.flatnonzero(np.isin(gamma, adjusted))
+            if rows.size:
+                tf = _tf_of(pf, f"r_{c.tf_column}", tf_tables[c.name], rows, c.tf_minimum)
+                tf = np.maximum(tf, c.tf_minimum)
+                g = gamma[rows]
+                for i in adjusted:
+                    sel = g == i
+                    w[rows[sel]] = math.log2(c.levels[i].m) - np.log2(tf[sel])
         if c.u_column and f"r_{c.u_column}" in pf.columns:
             u_rec = pf[f"r_{c.u_column}"].fill_null(1.0).to_numpy()
             u_rec = np.maximum(u_rec, c.tf_minimum)
@@ -144,15 +157,28 @@ def score_gammas(
                     w[sel] = math.log2(lv.m) - np.log2(u_rec[sel])
         total += w
         weight_cols.append(pl.Series(f"w_{c.name}", w))
-    guard = np.full(pf.height, None, dtype=object)
-    for g in reversed(model.guards):  # the first guard in model order names the cap
+    # Index of the guard that names the cap per pair, -1 for none: the first
+    # guard in model order wins, so later guards are applied first.
+    code = np.full(pf.height, -1, dtype=np.int8)
+    for gi in reversed(range(len(model.guards))):
         hit = np.ones(pf.height, dtype=bool)
-        for cname, labels in g.when.items():
+        for cname, labels in model.guards[gi].when.items():
             comp = model.comparison(cname)
-            idx = [-1 if lb == "null" else comp.labels.index(lb) for lb in labels]
-            hit &= np.isin(pf[f"gamma_{cname}"].to_numpy(), idx)
-        guard[hit] = g.name
-    guard_s = pl.Series("guard", guard.tolist(), dtype=pl.String)
+            # A look-up table over the levels (index -1 = null) instead of np.isin.
+            allowed = np.zeros(len(comp.labels) + 1, dtype=bool)
+            allowed[[-1 if lb == "null" else comp.labels.index(lb) for lb in labels]] = True
+            hit &= allowed[pf[f"gamma_{cname}"].to_numpy()]
+        code[hit] = gi
+    guard_s = (
+        pl.Series("guard", code)
+        .replace_strict(
+            list(range(len(model.guards))),
+            [g.name for g in model.guards],
+            default=None,
+            return_dtype=pl.String,
+        )
+        .rename("guard")
+    )
     return pf.with_columns(
         *weight_cols,
         pl.Series("match_weight", total),

@@ -19,13 +19,21 @@ __all__ = ["on_distinct"]
 MIN_ROWS: Final = 4096
 
 
-def on_distinct(fn: Callable[[pl.DataFrame], pl.DataFrame], inputs: pl.DataFrame) -> pl.DataFrame:
+def on_distinct(
+    fn: Callable[[pl.DataFrame], pl.DataFrame],
+    inputs: pl.DataFrame,
+    *,
+    max_share: float = 0.5,
+) -> pl.DataFrame:
     """Apply a row-wise frame transform once per distinct input row.
 
     Args:
         fn: Maps a frame of inputs to a frame of outputs with one row per input
             row, in order; its output column names must differ from the inputs'.
         inputs: The input columns.
+        max_share: Transform the inputs directly when more than this share of
+            them is distinct (the hash and join would cost more than they
+            save); a costly transform pays off at a higher share.
 
     Returns:
         ``fn``'s output columns, one row per row of ``inputs``, in order.
@@ -34,7 +42,7 @@ def on_distinct(fn: Callable[[pl.DataFrame], pl.DataFrame], inputs: pl.DataFrame
         return fn(inputs)
     keys = inputs.columns
     distinct = inputs.unique(maintain_order=True)
-    if distinct.height > inputs.height // 2:
+    if distinct.height > inputs.height * max_share:
         return fn(inputs)
     results = fn(distinct)
     table = pl.concat([distinct, results], how="horizontal")

@@ -25,11 +25,12 @@ the record of a young infant.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import polars as pl
 
-from cpflag.normalise._distinct import on_distinct
+from cpflag.normalise._distinct import MIN_ROWS, on_distinct
 from cpflag.normalise._names import finish_name_expr
 from cpflag.normalise._text import drop_digits_expr, fold
 
@@ -118,37 +119,56 @@ def parse_newborn_placeholder(given: pl.Series, family: pl.Series) -> pl.DataFra
         given = given.cast(pl.String, strict=False)
     if family.dtype != pl.String:
         family = family.cast(pl.String, strict=False)
-    inputs = pl.DataFrame({"given_raw": given, "family_raw": family})
-    return on_distinct(_parse_frame, inputs)
+    if len(given) < MIN_ROWS:
+        # One query: on a record at triage time the fixed cost of each
+        # collect is what counts.
+        sides = pl.concat([_side(given, "g"), _side(family, "f")], how="horizontal")
+        return _combine(sides).collect(engine="in-memory")
+    # Folding and the placeholder grammar depend on one field's value only,
+    # and given and family names repeat far more than (given, family) pairs:
+    # run them once per distinct value of each field, then combine per row.
+    g = on_distinct(_side_frame("g"), given.to_frame())
+    f = on_distinct(_side_frame("f"), family.to_frame())
+    return _combine(pl.concat([g, f], how="horizontal").lazy()).collect(engine="in-memory")
 
 
-def _parse_frame(inputs: pl.DataFrame) -> pl.DataFrame:
-    given, family = inputs["given_raw"], inputs["family_raw"]
-    n = len(given)
-    # One fold over all four inputs: the raw fields (for the names) and the
-    # fields with "B/O" read as "baby of" (for the placeholder grammar).
-    raw = pl.concat([given, family]).rename("raw")
+def _norm(e: pl.Expr) -> pl.Expr:
+    return finish_name_expr(drop_digits_expr(e))
+
+
+def _side(raw: pl.Series, side: str) -> pl.LazyFrame:
+    """One name field (``g`` given, ``f`` family) normalised and parsed, per value."""
+    n = len(raw)
+    # One fold over the raw field (for the name) and the field with "B/O"
+    # read as "baby of" (for the placeholder grammar).
     both = pl.concat([raw, raw.str.replace_all(_BABY_OF_RE, "${1}baby of${2}")])
-    folded = fold(both, keep_digits=True)
+    folded = fold(both.rename("raw"), keep_digits=True)
     df = (
-        pl.DataFrame(
-            {
-                "g_norm": folded.slice(0, n),
-                "f_norm": folded.slice(n, n),
-                "g": folded.slice(2 * n, n),
-                "f": folded.slice(3 * n, n),
-            }
-        )
+        pl.DataFrame({f"{side}_norm": folded.slice(0, n), side: folded.slice(n, n)})
         .lazy()
-        .with_columns(
-            finish_name_expr(drop_digits_expr(pl.col(c))).alias(c) for c in ("g_norm", "f_norm")
-        )
+        .with_columns(_norm(pl.col(f"{side}_norm")).alias(f"{side}_norm"))
     )
-    df = _parse(_parse(df, "g"), "f")
+    df = _parse(df, side).with_columns(_norm(pl.col(f"{side}_rest")).alias(f"{side}_rest_n"))
+    return df.select(
+        f"{side}_norm",
+        f"{side}_pre",
+        f"{side}_suf",
+        f"{side}_rest",
+        f"{side}_of",
+        f"{side}_mark",
+        f"{side}_rest_n",
+    )
 
-    def norm(e: pl.Expr) -> pl.Expr:
-        return finish_name_expr(drop_digits_expr(e))
 
+def _side_frame(side: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def run(inputs: pl.DataFrame) -> pl.DataFrame:
+        return _side(inputs.to_series(), side).collect(engine="in-memory")
+
+    return run
+
+
+def _combine(df: pl.LazyFrame) -> pl.LazyFrame:
+    """The result columns from both fields' parses (``_side``), row by row."""
     g_ph = pl.col("g_pre") | pl.col("g_suf")
     # Blank means "gives no name": nothing left after normalisation.
     g_blank = pl.col("g_norm").is_null()
@@ -157,8 +177,6 @@ def _parse_frame(inputs: pl.DataFrame) -> pl.DataFrame:
     f_bare = pl.col("f_pre") & pl.col("f_rest").is_null()
     df = df.with_columns(
         (g_ph | f_named | (f_bare & (g_blank | g_ph))).alias("is_ph"),
-        norm(pl.col("g_rest")).alias("g_rest_n"),
-        norm(pl.col("f_rest")).alias("f_rest_n"),
     )
     # The surname the placeholder text itself carries ("of Smith", "Baby Smith"
     # with no family name given).
@@ -198,4 +216,4 @@ def _parse_frame(inputs: pl.DataFrame) -> pl.DataFrame:
         .then(pl.coalesce("ph_surname", "family_name"))
         .alias("placeholder_family"),
         pl.when(pl.col("is_ph")).then(pl.coalesce("g_mark", "f_mark")).alias("twin_marker"),
-    ).collect(engine="in-memory")
+    )
