@@ -38,6 +38,25 @@ def test_national_day_read_to_flags_written(
     benchmark.extra_info["flags"] = run.flags.height
 
 
+def test_national_day_with_index_cache(benchmark: Any, national_day: Path, tmp_path: Path) -> None:
+    """(a) with the plan index cached from an earlier night (lists unchanged): the
+    usual nightly case, as lists change twice a week at most."""
+    cache = tmp_path / "index-cache"
+
+    def run() -> cpflag.FlagRun:
+        r = cpflag.run_flagging(
+            national_day / "attendances.csv",
+            national_day / "plans.csv",
+            national_day / "manifest.csv",
+            index_cache=cache,
+        )
+        cpflag.write_table(r.flags, tmp_path / "flags.csv")
+        return r
+
+    run()  # an earlier night built and stored the index
+    benchmark.pedantic(run, rounds=3, iterations=1)
+
+
 def test_demo_day_read_to_flags_written(benchmark: Any, demo_day: Path, tmp_path: Path) -> None:
     """One trust, one night: a few hundred attendances. Target well under 1 s."""
     benchmark.pedantic(_flag_files, args=(demo_day, tmp_path / "flags.csv"), rounds=5, iterations=1)

@@ -13,6 +13,7 @@ import polars as pl
 from cpflag import io
 from cpflag._config import FlagConfig
 from cpflag._index import PlanIndex, order_flags
+from cpflag._index_cache import cache_key, load_index, save_index
 from cpflag._summary import RunSummary, flag_counts, list_infos
 from cpflag.history import HistoryStore, resolve_and_flag_repeats
 from cpflag.normalise import normalise_nhs_number
@@ -69,6 +70,34 @@ def _nhs_rejects(res: io.ReadResult, id_column: str, column: str = "nhs_number")
     )
 
 
+def _index_for(
+    plans: Source,
+    manifest: str | Path | pl.DataFrame | None,
+    config: FlagConfig | None,
+    cache: str | Path | None,
+) -> tuple[PlanIndex, pl.DataFrame]:
+    """The plan index and the plans' rejects: from the cache when it is current."""
+    config = config or FlagConfig()
+    files = isinstance(plans, str | Path) and (manifest is None or isinstance(manifest, str | Path))
+    key = None
+    if cache is not None and files:
+        plans_path = Path(plans)  # type: ignore[arg-type]
+        manifest_path = None if manifest is None else Path(manifest)  # type: ignore[arg-type]
+        key = cache_key(plans_path, manifest_path, config)
+        cached = load_index(Path(cache), key, config)
+        if cached is not None:
+            return cached[0], cached[1]
+    elif cache is not None:
+        log.info("index cache: used for plan and manifest files only; building in memory")
+    pres = _read_plans(plans, manifest)
+    parts = [pres.rejects, _nhs_rejects(pres, "plan_id")]
+    plan_rejects = pl.concat([r.cast(parts[0].schema) for r in parts])
+    index = PlanIndex.build(pres.table, config=config)
+    if key is not None and cache is not None:
+        save_index(Path(cache), key, index, plan_rejects, pres.source)
+    return index, plan_rejects
+
+
 def build_index(
     plans: Source,
     manifest: str | Path | pl.DataFrame | None = None,
@@ -94,6 +123,7 @@ def run_flagging(
     config: FlagConfig | None = None,
     *,
     history: HistoryStore | str | Path | None = None,
+    index_cache: str | Path | None = None,
 ) -> FlagRun:
     """Flag a batch of attendances against the plan lists, with a run summary.
 
@@ -106,6 +136,11 @@ def run_flagging(
             the batch is appended to it and repeat attendance is counted over
             past nights. Without one, the batch is its own history (a year's
             backfill in one file is resolved and flagged in one call).
+        index_cache: A folder for the prepared plan index. When the plan and
+            manifest files (paths), the configuration and the cpflag version are
+            those of the cached index, it is loaded instead of built; otherwise
+            it is built and stored there. The folder holds the prepared lists:
+            keep it where the lists are kept.
 
     Returns:
         Flags, rejects and the run summary.
@@ -120,9 +155,8 @@ def run_flagging(
     if isinstance(plans, PlanIndex):
         index = plans
     else:
-        pres = _read_plans(plans, manifest)
-        rejects += [pres.rejects, _nhs_rejects(pres, "plan_id")]
-        index = PlanIndex.build(pres.table, config=config)
+        index, plan_rejects = _index_for(plans, manifest, config, index_cache)
+        rejects.append(plan_rejects)
     cfg = index.config
     # Normalised once, for matching and for repeat attendance.
     prepared = index.prepare(att.table)

@@ -152,22 +152,43 @@ class PlanIndex:
         config = config or FlagConfig()
         plans = plans.drop("prow", strict=False).with_row_index("prow")
         with_subject = plans.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
-        model = config.model
-        listed = with_subject.height + plans.filter(pl.col("plan_type") == "unborn_cpp").height
-        if config.subject_share is not None and listed:
-            # The chance that an attendance is one *given* listed person (a plan
-            # subject or an unborn plan's mother) falls as the lists grow; the
-            # model's comparisons and thresholds stay as they are.
-            prior = min(0.5, config.subject_share / listed)
-            model = attrs.evolve(model, prior=prior)
-            config = attrs.evolve(config, model=model)
-        linker = Linker(model=model)
+        # Preparation reads the model's columns only (never its prior).
+        linker = Linker(model=config.model)
         subjects = linker.prepare(with_subject).with_columns(with_subject["prow"])
         names = plan_names(plans)
         areas = la_districts(plans, subjects)
         mothers = mother_frame(plans, linker, names, areas)
         families = family_frame(plans, subjects, names, areas)
         log.info("plan index built: %d plan rows, %d subjects", plans.height, subjects.height)
+        return cls.from_frames(
+            plans=plans, subjects=subjects, families=families, mothers=mothers, config=config
+        )
+
+    @classmethod
+    def from_frames(
+        cls,
+        *,
+        plans: pl.DataFrame,
+        subjects: pl.DataFrame,
+        families: pl.DataFrame,
+        mothers: pl.DataFrame,
+        config: FlagConfig,
+    ) -> PlanIndex:
+        """Assemble an index from its prepared frames (as built, or from an index cache).
+
+        Args:
+            plans: The plans with ``prow``; ``subjects``, ``families``,
+                ``mothers``: the frames :meth:`build` prepares from them.
+            config: The run configuration as given (the prior is scaled here).
+        """
+        with_subject = subjects.height
+        listed = with_subject + plans.filter(pl.col("plan_type") == "unborn_cpp").height
+        if config.subject_share is not None and listed:
+            # The chance that an attendance is one *given* listed person (a plan
+            # subject or an unborn plan's mother) falls as the lists grow; the
+            # model's comparisons and thresholds stay as they are.
+            prior = min(0.5, config.subject_share / listed)
+            config = attrs.evolve(config, model=attrs.evolve(config.model, prior=prior))
         relation_linkers = {
             "sibling_of_plan_subject": Linker(model=sibling_model()),
             "carer_of_plan_subject": Linker(model=carer_model()),
@@ -180,7 +201,7 @@ class PlanIndex:
             sibling_families=sibling_frame(families),
             mothers=mothers,
             config=config,
-            linker=linker,
+            linker=Linker(model=config.model),
             tf=term_frequencies(subjects, config.model),
             mother_tf=term_frequencies(mothers, config.model),
             relation_linkers=relation_linkers,

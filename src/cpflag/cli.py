@@ -160,6 +160,12 @@ _expected_opt = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Attendance history store (a folder; created if new) for repeat attendance.",
 )
+@click.option(
+    "--index-cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the prepared plan index, reused while the lists and settings "
+    "are unchanged (it holds the lists: keep it where they are kept).",
+)
 @_model_opt
 @_stale_opt
 @_expected_opt
@@ -172,6 +178,7 @@ def flag_command(
     rejects: Path | None,
     summary: Path | None,
     history: Path | None,
+    index_cache: Path | None,
     model: Path | None,
     stale_after_days: int,
     expected_la: tuple[str, ...],
@@ -191,6 +198,7 @@ def flag_command(
         manifest,
         _config(model, stale_after_days, expected_la),
         history=history,
+        index_cache=index_cache,
     )
     _stage(f"writing {run.flags.height} flags", t0)
     _write_outputs(run, out, rejects, summary)

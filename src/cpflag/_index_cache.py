@@ -1,0 +1,146 @@
+"""A prepared plan index kept on disk between nightly runs.
+
+LA lists change twice a week at most while the job runs every night, and
+reading and preparing 140,000 plan rows is about half of a national night's
+work. The cache stores the index's prepared frames as Parquet under a key: a
+hash of the plan and manifest files' bytes, the run configuration and the
+cpflag version. Any change to one of them is a miss, and the index is built
+afresh and stored again; a cache that cannot be read is rebuilt, never trusted.
+
+The cache holds the prepared lists (names, dates of birth, addresses): keep it
+where the lists themselves are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import uuid
+from importlib import metadata
+from pathlib import Path
+from typing import Final
+
+import attrs
+import polars as pl
+
+from cpflag._config import FlagConfig
+from cpflag._errors import StoreError
+from cpflag._index import PlanIndex
+
+__all__ = ["CACHE_FORMAT", "cache_key", "load_index", "save_index"]
+
+log = logging.getLogger("cpflag")
+
+#: Bumped whenever the stored frames change shape.
+CACHE_FORMAT: Final = 1
+_FRAMES: Final = ("plans", "subjects", "families", "mothers")
+_META: Final = "meta.json"
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _config_text(config: FlagConfig) -> str:
+    fields = attrs.asdict(config, filter=lambda a, _v: a.name != "model")
+    return json.dumps({**fields, "model": config.model.to_dict()}, sort_keys=True, default=str)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("cpflag")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def cache_key(plans: Path, manifest: Path | None, config: FlagConfig) -> str:
+    """The key of an index built from these files with this configuration.
+
+    The installed cpflag version is part of it: preparation may change between
+    versions.
+
+    Args:
+        plans: The plans file.
+        manifest: The list manifest file, if any.
+        config: The run configuration.
+
+    Returns:
+        A hex SHA-256 digest.
+    """
+    parts = [
+        f"format={CACHE_FORMAT}",
+        f"version={_version()}",
+        f"plans={_file_digest(plans)}",
+        f"manifest={_file_digest(manifest) if manifest is not None else '-'}",
+        f"config={_config_text(config)}",
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def load_index(
+    folder: Path, key: str, config: FlagConfig
+) -> tuple[PlanIndex, pl.DataFrame, str] | None:
+    """The cached index for ``key``, or None on a miss or an unreadable cache.
+
+    Args:
+        folder: The cache folder.
+        key: From :func:`cache_key`.
+        config: The run configuration (the same one the key was made with).
+
+    Returns:
+        ``(index, plan rejects, plans source label)`` or None.
+    """
+    meta_path = folder / _META
+    if not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("key") != key:
+            log.info("index cache: lists or configuration changed; rebuilding")
+            return None
+        frames = {name: pl.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
+        rejects = pl.read_parquet(folder / "rejects.parquet")
+    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        # The message names the folder and the error type only: never a value.
+        log.warning("index cache in %s is unreadable (%s); rebuilding", folder, type(exc).__name__)
+        return None
+    index = PlanIndex.from_frames(config=config, **frames)
+    log.info("index cache: loaded %d plan rows", index.plans.height)
+    return index, rejects, str(meta.get("source", "plans"))
+
+
+def save_index(
+    folder: Path, key: str, index: PlanIndex, rejects: pl.DataFrame, source: str
+) -> None:
+    """Store ``index`` under ``key``, replacing what the folder held.
+
+    Written to a sibling folder first and swapped in, so a crash mid-write
+    leaves the old cache or none, never a mixture.
+
+    Raises:
+        StoreError: The cache cannot be written.
+    """
+    folder = Path(folder)
+    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
+    old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
+    try:
+        tmp.mkdir(parents=True)
+        for name in _FRAMES:
+            getattr(index, name).write_parquet(tmp / f"{name}.parquet")
+        rejects.write_parquet(tmp / "rejects.parquet")
+        meta = {"key": key, "format": CACHE_FORMAT, "source": source}
+        (tmp / _META).write_text(json.dumps(meta), encoding="utf-8")
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+    except OSError as exc:
+        raise StoreError(f"cannot write the index cache in {folder}: {type(exc).__name__}") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
