@@ -398,9 +398,13 @@ def _with_plan_home(
         )
         .drop("r")
         .rename({"l": "_l"})
+        .with_columns(pl.lit(True).alias("_h_found"))
     )
-    no_pc = pl.col("postcode").is_null()
-    no_addr = pl.col("address_street").is_null()
+    # Only attendees with a matched plan take anything (the whole postcode or
+    # the whole address of it); the others keep their record as it is.
+    found = pl.col("_h_found").fill_null(False)
+    no_pc = pl.col("postcode").is_null() & found
+    no_addr = pl.col("address_street").is_null() & found
     return (
         left.with_row_index("_l")
         .with_columns(pl.col("_l").cast(pl.UInt32))
@@ -415,7 +419,7 @@ def _with_plan_home(
                 for c in _ADDRESS_COLS
             ],
         )
-        .drop("_l", *[f"_h_{c}" for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)])
+        .drop("_l", "_h_found", *[f"_h_{c}" for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)])
     )
 
 

@@ -386,10 +386,10 @@ class PlanIndex:
         """Flags for one attendance record (a dict of contract columns), at triage time.
 
         Gives the same rows and scores as :meth:`match` would for that record.
-        Most records take a plain-Python path (``cpflag._triage``) that costs a
-        millisecond or two; a record that may have a relationship flag, values
-        that need type conversion, or a model with a comparison kind that has no
-        plain form take the polars path, which is slower but the same answer.
+        Records take a plain-Python path (``cpflag._triage``, relationship flags
+        included) that costs a millisecond or two; a record with values that
+        need type conversion, or a model with a comparison kind that has no
+        plain form, takes the polars path, which is slower but the same answer.
 
         Args:
             record: ``{column: value}`` of the attendances contract.

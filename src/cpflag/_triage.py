@@ -6,15 +6,14 @@ dominates on one record. Here the record is prepared in plain Python
 candidate is compared and scored in plain Python (``PlainScorer``, the same
 numbers as the vectorised scoring) against the index's prepared rows, and the
 plan decisions (current on arrival, list age, staleness) are applied to the few
-banded pairs. The result is the rows ``PlanIndex.match`` gives for the record.
+banded pairs. Relationship flags (newborn, sibling, carer) follow the same way
+(``_triage_attendee``, ``_triage_relations``). The result is the rows
+``PlanIndex.match`` gives for the record.
 
-Relationship flags (sibling, carer, newborn) stay on the polars path: this
-module only checks, with dictionary look-ups on the relation models' own
-blocking rules, whether the record can have a relation candidate at all. When
-it can -- or when anything is outside what the plain code reproduces exactly
-(a comparison kind without a plain form, values that need polars' casting) --
-:func:`match_one` returns None and the caller runs the polars path. The scalar
-path never gives a different answer; at worst it gives way.
+Anything outside what the plain code reproduces exactly (a comparison kind
+without a plain form, values that need polars' casting) makes :func:`match_one`
+return None and the caller runs the polars path. The scalar path never gives a
+different answer; at worst it gives way.
 """
 
 from __future__ import annotations
@@ -28,32 +27,18 @@ import polars as pl
 
 from cpflag._decide import FLAG_ORDER
 from cpflag._schema import ATTENDANCES, FLAGS
+from cpflag._triage_attendee import HOME_COLUMNS, attendee_row, with_family_keys
+from cpflag._triage_decide import Decided, Rows, flag_rows
+from cpflag._triage_relations import RelationKind, build_relations, relation_rows
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
-from cpflag.normalise._plain import groups, name, nhs, parts
 
 if TYPE_CHECKING:
     from cpflag._index import PlanIndex
 
-__all__ = ["TriageState", "match_one"]
-
-#: Right-hand rows kept as Python values between calls (a bound on memory).
-ROW_CACHE_SIZE: Final = 50_000
-
-#: The frame each relation kind is matched against (as in ``PlanIndex._run``).
-_RELATION_RIGHT: Final = {
-    "newborn_of_unborn_plan": "mothers",
-    "sibling_of_plan_subject": "sibling_families",
-    "carer_of_plan_subject": "families",
-}
-
-#: A record is checked for newborn relations when its age on arrival is unknown
-#: or at most this many days more than the newborn window. A superset of the
-#: batch path's ``is_newborn`` (which also takes babies whose birth year looks
-#: mistyped by one): a looser check only sends more records to polars.
-_NEWBORN_MARGIN_DAYS: Final = 2 * 366
+__all__ = ["TriageState", "build_state", "match_one"]
 
 _PLAN_COLUMNS: Final = (
     "plan_id",
@@ -68,24 +53,7 @@ _PLAN_COLUMNS: Final = (
 
 _STR_COLUMNS: Final = tuple(c.name for c in ATTENDANCES.columns if c.kind == "str")
 
-
-@attrs.define
-class _Rows:
-    """Rows of a frame as dicts of Python values, converted on first use and cached."""
-
-    frame: pl.DataFrame
-    cache: dict[int, dict[str, Any]] = attrs.field(factory=dict)
-
-    def get(self, positions: Sequence[int]) -> list[dict[str, Any]]:
-        missing = [p for p in positions if p not in self.cache]
-        if missing:
-            if len(self.cache) + len(missing) > ROW_CACHE_SIZE:
-                self.cache.clear()
-            cols = self.frame.columns
-            # One gather for all missing rows: a polars call per row would cost more.
-            for p, row in zip(missing, self.frame[missing].rows(), strict=True):
-                self.cache[p] = dict(zip(cols, row, strict=True))
-        return [self.cache[p] for p in positions]
+_EMPTY: Final = pl.DataFrame(schema=FLAGS.schema)
 
 
 @attrs.define
@@ -101,19 +69,23 @@ class TriageState:
         plans: Plan rows by ``prow`` (the decision columns).
         subject_prow: ``prow`` of each subject row.
         mother_prow: ``prow`` of each mother row.
+        homes: Subjects' postcode and address (an attendee's own plan's home).
+        relations: The flagged relation kinds, compiled.
     """
 
     scorer: PlainScorer
     mother_scorer: PlainScorer
     keep: tuple[str, ...]
-    subjects: _Rows
-    mothers: _Rows
-    plans: _Rows
+    subjects: Rows
+    mothers: Rows
+    plans: Rows
     subject_prow: list[int]
     mother_prow: list[int]
+    homes: Rows
+    relations: dict[str, RelationKind]
 
 
-def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> _Rows:
+def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> Rows:
     """The model's columns of a prepared frame; Unsupported when one is missing or mistyped."""
     cols: list[str] = []
     for c in scorer.model.comparisons:
@@ -129,11 +101,17 @@ def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> _Rows:
         if c.u_column and c.u_column in frame.columns:
             needed.append(c.u_column)
         cols.extend(x for x in needed if x not in cols)
-    return _Rows(frame.select(cols))
+    return Rows(frame.select(cols))
 
 
 def build_state(index: PlanIndex) -> TriageState:
     """Compile the index's model and tables for the scalar path.
+
+    Args:
+        index: The plan index.
+
+    Returns:
+        The compiled state.
 
     Raises:
         Unsupported: The model has a comparison the scalar path cannot reproduce.
@@ -149,9 +127,11 @@ def build_state(index: PlanIndex) -> TriageState:
         keep=keep,
         subjects=_model_rows(index.subjects, scorer),
         mothers=_model_rows(index.mothers, mother_scorer),
-        plans=_Rows(index.plans.select(plan_cols)),
+        plans=Rows(index.plans.select(plan_cols)),
         subject_prow=index.subjects["prow"].to_list(),
         mother_prow=index.mothers["prow"].to_list(),
+        homes=Rows(index.subjects.select(HOME_COLUMNS)),
+        relations=build_relations(index),
     )
 
 
@@ -173,7 +153,7 @@ def _plain_record(record: Mapping[str, Any], keep: Sequence[str]) -> dict[str, A
 
 
 def _score(
-    prepared: Mapping[str, Any], cands: Sequence[int], rows: _Rows, scorer: PlainScorer
+    prepared: Mapping[str, Any], cands: Sequence[int], rows: Rows, scorer: PlainScorer
 ) -> list[tuple[int, PlainPair]]:
     """Banded pairs ``(r, pair)`` in candidate order."""
     out = []
@@ -184,131 +164,36 @@ def _score(
     return out
 
 
-def _staleness(age: int | None, stale_after: int) -> str | None:
-    if age is None:
-        return "LIST DATE UNKNOWN: check the LA's current list"
-    if age > stale_after:
-        return f"LIST STALE: {age} days old (limit {stale_after}); check the LA's current list"
-    return None
-
-
-def _flags(
-    kind: str,
-    banded: Sequence[tuple[int, PlainPair]],
-    prow_of: Sequence[int],
-    scorer: PlainScorer,
-    state: TriageState,
-    record: Mapping[str, Any],
-    index: PlanIndex,
-) -> list[dict[str, Any]]:
-    """Flag rows of one kind from banded pairs: ``plan_flags`` / ``relation_flags``."""
-    arrival_time = record["arrival_time"]
-    if arrival_time is None or not banded:
-        return []
-    arrival = arrival_time.date()
-    cfg = index.config
-    out: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for (_r, pair), plan in zip(
-        banded, state.plans.get([prow_of[r] for r, _ in banded]), strict=True
-    ):
-        start, end = plan["start_date"], plan["end_date"]
-        if start is None or start > arrival or (end is not None and arrival > end):
-            continue  # not current on the arrival date
-        if kind == "unborn_plan_mother":
-            edd = plan["expected_delivery_date"]
-            weeks = cfg.unborn_mother_weeks_after_edd
-            if edd is not None and arrival > edd + dt.timedelta(weeks=weeks):
-                continue
-        if plan["plan_id"] in seen:
-            continue
-        seen.add(plan["plan_id"])
-        listed = plan.get("list_date")
-        age = None if listed is None else (arrival - listed).days
-        notes = [
-            scorer.reasons(pair),
-            None if pair.guard is None else f"capped at review by the {pair.guard} guard",
-            _staleness(age, cfg.stale_after_days),
-        ]
-        out.append(
-            {
-                "attendance_id": record["attendance_id"],
-                "flag": kind,
-                "plan_id": plan["plan_id"],
-                "la_code": plan["la_code"],
-                "plan_type": plan["plan_type"],
-                "score": pair.match_weight,
-                "band": pair.band,
-                "reasons": "; ".join(n for n in notes if n is not None),
-                "list_age_days": age,
-            }
-        )
+def _decided(banded: Sequence[tuple[int, PlainPair]], prow_of: Sequence[int]) -> list[Decided]:
+    out = []
+    for r, pair in banded:
+        assert pair.band is not None  # banded pairs only
+        out.append(Decided(prow=prow_of[r], pair=pair, band=pair.band, guard=pair.guard))
     return out
 
 
 def _attendee(
-    record: Mapping[str, Any],
+    full: Mapping[str, Any],
     prepared: Mapping[str, Any],
-    subject_pairs: Sequence[tuple[int, PlainPair]],
+    subj: Sequence[tuple[int, PlainPair]],
     state: TriageState,
+    index: PlanIndex,
 ) -> dict[str, Any]:
-    """The columns ``attendee_frame``/``with_family_keys`` add that blocking keys may read."""
-    carer_given = name(record["carer_given_name"])
-    carer_first = None if carer_given is None else carer_given.split(" ")[0]
-    matched = [state.subject_prow[r] for r, p in subject_pairs if p.band == "match"]
-    keys = sorted(
-        {
-            f"{p['la_code']}|{p['family_ref']}"
-            for p in state.plans.get(matched)
-            if p.get("family_ref") is not None and p["la_code"] is not None
-        }
-    )
-    return {
-        **prepared,
-        "carer_given_first": carer_first,
-        "carer_given_groups": groups(carer_first),
-        "carer_family_parts": parts(name(record["carer_family_name"])) or [],
-        "mother_nhs": nhs(record["mother_nhs_number"])[0],
-        "family_keys": keys,
-    }
-
-
-def _maybe_newborn(record: Mapping[str, Any], prepared: Mapping[str, Any], days: int) -> bool:
-    arrival, dob = record["arrival_time"], prepared["dob"]
-    if arrival is None or dob is None:
-        return True
-    age: int = (arrival.date() - dob).days
-    return age <= days + _NEWBORN_MARGIN_DAYS
-
-
-def _relation_candidates(
-    index: PlanIndex, attendee: Mapping[str, Any], maybe_newborn: bool
-) -> bool:
-    """Whether any relation kind's blocking rules find a candidate for the record.
-
-    Sibling and carer eligibility (child or adult) is not checked: both are
-    looked up, so a change to who counts as an adult cannot hide a candidate.
-    A rule reading a column this module does not compute counts as a candidate.
-    """
-    for kind, frame in _RELATION_RIGHT.items():
-        if kind not in index.config.flags or kind not in index.relation_linkers:
-            continue
-        if kind == "newborn_of_unborn_plan" and not maybe_newborn:
-            continue
-        rules = index.relation_linkers[kind].model.blocking_rules
-        if any(k not in attendee for rule in rules for k in rule.left_keys):
-            return True
-        lookup = index._key_lookup(kind, rules, getattr(index, frame))
-        if lookup.candidates_one(attendee):
-            return True
-    return False
+    """The record's row of ``with_family_keys(attendee_frame(...))``."""
+    matched = sorted(r for r, p in subj if p.band == "match")
+    home = state.homes.get(matched[:1])[0] if matched else None
+    plans = state.plans.get([state.subject_prow[r] for r in matched])
+    return with_family_keys(attendee_row(full, prepared, index.config), home, plans)
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     """The flags frame in ``order_flags`` order (flag kind, descending score, plan id)."""
+    if not rows:
+        # Most records: a copy of an empty frame costs a microsecond, building one 0.1 ms.
+        return _EMPTY.clear()
     order = {k: i for i, k in enumerate(FLAG_ORDER)}
     rows.sort(key=lambda x: (order[x["flag"]], -x["score"], x["plan_id"]))
-    return pl.DataFrame({c: [row[c] for row in rows] for c in FLAGS.names}, schema=FLAGS.schema)
+    return pl.from_dicts(rows, schema=FLAGS.schema)
 
 
 def match_one(
@@ -337,9 +222,8 @@ def match_one(
         n_pairs = len(cands)
         rows = []
         if "plan_subject" in cfg.flags:
-            rows += _flags(
-                "plan_subject", subj, state.subject_prow, state.scorer, state, full, index
-            )
+            decided = _decided(subj, state.subject_prow)
+            rows += flag_rows("plan_subject", decided, state.scorer, state.plans, full, cfg)
         relations = [k for k in cfg.flags if k not in ("plan_subject", "repeat_attendance")]
         if relations:
             mlookup = index._key_lookup("mothers", model.blocking_rules, index.mothers)
@@ -347,15 +231,16 @@ def match_one(
             n_pairs += len(mcands)
             if mcands and "unborn_plan_mother" in cfg.flags:
                 scorer = state.mother_scorer
-                mothers = _score(prepared, mcands, state.mothers, scorer)
-                rows += _flags(
-                    "unborn_plan_mother", mothers, state.mother_prow, scorer, state, full, index
+                mothers = _decided(
+                    _score(prepared, mcands, state.mothers, scorer), state.mother_prow
                 )
-            attendee = _attendee(full, prepared, subj, state)
-            if _relation_candidates(
-                index, attendee, _maybe_newborn(full, prepared, cfg.newborn_days)
-            ):
-                return None
+                rows += flag_rows("unborn_plan_mother", mothers, scorer, state.plans, full, cfg)
+            if state.relations:
+                links = {state.subject_prow[r]: p for r, p in subj}
+                attendee = _attendee(full, prepared, subj, state, index)
+                found, n = relation_rows(index, state.relations, state.plans, full, attendee, links)
+                rows += found
+                n_pairs += n
     except Unsupported:
         return None
     index.last_candidate_pairs = n_pairs

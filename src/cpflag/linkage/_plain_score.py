@@ -96,8 +96,10 @@ class PlainPair:
     band: str | None
 
 
-def _compile(c: Comparison, tf_tables: Mapping[str, pl.DataFrame]) -> _Compiled:
-    if c.kind not in PLAIN_KINDS or LEVEL_LABELS.get(c.kind) != c.labels:
+def _compile(
+    c: Comparison, tf_tables: Mapping[str, pl.DataFrame], kinds: Mapping[str, PlainFn]
+) -> _Compiled:
+    if c.kind not in kinds or LEVEL_LABELS.get(c.kind) != c.labels:
         raise Unsupported(f"comparison kind {c.kind!r} has no plain form")
     tf_levels = {i: math.log2(lv.m) for i, lv in enumerate(c.levels) if lv.tf_adjust}
     tf_log: dict[Any, float] | None = None
@@ -110,7 +112,7 @@ def _compile(c: Comparison, tf_tables: Mapping[str, pl.DataFrame]) -> _Compiled:
         missing = _log2([c.tf_minimum])[0]
     return _Compiled(
         name=c.name,
-        fn=PLAIN_KINDS[c.kind],
+        fn=kinds[c.kind],
         column=c.column,
         weights=tuple(lv.weight for lv in c.levels),
         descriptions=tuple(lv.description or f"{c.name} {lv.label}" for lv in c.levels),
@@ -142,6 +144,7 @@ class PlainScorer:
         model: LinkageModel,
         tf_tables: Mapping[str, pl.DataFrame],
         right_columns: Sequence[str],
+        kinds: Mapping[str, PlainFn] | None = None,
     ) -> PlainScorer:
         """Compile ``model`` with its term-frequency tables.
 
@@ -150,6 +153,8 @@ class PlainScorer:
             tf_tables: ``term_frequencies`` output for the right-hand table.
             right_columns: Columns of the right-hand prepared frame (a
                 ``u_column`` counts only when the right frame has it).
+            kinds: Plain forms by comparison kind; default the built-in kinds
+                (``PLAIN_KINDS``). Relationship models pass theirs too.
 
         Returns:
             The compiled scorer.
@@ -157,7 +162,8 @@ class PlainScorer:
         Raises:
             Unsupported: A comparison kind without a plain form.
         """
-        comps = tuple(_compile(c, tf_tables) for c in model.comparisons)
+        plain = PLAIN_KINDS if kinds is None else kinds
+        comps = tuple(_compile(c, tf_tables, plain) for c in model.comparisons)
         index = {c.name: i for i, c in enumerate(model.comparisons)}
         guards = []
         for g in model.guards:

@@ -1,0 +1,123 @@
+"""One attendee as the relationship models see it, in plain Python (triage path).
+
+The scalar forms of ``_family.attendee_frame`` (the accompanying carer's names,
+the mother's NHS number, age on arrival, adult / newborn and why the age is in
+doubt) and ``_family.with_family_keys`` (the LA family keys of plans the
+attendee is the ``match``-band subject of, and a missing postcode or address
+taken from the first such plan). Each value is the one the polars frame holds
+for the record's row; the triage tests check the flags built on them against
+the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from cpflag._config import FlagConfig
+from cpflag._family import ADULT_SETTINGS
+from cpflag.linkage._plain_score import Unsupported
+from cpflag.normalise._plain import groups, name, nhs, parts
+
+__all__ = ["HOME_COLUMNS", "attendee_row", "with_family_keys"]
+
+_POSTCODE_COLS: Final = ("postcode", "pc_sector", "pc_district")
+_ADDRESS_COLS: Final = ("address_numbers", "address_street")
+#: The subject columns a plan's home is taken from (``_with_plan_home``).
+HOME_COLUMNS: Final = (*_POSTCODE_COLS, *_ADDRESS_COLS)
+
+
+def _first_word(value: str | None) -> str | None:
+    """``normalise_name(...).str.split(" ").list.first()``."""
+    normalised = name(value)
+    return None if normalised is None else normalised.split(" ")[0]
+
+
+def attendee_row(
+    record: Mapping[str, Any], prepared: Mapping[str, Any], config: FlagConfig
+) -> dict[str, Any]:
+    """The record's row of ``attendee_frame`` (before the family keys).
+
+    Args:
+        record: The attendance (contract columns; ``arrival_time`` a naive datetime).
+        prepared: Its prepared values (``prepare_one``).
+        config: Run configuration (adult age, newborn window).
+
+    Returns:
+        The prepared values plus ``carer_*`` names, ``mother_nhs``,
+        ``arrival_date``, ``setting``, ``age_days``, ``is_adult``,
+        ``is_newborn`` and ``age_doubt``.
+    """
+    carer_first = _first_word(record["carer_given_name"])
+    arrival_time = record["arrival_time"]
+    arrival = None if arrival_time is None else arrival_time.date()
+    dob = prepared["dob"]
+    age: int | None = None if arrival is None or dob is None else (arrival - dob).days
+    setting = record["setting"]
+    adult_setting = setting in ADULT_SETTINGS
+    newborn_days = config.newborn_days
+    if age is None:
+        is_adult = adult_setting
+        # Age unknown outside an adult setting: possibly a newborn (concern is
+        # stepped up, not down; such flags are capped at review).
+        is_newborn = not adult_setting
+        doubt = None if prepared["is_placeholder"] else "age_unknown"
+    else:
+        is_adult = age >= int(config.adult_age * 365.25)
+        # Born a year before a newborn's window: a birth year mistyped by one.
+        year_off = 365 <= age <= 366 + newborn_days
+        is_newborn = -1 <= age <= newborn_days or year_off
+        doubt = "birth_year_doubtful" if year_off else None
+    return {
+        **prepared,
+        "carer_given_first": carer_first,
+        "carer_given_groups": groups(carer_first),
+        "carer_family_parts": parts(name(record["carer_family_name"])) or [],
+        "mother_nhs": nhs(record["mother_nhs_number"])[0],
+        "arrival_date": arrival,
+        "setting": setting,
+        "age_days": age,
+        "is_adult": is_adult,
+        "is_newborn": is_newborn,
+        "age_doubt": doubt,
+    }
+
+
+def with_family_keys(
+    attendee: Mapping[str, Any],
+    home: Mapping[str, Any] | None,
+    matched_plans: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The attendee row of ``with_family_keys``: own plans' family keys and home.
+
+    Args:
+        attendee: From :func:`attendee_row`.
+        home: The ``HOME_COLUMNS`` of the subject row with the lowest row
+            number among the ``match``-band same-person links; None when there
+            is no such link.
+        matched_plans: The plan rows (``la_code``, ``family_ref``) of all the
+            ``match``-band same-person links.
+
+    Returns:
+        The row with ``family_keys`` (sorted, unique) and the filled home.
+
+    Raises:
+        Unsupported: A plan without an LA code (the batch would key it as null).
+    """
+    out = dict(attendee)
+    if home is not None:
+        # A missing postcode (or street) takes the plan's whole postcode (or
+        # address), as the batch does, so siblings listed there are found.
+        if out["postcode"] is None:
+            out.update({c: home[c] for c in _POSTCODE_COLS})
+        if out["address_street"] is None:
+            out.update({c: home[c] for c in _ADDRESS_COLS})
+    keys = set()
+    for plan in matched_plans:
+        if plan.get("family_ref") is None:
+            continue
+        if plan["la_code"] is None:
+            raise Unsupported("a matched plan has no LA code")
+        keys.add(f"{plan['la_code']}|{plan['family_ref']}")
+    out["family_keys"] = sorted(keys)
+    return out

@@ -1,0 +1,167 @@
+"""Plan decisions on the scalar triage path: banded pairs to rows of the flags table.
+
+The scalar forms of ``_decide.plan_flags`` and ``_family.relation_flags``: a
+pair becomes a flag when its plan is current on the arrival date (and, for an
+unborn plan's mother, until the configured weeks after the expected delivery
+date); ``reasons`` are the scorer's text, then "same LA family as plan X" for a
+pair copied through its LA family, the guard note and the list's staleness
+warning, joined as ``finish_flags`` joins them. Also here: the cache of a
+frame's rows as Python values that the triage modules read plans and plan-side
+records through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+import polars as pl
+
+from cpflag._config import FlagConfig
+from cpflag.linkage._plain_score import PlainPair, PlainScorer
+
+__all__ = ["ROW_CACHE_SIZE", "Decided", "Rows", "flag_rows"]
+
+#: Right-hand rows kept as Python values between calls (a bound on memory).
+ROW_CACHE_SIZE: Final = 50_000
+
+
+@attrs.define
+class Rows:
+    """Rows of a frame as dicts of Python values, converted on first use and cached."""
+
+    frame: pl.DataFrame
+    cache: dict[int, dict[str, Any]] = attrs.field(factory=dict)
+
+    def get(self, positions: Sequence[int]) -> list[dict[str, Any]]:
+        """The rows at ``positions`` (row numbers of the frame).
+
+        Args:
+            positions: Row numbers.
+
+        Returns:
+            One ``{column: value}`` per position, in order.
+        """
+        missing = list(dict.fromkeys(p for p in positions if p not in self.cache))
+        if missing:
+            if len(self.cache) + len(missing) > ROW_CACHE_SIZE:
+                # Start afresh; the asked-for rows that were cached go too.
+                self.cache.clear()
+                missing = list(dict.fromkeys(positions))
+            cols = self.frame.columns
+            # One gather for all missing rows: a polars call per row would cost more.
+            for p, row in zip(missing, self.frame[missing].rows(), strict=True):
+                self.cache[p] = dict(zip(cols, row, strict=True))
+        return [self.cache[p] for p in positions]
+
+
+@attrs.frozen
+class Decided:
+    """A banded pair on its way to a flag.
+
+    Attributes:
+        prow: The plan's row number (``plans``).
+        pair: The scored pair (levels, weights, match weight).
+        band: The band after any cap (``match`` or ``review``).
+        guard: The guard named in ``reasons`` (a model guard or an age doubt).
+        via_prow: For a pair copied through its LA family, the ``prow`` of the
+            plan the evidence came through; else None.
+    """
+
+    prow: int
+    pair: PlainPair
+    band: str
+    guard: str | None
+    via_prow: int | None = None
+
+
+def staleness(age: int | None, stale_after: int) -> str | None:
+    """``_decide.staleness_note`` of one list age.
+
+    Args:
+        age: The list's age in days on the arrival date (None: unknown).
+        stale_after: The configured limit.
+
+    Returns:
+        The warning, or None for a fresh list.
+    """
+    if age is None:
+        return "LIST DATE UNKNOWN: check the LA's current list"
+    if age > stale_after:
+        return f"LIST STALE: {age} days old (limit {stale_after}); check the LA's current list"
+    return None
+
+
+def _current(plan: Mapping[str, Any], arrival: dt.date, kind: str, config: FlagConfig) -> bool:
+    """``plan_current_expr`` (and the unborn-mother window): a null start never is."""
+    start, end = plan["start_date"], plan["end_date"]
+    if start is None or start > arrival or (end is not None and arrival > end):
+        return False
+    if kind == "unborn_plan_mother":
+        edd = plan["expected_delivery_date"]
+        limit = dt.timedelta(weeks=config.unborn_mother_weeks_after_edd)
+        if edd is not None and arrival > edd + limit:
+            return False
+    return True
+
+
+def flag_rows(
+    kind: str,
+    decided: Sequence[Decided],
+    scorer: PlainScorer,
+    plans: Rows,
+    record: Mapping[str, Any],
+    config: FlagConfig,
+) -> list[dict[str, Any]]:
+    """Flag rows of one kind (contract columns) from its banded pairs.
+
+    Args:
+        kind: The flag kind.
+        decided: The banded pairs, in the order the batch keeps the first of
+            a plan in.
+        scorer: The kind's scorer (its model writes the reasons).
+        plans: The index's plans (decision columns) by ``prow``.
+        record: The attendance (``attendance_id``, ``arrival_time``).
+        config: Run configuration.
+
+    Returns:
+        One dict per flag, unordered across plans.
+    """
+    arrival_time = record["arrival_time"]
+    if arrival_time is None or not decided:
+        return []
+    arrival = arrival_time.date()
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for d, plan in zip(decided, plans.get([d.prow for d in decided]), strict=True):
+        if not _current(plan, arrival, kind, config) or plan["plan_id"] in seen:
+            continue
+        seen.add(plan["plan_id"])
+        listed = plan.get("list_date")
+        age = None if listed is None else (arrival - listed).days
+        via = None
+        if d.via_prow is not None:
+            via_id = plans.get([d.via_prow])[0]["plan_id"]
+            via = None if via_id is None else f"same LA family as plan {via_id}"
+        notes = [
+            scorer.reasons(d.pair),
+            via,
+            None if d.guard is None else f"capped at review by the {d.guard} guard",
+            staleness(age, config.stale_after_days),
+        ]
+        out.append(
+            {
+                "attendance_id": record["attendance_id"],
+                "flag": kind,
+                "plan_id": plan["plan_id"],
+                "la_code": plan["la_code"],
+                "plan_type": plan["plan_type"],
+                "score": d.pair.match_weight,
+                "band": d.band,
+                "reasons": "; ".join(n for n in notes if n is not None),
+                "list_age_days": age,
+            }
+        )
+    return out
