@@ -367,7 +367,11 @@ def carer_model() -> LinkageModel:
             _HOUSEHOLD,
         ),
         blocking_rules=(
-            BlockingRule("household_unit", ("postcode",), why="adults of the child's household"),
+            BlockingRule(
+                "household_house",
+                ("postcode", "address_numbers"),
+                why="adults of the child's household (street spelt differently too)",
+            ),
             BlockingRule(
                 "household_address",
                 ("address_numbers", "address_street"),
@@ -386,6 +390,12 @@ def carer_model() -> LinkageModel:
                 why="the plan's named mother, any address",
             ),
             BlockingRule("mother_nhs", ("nhs",), ("mother_nhs",), why="the mother's NHS number"),
+            BlockingRule(
+                "mother_dob_unit",
+                ("postcode", "dob"),
+                ("postcode", "mother_dob"),
+                why="the mother's date of birth in the child's postcode unit (address missing)",
+            ),
         ),
         # ~2 parents/carers per plan child among ~40M adults in England.
         prior=5e-8,

@@ -44,10 +44,13 @@ def _keys(frame: pl.DataFrame, keys: Sequence[str], side: str) -> pl.DataFrame:
     out = frame.select(
         pl.col("rec").alias(side), *[pl.col(k).alias(f"k{i}") for i, k in enumerate(keys)]
     )
+    exploded = False
     for i, _ in enumerate(keys):
         if isinstance(out.schema[f"k{i}"], pl.List):
             out = out.explode(f"k{i}")
-    return out.drop_nulls().unique()
+            exploded = True
+    # One row per record unless a list key was exploded (its elements may repeat).
+    return out.drop_nulls().unique() if exploded else out.drop_nulls()
 
 
 def block(
