@@ -171,3 +171,63 @@ def test_match_one_parses_text_dates_and_names_a_bad_one_without_its_value() -> 
     assert "date_of_birth" in str(err.value)
     assert "Y6" in str(err.value)
     assert "31/02/2017" not in str(err.value)
+
+
+FAMILY = plans(
+    [
+        {
+            "plan_id": "A",
+            "plan_type": "cin",
+            "given_name": "Tyler",
+            "family_name": "Price",
+            "date_of_birth": D(2014, 8, 8),
+            "sex": "M",
+            "postcode": "LS17 5PP",
+            "address": "90 Moor Avenue",
+            "family_ref": "FAM-9",
+        },
+        {
+            "plan_id": "B",
+            "given_name": "Kai",
+            "family_name": "Price",
+            "date_of_birth": D(2016, 12, 12),
+            "sex": "M",
+            "postcode": "LS11 9ZZ",
+            "address": "22 Dewsbury Road",
+            "family_ref": "FAM-9",
+        },
+    ]
+)
+
+
+def _bands(record: dict[str, object]) -> dict[tuple[str, str], str]:
+    flags = cpflag.flag(attendances([record]), FAMILY)
+    return {(f, p): b for f, p, b in flags.select("flag", "plan_id", "band").iter_rows()}
+
+
+def test_a_child_who_may_be_a_plan_child_is_a_possible_sibling_of_its_family() -> None:
+    # Tyler recorded under a step-father's surname, elsewhere, no NHS number: the
+    # same-person link to plan A is only review, so the LA family it brings is
+    # evidence for the family's other plan (B) at review, and none for A itself.
+    tyler = {
+        "attendance_id": "Y7",
+        "given_name": "Tyler",
+        "family_name": "Walsh",
+        "date_of_birth": D(2014, 8, 8),
+        "sex": "M",
+        "postcode": "M1 1AA",
+        "address": "5 Elm Street",
+    }
+    bands = _bands(tyler)
+    assert bands[("plan_subject", "A")] == "review"
+    assert bands[("sibling_of_plan_subject", "B")] == "review"
+    assert ("sibling_of_plan_subject", "A") not in bands
+    flags = cpflag.flag(attendances([tyler]), FAMILY)
+    reasons = flags.filter(pl.col("plan_id") == "B")["reasons"][0]
+    assert "the plan child the attendee may be" in reasons
+    # Confirmed (NHS-free but exact identity at A's address): a match, and the
+    # family's other plan is a sibling on the confirmed family reference.
+    home = {**tyler, "family_name": "Price", "postcode": "LS17 5PP", "address": "90 Moor Avenue"}
+    bands = _bands(home)
+    assert bands[("plan_subject", "A")] == "match"
+    assert bands[("sibling_of_plan_subject", "B")] == "match"

@@ -109,6 +109,11 @@ def relation_record(draw: st.DrawFn) -> dict[str, Any]:
         "parent_families": draw(_lists(_FAMILY)),
         "family_keys": draw(_lists(_KEYS)),
         "family_key": draw(_maybe(_KEYS)),
+        "review_family_keys": draw(_lists(_KEYS)),
+        "review_prows": draw(
+            st.one_of(st.none(), st.lists(st.integers(0, 3), max_size=3, unique=True))
+        ),
+        "prow": draw(st.one_of(st.none(), st.integers(0, 3))),
         "nhs": draw(_maybe(_NHS)),
         "mother_nhs": draw(_maybe(_NHS)),
         "dob": draw(_maybe(_DATES)),
@@ -122,6 +127,9 @@ _TYPES: dict[str, pl.DataType] = {
     "la_districts": _LIST,
     "parent_families": _LIST,
     "family_keys": _LIST,
+    "review_family_keys": _LIST,
+    "review_prows": pl.List(pl.UInt32),
+    "prow": pl.UInt32(),
     "dob": pl.Date(),
     "mother_dob": pl.Date(),
     "edd": pl.Date(),
@@ -395,6 +403,8 @@ def test_family_keys_and_plan_home_equal_with_family_keys() -> None:
     )
     columns = [
         "family_keys",
+        "review_family_keys",
+        "review_prows",
         "postcode",
         "pc_sector",
         "pc_district",

@@ -291,7 +291,11 @@ def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
 
 
 def propagate_to_family(
-    scored: pl.DataFrame, right: pl.DataFrame, *, per_child_types: tuple[str, ...] = ()
+    scored: pl.DataFrame,
+    right: pl.DataFrame,
+    *,
+    per_child_types: tuple[str, ...] = (),
+    no_copies: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Extend relation pairs to every plan of the same LA family.
 
@@ -301,7 +305,9 @@ def propagate_to_family(
     they came through. This follows the LA's own grouping, never our inferred
     edges, so families cannot grow by chaining. Plans of ``per_child_types``
     neither give nor take copies (a looked-after child's foster carer is the
-    carer of that child only, not of siblings placed elsewhere).
+    carer of that child only, not of siblings placed elsewhere). Pairs where
+    ``no_copies`` holds give none: evidence already compared with every plan of
+    the family, which a copy would carry to a plan it excludes.
     """
     if scored.height == 0:
         return scored.with_columns(pl.lit(None, pl.String).alias("via"))
@@ -311,8 +317,11 @@ def propagate_to_family(
     fam = right.select(pl.col("rec").alias("r2"), shared.alias("family_key")).filter(
         pl.col("family_key").is_not_null()
     )
+    givers = pl.col("family_key").is_not_null()
+    if no_copies is not None:
+        givers = givers & ~no_copies.fill_null(False)
     copies = (
-        linked.filter(pl.col("family_key").is_not_null())
+        linked.filter(givers)
         .join(fam, on="family_key")
         .filter(pl.col("r2") != pl.col("r"))
         .with_columns(pl.col("r").alias("via"))
@@ -431,26 +440,45 @@ def with_family_keys(
     ``family_keys`` are the LA families of plans each attendee is the subject
     of. An attendee whose record lacks a postcode (or an address) takes its own
     plan's, so that siblings listed at that address are found. Only
-    ``match``-band same-person links count: this is strong family evidence and
+    ``match``-band same-person links count for these: strong family evidence
     must not rest on an uncertain identity.
+
+    ``review_family_keys`` are the LA families of plans the attendee is linked
+    to in the ``review`` band only, and ``review_prows`` the plans of unguarded
+    such links (the attendee may be that child): weaker evidence, which the
+    sibling model caps at review (guard ``identity_in_review``).
     """
     matched = subject_pairs.filter(pl.col("band") == "match").select("l", "r")
     left = _with_plan_home(left, matched, subjects)
-    keys = (
-        matched.join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
-        .join(plans.select("prow", "la_code", "family_ref"), on="prow")
-        .filter(pl.col("family_ref").is_not_null())
-        .group_by("l")
-        .agg(
-            pl.concat_str("la_code", pl.lit("|"), "family_ref").unique().sort().alias("family_keys")
-        )
+    linked = subject_pairs.select("l", "r", "band", "guard").join(
+        subjects.select(pl.col("rec").alias("r"), "prow"), on="r"
     )
-    return (
-        left.with_row_index("_l")
-        .with_columns(pl.col("_l").cast(pl.UInt32))
-        .join(keys.rename({"l": "_l"}), on="_l", how="left", maintain_order="left")
-        .drop("_l")
-        .with_columns(pl.col("family_keys").fill_null(pl.lit([], dtype=_LIST)))
+    family_key = pl.concat_str("la_code", pl.lit("|"), "family_ref")
+    keyed = linked.join(plans.select("prow", "la_code", "family_ref"), on="prow").filter(
+        pl.col("family_ref").is_not_null()
+    )
+    keys = (
+        keyed.filter(pl.col("band") == "match")
+        .group_by("l")
+        .agg(family_key.unique().sort().alias("family_keys"))
+    )
+    review_keys = (
+        keyed.filter(pl.col("band") == "review")
+        .group_by("l")
+        .agg(family_key.unique().sort().alias("review_family_keys"))
+    )
+    review_prows = (
+        linked.filter((pl.col("band") == "review") & pl.col("guard").is_null())
+        .group_by("l")
+        .agg(pl.col("prow").unique().sort().alias("review_prows"))
+    )
+    out = left.with_row_index("_l").with_columns(pl.col("_l").cast(pl.UInt32))
+    for frame in (keys, review_keys, review_prows):
+        out = out.join(frame.rename({"l": "_l"}), on="_l", how="left", maintain_order="left")
+    return out.drop("_l").with_columns(
+        pl.col("family_keys").fill_null(pl.lit([], dtype=_LIST)),
+        pl.col("review_family_keys").fill_null(pl.lit([], dtype=_LIST)),
+        pl.col("review_prows").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
     )
 
 

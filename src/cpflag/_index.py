@@ -30,7 +30,13 @@ from cpflag._family import (
     sibling_frame,
     with_family_keys,
 )
-from cpflag._relations import carer_model, newborn_model, sibling_model
+from cpflag._relations import (
+    IDENTITY_IN_REVIEW,
+    UNCONFIRMED_FAMILY,
+    carer_model,
+    newborn_model,
+    sibling_model,
+)
 from cpflag._schema import ATTENDANCES, FLAGS
 from cpflag._triage import TriageState
 from cpflag._triage import build_state as build_triage_state
@@ -284,7 +290,14 @@ class PlanIndex:
                 scored = propagate_to_family(scored, right, per_child_types=("lac",))
             else:
                 scored = _not_the_subject(
-                    propagate_to_family(scored, right), subj, self.subjects, right
+                    propagate_to_family(
+                        cap_unconfirmed_family(scored, rl.model),
+                        right,
+                        no_copies=unconfirmed_family_expr(rl.model),
+                    ),
+                    subj,
+                    self.subjects,
+                    right,
                 )
             parts.append(self._relation(kind, scored, left, att, right, rl))
         flags = pl.concat([p for p in parts if p.height] or [_empty_flags()])
@@ -412,6 +425,49 @@ class PlanIndex:
             if flags is not None:
                 return flags
         return self._run(_as_attendances(pl.DataFrame([dict(record)])), one=True)
+
+
+def unconfirmed_family_expr(model: LinkageModel) -> pl.Expr | None:
+    """Pairs that are relations only through the ``same_family_unconfirmed`` level.
+
+    That level is compared with every plan of the family directly (the plan the
+    attendee may be excluded), so such pairs give no copies to the family: a
+    copy would carry "may be a sibling because it may be that child" to that
+    very child's plan. Pairs with evidence of their own propagate as before.
+    """
+    comp = next((c for c in model.comparisons if c.kind == "family_ref"), None)
+    if comp is None:
+        return None
+    return (pl.col(f"gamma_{comp.name}") == comp.labels.index(UNCONFIRMED_FAMILY)) & (
+        pl.col("match_weight") - pl.col(f"w_{comp.name}") < model.thresholds.review
+    )
+
+
+def cap_unconfirmed_family(scored: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
+    """A sibling alert may not rest on a same-person link still in review.
+
+    The ``same_family_unconfirmed`` family-reference level (the LA family of a
+    plan the attendee *may* be) is weaker than it weighs on its own: a pair
+    that is a ``match`` only with that level's weight is capped at ``review``
+    (guard ``identity_in_review``). A pair that is a match without it (the same
+    house, say) stays one: concern is stepped up, never down.
+    """
+    comp = next((c for c in model.comparisons if c.kind == "family_ref"), None)
+    if comp is None or scored.height == 0:
+        return scored
+    level = comp.labels.index(UNCONFIRMED_FAMILY)
+    cap = (
+        (pl.col(f"gamma_{comp.name}") == level)
+        & (pl.col("band") == "match")
+        & (pl.col("match_weight") - pl.col(f"w_{comp.name}") < model.thresholds.match)
+    )
+    return scored.with_columns(
+        pl.when(cap).then(pl.lit("review")).otherwise(pl.col("band")).alias("band"),
+        pl.when(cap & pl.col("guard").is_null())
+        .then(pl.lit(IDENTITY_IN_REVIEW))
+        .otherwise(pl.col("guard"))
+        .alias("guard"),
+    )
 
 
 def _cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:

@@ -143,11 +143,21 @@ def surname_link(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def family_ref(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._family_ref``: the attendee's LA families vs the plan's."""
-    keys, key = left.get("family_keys"), right.get("family_key")
-    if keys is None or not keys or key is None:
+    """``_relations._family_ref``: the attendee's LA families vs the plan's.
+
+    Levels: same family (0), the family of a plan the attendee may be (1, not
+    for that plan itself), another family (2).
+    """
+    keys, key = left.get("family_keys") or [], right.get("family_key")
+    if key is None:
         return -1
-    return 0 if key in keys else 1
+    if key in keys:
+        return 0
+    if key in (left.get("review_family_keys") or []) and right.get("prow") not in (
+        left.get("review_prows") or []
+    ):
+        return 1
+    return 2 if keys else -1
 
 
 def mother_ids(left: Rec, right: Rec, _col: str | None) -> int:

@@ -25,6 +25,8 @@ attendee, ``r_`` the plan side; see ``_family``):
 
 from __future__ import annotations
 
+from typing import Final
+
 import polars as pl
 
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel, Thresholds
@@ -38,7 +40,18 @@ from cpflag.linkage._comparisons import (
     with_similarity,
 )
 
-__all__ = ["carer_model", "newborn_model", "sibling_model"]
+__all__ = [
+    "IDENTITY_IN_REVIEW",
+    "UNCONFIRMED_FAMILY",
+    "carer_model",
+    "newborn_model",
+    "sibling_model",
+]
+
+#: The family-reference level resting on a review-band same-person link, and
+#: the guard name of the cap on it (``_index.cap_unconfirmed_family``).
+UNCONFIRMED_FAMILY: Final = "same_family_unconfirmed"
+IDENTITY_IN_REVIEW: Final = "identity_in_review"
 
 
 def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
@@ -134,9 +147,19 @@ def _surname_link(p: pl.DataFrame, _c: str | None) -> pl.Series:
 
 
 def _family_ref(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    null = (pl.col("l_family_keys").list.len().fill_null(0) == 0) | pl.col("r_family_key").is_null()
     same = pl.col("l_family_keys").list.contains(pl.col("r_family_key")).fill_null(False)
-    return p.select(levels_expr([same], null)).to_series()
+    # The LA family of a plan the attendee may be (a review-band same-person
+    # link): evidence for the family's other plans, not for that plan itself
+    # (the attendee "may be its sibling" only because it may be that child).
+    unconfirmed = (
+        ~same
+        & pl.col("l_review_family_keys").list.contains(pl.col("r_family_key")).fill_null(False)
+        & ~pl.col("l_review_prows").list.contains(pl.col("r_prow")).fill_null(False)
+    )
+    null = pl.col("r_family_key").is_null() | (
+        (pl.col("l_family_keys").list.len().fill_null(0) == 0) & ~unconfirmed
+    )
+    return p.select(levels_expr([same, unconfirmed], null)).to_series()
 
 
 def _mother_ids(p: pl.DataFrame, _c: str | None) -> pl.Series:
@@ -203,7 +226,10 @@ register_comparison_kind(
     _surname_link,
 )
 register_comparison_kind(
-    "family_ref", ("same_family", "other"), ("family_keys", "family_key"), _family_ref
+    "family_ref",
+    ("same_family", "same_family_unconfirmed", "other"),
+    ("family_keys", "family_key", "review_family_keys", "review_prows", "prow"),
+    _family_ref,
 )
 register_comparison_kind(
     "mother_ids",
@@ -281,6 +307,12 @@ def sibling_model() -> LinkageModel:
                     # child in it, so it outweighs a different home or surname
                     # (half-siblings, parents apart).
                     ("same_family", 0.30, 1e-12, "LA lists the attendee in the same family"),
+                    (
+                        "same_family_unconfirmed",
+                        0.10,
+                        1e-10,
+                        "LA lists in the same family the plan child the attendee may be",
+                    ),
                     ("other", 0.05, 0.9999999, "LA lists the attendee in another family"),
                 ],
             ),
@@ -317,6 +349,12 @@ def sibling_model() -> LinkageModel:
                 "family_ref", ("family_keys",), ("family_key",), why="LA family reference"
             ),
             BlockingRule(
+                "family_ref_review",
+                ("review_family_keys",),
+                ("family_key",),
+                why="LA family of a plan the attendee may be (review-band link)",
+            ),
+            BlockingRule(
                 "carer_as_carer",
                 ("carer_given_first", "carer_family_parts"),
                 ("carer_given_first", "carer_family_parts"),
@@ -332,7 +370,7 @@ def sibling_model() -> LinkageModel:
         # ~1.5 siblings per plan child among ~12M children in England.
         prior=1.25e-7,
         thresholds=_RELATION_THRESHOLDS,
-        name="cpflag sibling model v1",
+        name="cpflag sibling model v2",
     )
 
 

@@ -181,9 +181,14 @@ def _attendee(
 ) -> dict[str, Any]:
     """The record's row of ``with_family_keys(attendee_frame(...))``."""
     matched = sorted(r for r, p in subj if p.band == "match")
+    review = sorted(r for r, p in subj if p.band == "review")
     home = state.homes.get(matched[:1])[0] if matched else None
     plans = state.plans.get([state.subject_prow[r] for r in matched])
-    return with_family_keys(attendee_row(full, prepared, index.config), home, plans)
+    review_plans = state.plans.get([state.subject_prow[r] for r in review])
+    unguarded = [state.subject_prow[r] for r, p in subj if p.band == "review" and p.guard is None]
+    return with_family_keys(
+        attendee_row(full, prepared, index.config), home, plans, review_plans, unguarded
+    )
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -87,6 +87,8 @@ def with_family_keys(
     attendee: Mapping[str, Any],
     home: Mapping[str, Any] | None,
     matched_plans: Sequence[Mapping[str, Any]],
+    review_plans: Sequence[Mapping[str, Any]] = (),
+    review_prows: Sequence[int] = (),
 ) -> dict[str, Any]:
     """The attendee row of ``with_family_keys``: own plans' family keys and home.
 
@@ -97,6 +99,8 @@ def with_family_keys(
             is no such link.
         matched_plans: The plan rows (``la_code``, ``family_ref``) of all the
             ``match``-band same-person links.
+        review_plans: The same for the ``review``-band links.
+        review_prows: The plan rows of the unguarded ``review``-band links.
 
     Returns:
         The row with ``family_keys`` (sorted, unique) and the filled home.
@@ -112,12 +116,18 @@ def with_family_keys(
             out.update({c: home[c] for c in _POSTCODE_COLS})
         if out["address_street"] is None:
             out.update({c: home[c] for c in _ADDRESS_COLS})
+    out["family_keys"] = _family_keys(matched_plans)
+    out["review_family_keys"] = _family_keys(review_plans)
+    out["review_prows"] = sorted(set(review_prows))
+    return out
+
+
+def _family_keys(plans: Sequence[Mapping[str, Any]]) -> list[str]:
     keys = set()
-    for plan in matched_plans:
+    for plan in plans:
         if plan.get("family_ref") is None:
             continue
         if plan["la_code"] is None:
-            raise Unsupported("a matched plan has no LA code")
+            raise Unsupported("a linked plan has no LA code")
         keys.add(f"{plan['la_code']}|{plan['family_ref']}")
-    out["family_keys"] = sorted(keys)
-    return out
+    return sorted(keys)

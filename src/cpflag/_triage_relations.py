@@ -23,6 +23,7 @@ import polars as pl
 
 from cpflag._errors import ModelError
 from cpflag._plain_relations import relation_kinds
+from cpflag._relations import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag._triage_decide import Decided, Rows, flag_rows
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
@@ -156,7 +157,8 @@ def _propagate(banded: Sequence[_Pair], rk: RelationKind) -> list[_Pair]:
     found = list(banded)
     for p, row in zip(banded, rows, strict=True):
         key = row[_SHARED]
-        if key is not None:
+        # As the batch's ``no_copies``: an unconfirmed family link gives no copies.
+        if key is not None and not _unconfirmed_family(p.pair, rk):
             found += [_Pair(r2, p.pair, p.r) for r2 in rk.family[key] if r2 != p.r]
     best: dict[int, _Pair] = {}
     for p in found:
@@ -198,6 +200,9 @@ def _decide(
             # _cap_unknown_age: the age is in doubt, so at most review, and say why.
             band, guard = ("review" if band == "match" else band), doubt
         elif kind == "sibling_of_plan_subject":
+            if _rests_on_unconfirmed_family(p.pair, rk) and band == "match":
+                # cap_unconfirmed_family: a match only through a review-band identity.
+                band, guard = "review", guard or IDENTITY_IN_REVIEW
             # _not_the_subject: a match-band same-person link to this plan means
             # the attendee is its subject; an uncapped review leaves it open.
             link = subject_links.get(prow)
@@ -208,6 +213,29 @@ def _decide(
         via = None if p.via is None else via_prows[p.via]
         out.append(Decided(prow=prow, pair=p.pair, band=band, guard=guard, via_prow=via))
     return out
+
+
+def _rests_on_unconfirmed(pair: PlainPair, rk: RelationKind, threshold: float) -> bool:
+    """At the unconfirmed family level, and below ``threshold`` without its weight."""
+    if rk.scorer is None:
+        return False
+    for i, c in enumerate(rk.scorer.model.comparisons):
+        if c.kind == "family_ref":
+            level = c.labels.index(UNCONFIRMED_FAMILY)
+            return bool(pair.gammas[i] == level and pair.match_weight - pair.weights[i] < threshold)
+    return False
+
+
+def _unconfirmed_family(pair: PlainPair, rk: RelationKind) -> bool:
+    """``unconfirmed_family_expr``: a relation only through the unconfirmed level."""
+    review = rk.scorer.model.thresholds.review if rk.scorer is not None else 0.0
+    return _rests_on_unconfirmed(pair, rk, review)
+
+
+def _rests_on_unconfirmed_family(pair: PlainPair, rk: RelationKind) -> bool:
+    """``cap_unconfirmed_family``'s test: a match only through the unconfirmed level."""
+    match = rk.scorer.model.thresholds.match if rk.scorer is not None else 0.0
+    return _rests_on_unconfirmed(pair, rk, match)
 
 
 def relation_rows(
