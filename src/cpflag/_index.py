@@ -30,13 +30,13 @@ from cpflag._family import (
     sibling_frame,
     with_family_keys,
 )
-from cpflag._relations import (
-    IDENTITY_IN_REVIEW,
-    UNCONFIRMED_FAMILY,
-    carer_model,
-    newborn_model,
-    sibling_model,
+from cpflag._relation_caps import (
+    cap_unconfirmed_family,
+    cap_unknown_age,
+    not_the_subject,
+    unconfirmed_family_expr,
 )
+from cpflag._relations import carer_model, newborn_model, sibling_model
 from cpflag._schema import ATTENDANCES, FLAGS
 from cpflag._triage import TriageState
 from cpflag._triage import build_state as build_triage_state
@@ -284,12 +284,12 @@ class PlanIndex:
             tf = self.relation_tf.get(kind, {})
             scored = rl.score(left, right, rpairs, tf=tf).filter(pl.col("band").is_not_null())
             if kind == "newborn_of_unborn_plan":
-                scored = _cap_unknown_age(scored, left)
+                scored = cap_unknown_age(scored, left)
             elif kind == "carer_of_plan_subject":
                 # A foster carer is the carer of the child placed with them only.
                 scored = propagate_to_family(scored, right, per_child_types=("lac",))
             else:
-                scored = _not_the_subject(
+                scored = not_the_subject(
                     propagate_to_family(
                         cap_unconfirmed_family(scored, rl.model),
                         right,
@@ -425,104 +425,6 @@ class PlanIndex:
             if flags is not None:
                 return flags
         return self._run(_as_attendances(pl.DataFrame([dict(record)])), one=True)
-
-
-def unconfirmed_family_expr(model: LinkageModel) -> pl.Expr | None:
-    """Pairs that are relations only through the ``same_family_unconfirmed`` level.
-
-    That level is compared with every plan of the family directly (the plan the
-    attendee may be excluded), so such pairs give no copies to the family: a
-    copy would carry "may be a sibling because it may be that child" to that
-    very child's plan. Pairs with evidence of their own propagate as before.
-    """
-    comp = next((c for c in model.comparisons if c.kind == "family_ref"), None)
-    if comp is None:
-        return None
-    return (pl.col(f"gamma_{comp.name}") == comp.labels.index(UNCONFIRMED_FAMILY)) & (
-        pl.col("match_weight") - pl.col(f"w_{comp.name}") < model.thresholds.review
-    )
-
-
-def cap_unconfirmed_family(scored: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
-    """A sibling alert may not rest on a same-person link still in review.
-
-    The ``same_family_unconfirmed`` family-reference level (the LA family of a
-    plan the attendee *may* be) is weaker than it weighs on its own: a pair
-    that is a ``match`` only with that level's weight is capped at ``review``
-    (guard ``identity_in_review``). A pair that is a match without it (the same
-    house, say) stays one: concern is stepped up, never down.
-    """
-    comp = next((c for c in model.comparisons if c.kind == "family_ref"), None)
-    if comp is None or scored.height == 0:
-        return scored
-    level = comp.labels.index(UNCONFIRMED_FAMILY)
-    cap = (
-        (pl.col(f"gamma_{comp.name}") == level)
-        & (pl.col("band") == "match")
-        & (pl.col("match_weight") - pl.col(f"w_{comp.name}") < model.thresholds.match)
-    )
-    return scored.with_columns(
-        pl.when(cap).then(pl.lit("review")).otherwise(pl.col("band")).alias("band"),
-        pl.when(cap & pl.col("guard").is_null())
-        .then(pl.lit(IDENTITY_IN_REVIEW))
-        .otherwise(pl.col("guard"))
-        .alias("guard"),
-    )
-
-
-def _cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
-    """A newborn flag is at most review when the baby's age is in doubt.
-
-    Doubt: no date of birth (nor a placeholder name), or a birth date a year
-    before the newborn window (a mistyped year); ``age_doubt`` names which.
-    """
-    doubt = left.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("l"), "age_doubt")
-    doubtful = pl.col("age_doubt").is_not_null()
-    return (
-        scored.join(doubt, on="l", how="left")
-        .with_columns(
-            pl.when(doubtful & (pl.col("band") == "match"))
-            .then(pl.lit("review"))
-            .otherwise(pl.col("band"))
-            .alias("band"),
-            pl.when(doubtful).then(pl.col("age_doubt")).otherwise(pl.col("guard")).alias("guard"),
-        )
-        .drop("age_doubt")
-    )
-
-
-def _not_the_subject(
-    sib: pl.DataFrame, subj: pl.DataFrame, subjects: pl.DataFrame, families: pl.DataFrame
-) -> pl.DataFrame:
-    """Drop sibling pairs where the attendee is that plan's subject; cap doubtful ones.
-
-    A ``match`` same-person link means the attendee *is* the plan child, not a
-    sibling. A ``review`` link on weight alone leaves it open, so the sibling
-    flag is at most ``review`` too. Twins (and a sibling carrying the plan
-    child's NHS number) are capped by a guard and stay siblings.
-    """
-    same = (
-        subj.select("l", "r", pl.col("band").alias("_sp_band"), pl.col("guard").alias("_sp_guard"))
-        .join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
-        .select("l", "prow", "_sp_band", "_sp_guard")
-        .unique(["l", "prow"], keep="first", maintain_order=True)
-    )
-    fam = families.select(pl.col("rec").alias("r"), "prow")
-    out = sib.join(fam, on="r", how="left").join(same, on=["l", "prow"], how="left")
-    is_subject = (pl.col("_sp_band") == "match").fill_null(False)
-    # Capped by a guard (twin, borrowed NHS number) means "another child of the
-    # family", which is what a sibling is; only an uncapped review is doubtful.
-    doubtful = ((pl.col("_sp_band") == "review") & pl.col("_sp_guard").is_null()).fill_null(False)
-    return (
-        out.filter(~is_subject)
-        .with_columns(
-            pl.when(doubtful & (pl.col("band") == "match"))
-            .then(pl.lit("review"))
-            .otherwise(pl.col("band"))
-            .alias("band")
-        )
-        .drop("prow", "_sp_band", "_sp_guard")
-    )
 
 
 def _as_attendances(df: pl.DataFrame) -> pl.DataFrame:

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: The family-reference level resting on a review-band same-person link, and
-#: the guard name of the cap on it (``_index.cap_unconfirmed_family``).
+#: the guard name of the cap on it (``_relation_caps.cap_unconfirmed_family``).
 UNCONFIRMED_FAMILY: Final = "same_family_unconfirmed"
 IDENTITY_IN_REVIEW: Final = "identity_in_review"
 

@@ -5,9 +5,9 @@ carer), an eligible attendee's candidates come from the index's key
 dictionaries over the relation model's own blocking rules, each is scored with
 ``PlainScorer`` and the relation's plain comparison levels
 (``_plain_relations``), and the banded pairs go through the same steps as the
-batch: ``_cap_unknown_age`` (newborn), ``propagate_to_family`` with its
+batch: ``_relation_caps.cap_unknown_age`` (newborn), ``propagate_to_family`` with its
 tie-break (sibling, carer; a looked-after child's foster carer gets no
-copies), ``_not_the_subject`` (sibling), then the plan decisions
+copies), ``not_the_subject`` (sibling), then the plan decisions
 (``_triage_decide``). Anything outside that -- a relation model with a
 comparison the plain code does not mirror -- raises ``Unsupported`` and the
 caller takes the polars path.
@@ -197,13 +197,13 @@ def _decide(
         band, guard = p.pair.band, p.pair.guard
         assert band is not None  # only banded pairs get here
         if kind == "newborn_of_unborn_plan" and doubt is not None:
-            # _cap_unknown_age: the age is in doubt, so at most review, and say why.
+            # cap_unknown_age: the age is in doubt, so at most review, and say why.
             band, guard = ("review" if band == "match" else band), doubt
         elif kind == "sibling_of_plan_subject":
             if _rests_on_unconfirmed_family(p.pair, rk) and band == "match":
                 # cap_unconfirmed_family: a match only through a review-band identity.
                 band, guard = "review", guard or IDENTITY_IN_REVIEW
-            # _not_the_subject: a match-band same-person link to this plan means
+            # not_the_subject: a match-band same-person link to this plan means
             # the attendee is its subject; an uncapped review leaves it open.
             link = subject_links.get(prow)
             if link is not None and link.band == "match":
