@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 import cpflag
 from cpflag import _triage, _triage_decide, synth
+from cpflag._attendee import attendee_frame, with_family_keys
 from cpflag._config import FlagConfig
-from cpflag._family import attendee_frame, with_family_keys
 from cpflag._index import PlanIndex
 from cpflag._plain_relations import RELATION_KINDS, relation_kinds
 from cpflag._triage_attendee import attendee_row

@@ -8,9 +8,9 @@ Frames built once per index from the plans:
 * **mothers**: one row per ``unborn_cpp`` plan, the mother prepared as a person
   (so the ordinary person model finds her), with the expected delivery date.
 
-Per batch, each attendee is prepared once with its carer, mother's NHS number,
-age on arrival and the LA family keys of plans it is the subject of (from the
-same-person links). Each relation is then blocked, compared and scored with its
+Per batch, each attendee is prepared once (``_attendee``: carer, mother's NHS
+number, age on arrival and the LA family keys of plans it is the subject of,
+from the same-person links). Each relation is then blocked, compared and scored with its
 own model (``_relations``) and turned into flags when the plan is current.
 Relations are edges between an attendee and a plan: nothing is merged, so a
 family never collapses into one person by chaining.
@@ -36,20 +36,18 @@ from cpflag.normalise import (
 
 __all__ = [
     "FAMILY_PLAN_TYPES",
-    "attendee_frame",
     "family_frame",
     "la_districts",
     "mother_frame",
+    "names_of",
     "plan_names",
     "propagate_to_family",
     "relation_flags",
     "sibling_frame",
-    "with_family_keys",
 ]
 
 #: Plan types whose subject's family gets sibling and carer flags.
 FAMILY_PLAN_TYPES: Final = ("cpp", "lac", "cin")
-ADULT_SETTINGS: Final = ("ed_adult", "maternity")
 _LIST = pl.List(pl.String)
 
 
@@ -61,7 +59,7 @@ def _parts(s: pl.Series) -> pl.Series:
     return name_parts(normalise_name(s)).fill_null(pl.Series([[]], dtype=_LIST))
 
 
-def _names(df: pl.DataFrame, given: str, family: str, prefix: str) -> list[pl.Series]:
+def names_of(df: pl.DataFrame, given: str, family: str, prefix: str) -> list[pl.Series]:
     first = _first_word(df[given]).alias(f"{prefix}_given_first")
     return [
         first,
@@ -97,8 +95,8 @@ def plan_names(plans: pl.DataFrame) -> pl.DataFrame:
     """
     return plans.select(
         "prow",
-        *_names(plans, "carer_given_name", "carer_family_name", "carer"),
-        *_names(plans, "mother_given_name", "mother_family_name", "mother"),
+        *names_of(plans, "carer_given_name", "carer_family_name", "carer"),
+        *names_of(plans, "mother_given_name", "mother_family_name", "mother"),
     )
 
 
@@ -346,139 +344,6 @@ def propagate_to_family(
         )
         .unique(["l", "r"], keep="first", maintain_order=True)
         .drop("family_key")
-    )
-
-
-def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig) -> pl.DataFrame:
-    """The prepared attendances plus carer, mother's NHS number and age on arrival."""
-    arrival = att["arrival_time"].dt.date()
-    out = prepared.with_columns(
-        *_names(att, "carer_given_name", "carer_family_name", "carer"),
-        normalise_nhs_number(att["mother_nhs_number"])["nhs_number"].alias("mother_nhs"),
-        arrival.alias("arrival_date"),
-        att["setting"].alias("setting"),
-    ).with_columns((pl.col("arrival_date") - pl.col("dob")).dt.total_days().alias("age_days"))
-    adult_days = int(config.adult_age * 365.25)
-    # Born a year before a newborn's window: 365/366 days more than a newborn's age.
-    year_off = pl.col("age_days").is_between(365, 366 + config.newborn_days)
-    adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
-    age = pl.col("age_days")
-    return out.with_columns(
-        pl.when(age.is_not_null())
-        .then(age >= adult_days)
-        .otherwise(adult_setting)
-        .alias("is_adult"),
-        # Age unknown and not an adult setting: possibly a newborn (concern is
-        # stepped up, not down); such flags are capped at review (see _index).
-        # So is a baby whose birth year looks mistyped by one (a common typo):
-        # its recorded age is a year more than a newborn's.
-        pl.when(age.is_not_null())
-        .then(age.is_between(-1, config.newborn_days) | year_off)
-        .otherwise(~adult_setting)
-        .fill_null(False)
-        .alias("is_newborn"),
-        pl.when(age.is_null() & ~pl.col("is_placeholder").fill_null(False))
-        .then(pl.lit("age_unknown"))
-        .when(year_off)
-        .then(pl.lit("birth_year_doubtful"))
-        .alias("age_doubt"),
-    )
-
-
-_POSTCODE_COLS: Final = ("postcode", "pc_sector", "pc_district")
-_ADDRESS_COLS: Final = ("address_numbers", "address_street")
-
-
-def _with_plan_home(
-    left: pl.DataFrame, matched: pl.DataFrame, subjects: pl.DataFrame
-) -> pl.DataFrame:
-    """Fill a missing postcode / address from the attendee's own plan (first match)."""
-    if matched.height == 0:
-        return left
-    home = (
-        matched.sort("l", "r")
-        .unique("l", keep="first", maintain_order=True)
-        .join(
-            subjects.select(
-                pl.col("rec").alias("r"),
-                *[pl.col(c).alias(f"_h_{c}") for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)],
-            ),
-            on="r",
-        )
-        .drop("r")
-        .rename({"l": "_l"})
-        .with_columns(pl.lit(True).alias("_h_found"))
-    )
-    # Only attendees with a matched plan take anything (the whole postcode or
-    # the whole address of it); the others keep their record as it is.
-    found = pl.col("_h_found").fill_null(False)
-    no_pc = pl.col("postcode").is_null() & found
-    no_addr = pl.col("address_street").is_null() & found
-    return (
-        left.with_row_index("_l")
-        .with_columns(pl.col("_l").cast(pl.UInt32))
-        .join(home, on="_l", how="left", maintain_order="left")
-        .with_columns(
-            *[
-                pl.when(no_pc).then(pl.col(f"_h_{c}")).otherwise(pl.col(c)).alias(c)
-                for c in _POSTCODE_COLS
-            ],
-            *[
-                pl.when(no_addr).then(pl.col(f"_h_{c}")).otherwise(pl.col(c)).alias(c)
-                for c in _ADDRESS_COLS
-            ],
-        )
-        .drop("_l", "_h_found", *[f"_h_{c}" for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)])
-    )
-
-
-def with_family_keys(
-    left: pl.DataFrame, subject_pairs: pl.DataFrame, plans: pl.DataFrame, subjects: pl.DataFrame
-) -> pl.DataFrame:
-    """Add what the attendee's own plan says: LA family keys and a missing address.
-
-    ``family_keys`` are the LA families of plans each attendee is the subject
-    of. An attendee whose record lacks a postcode (or an address) takes its own
-    plan's, so that siblings listed at that address are found. Only
-    ``match``-band same-person links count for these: strong family evidence
-    must not rest on an uncertain identity.
-
-    ``review_family_keys`` are the LA families of plans the attendee is linked
-    to in the ``review`` band only, and ``review_prows`` the plans of unguarded
-    such links (the attendee may be that child): weaker evidence, which the
-    sibling model caps at review (guard ``identity_in_review``).
-    """
-    matched = subject_pairs.filter(pl.col("band") == "match").select("l", "r")
-    left = _with_plan_home(left, matched, subjects)
-    linked = subject_pairs.select("l", "r", "band", "guard").join(
-        subjects.select(pl.col("rec").alias("r"), "prow"), on="r"
-    )
-    family_key = pl.concat_str("la_code", pl.lit("|"), "family_ref")
-    keyed = linked.join(plans.select("prow", "la_code", "family_ref"), on="prow").filter(
-        pl.col("family_ref").is_not_null()
-    )
-    keys = (
-        keyed.filter(pl.col("band") == "match")
-        .group_by("l")
-        .agg(family_key.unique().sort().alias("family_keys"))
-    )
-    review_keys = (
-        keyed.filter(pl.col("band") == "review")
-        .group_by("l")
-        .agg(family_key.unique().sort().alias("review_family_keys"))
-    )
-    review_prows = (
-        linked.filter((pl.col("band") == "review") & pl.col("guard").is_null())
-        .group_by("l")
-        .agg(pl.col("prow").unique().sort().alias("review_prows"))
-    )
-    out = left.with_row_index("_l").with_columns(pl.col("_l").cast(pl.UInt32))
-    for frame in (keys, review_keys, review_prows):
-        out = out.join(frame.rename({"l": "_l"}), on="_l", how="left", maintain_order="left")
-    return out.drop("_l").with_columns(
-        pl.col("family_keys").fill_null(pl.lit([], dtype=_LIST)),
-        pl.col("review_family_keys").fill_null(pl.lit([], dtype=_LIST)),
-        pl.col("review_prows").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
     )
 
 

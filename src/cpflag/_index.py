@@ -16,11 +16,11 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
+from cpflag._attendee import attendee_frame, with_family_keys
 from cpflag._config import FlagConfig
 from cpflag._decide import FLAG_ORDER, plan_flags
 from cpflag._errors import InputError
 from cpflag._family import (
-    attendee_frame,
     family_frame,
     la_districts,
     mother_frame,
@@ -28,7 +28,6 @@ from cpflag._family import (
     propagate_to_family,
     relation_flags,
     sibling_frame,
-    with_family_keys,
 )
 from cpflag._relation_caps import (
     cap_unconfirmed_family,

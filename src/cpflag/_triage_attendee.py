@@ -1,8 +1,8 @@
 """One attendee as the relationship models see it, in plain Python (triage path).
 
-The scalar forms of ``_family.attendee_frame`` (the accompanying carer's names,
+The scalar forms of ``_attendee.attendee_frame`` (the accompanying carer's names,
 the mother's NHS number, age on arrival, adult / newborn and why the age is in
-doubt) and ``_family.with_family_keys`` (the LA family keys of plans the
+doubt) and ``_attendee.with_family_keys`` (the LA family keys of plans the
 attendee is the ``match``-band subject of, and a missing postcode or address
 taken from the first such plan). Each value is the one the polars frame holds
 for the record's row; the triage tests check the flags built on them against
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from cpflag._attendee import ADULT_SETTINGS
 from cpflag._config import FlagConfig
-from cpflag._family import ADULT_SETTINGS
 from cpflag.linkage._plain_score import Unsupported
 from cpflag.normalise._plain import groups, name, nhs, parts
 

@@ -1,0 +1,156 @@
+"""The attendee side of the relationship rules.
+
+Each attendance of a batch, prepared once as a person, gains what the
+relationship comparisons read: its accompanying carer's names, its mother's
+NHS number, its age on arrival (adult, newborn, or in doubt), and what its own
+plan says when it is a plan subject -- the LA family keys and, where its record
+lacks them, the plan's postcode and address.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from cpflag._config import FlagConfig
+from cpflag._family import names_of
+from cpflag.normalise import normalise_nhs_number
+
+__all__ = ["ADULT_SETTINGS", "attendee_frame", "with_family_keys"]
+
+ADULT_SETTINGS: Final = ("ed_adult", "maternity")
+_LIST = pl.List(pl.String)
+
+
+def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig) -> pl.DataFrame:
+    """The prepared attendances plus carer, mother's NHS number and age on arrival."""
+    arrival = att["arrival_time"].dt.date()
+    out = prepared.with_columns(
+        *names_of(att, "carer_given_name", "carer_family_name", "carer"),
+        normalise_nhs_number(att["mother_nhs_number"])["nhs_number"].alias("mother_nhs"),
+        arrival.alias("arrival_date"),
+        att["setting"].alias("setting"),
+    ).with_columns((pl.col("arrival_date") - pl.col("dob")).dt.total_days().alias("age_days"))
+    adult_days = int(config.adult_age * 365.25)
+    # Born a year before a newborn's window: 365/366 days more than a newborn's age.
+    year_off = pl.col("age_days").is_between(365, 366 + config.newborn_days)
+    adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
+    age = pl.col("age_days")
+    return out.with_columns(
+        pl.when(age.is_not_null())
+        .then(age >= adult_days)
+        .otherwise(adult_setting)
+        .alias("is_adult"),
+        # Age unknown and not an adult setting: possibly a newborn (concern is
+        # stepped up, not down); such flags are capped at review (see _index).
+        # So is a baby whose birth year looks mistyped by one (a common typo):
+        # its recorded age is a year more than a newborn's.
+        pl.when(age.is_not_null())
+        .then(age.is_between(-1, config.newborn_days) | year_off)
+        .otherwise(~adult_setting)
+        .fill_null(False)
+        .alias("is_newborn"),
+        pl.when(age.is_null() & ~pl.col("is_placeholder").fill_null(False))
+        .then(pl.lit("age_unknown"))
+        .when(year_off)
+        .then(pl.lit("birth_year_doubtful"))
+        .alias("age_doubt"),
+    )
+
+
+_POSTCODE_COLS: Final = ("postcode", "pc_sector", "pc_district")
+_ADDRESS_COLS: Final = ("address_numbers", "address_street")
+
+
+def _with_plan_home(
+    left: pl.DataFrame, matched: pl.DataFrame, subjects: pl.DataFrame
+) -> pl.DataFrame:
+    """Fill a missing postcode / address from the attendee's own plan (first match)."""
+    if matched.height == 0:
+        return left
+    home = (
+        matched.sort("l", "r")
+        .unique("l", keep="first", maintain_order=True)
+        .join(
+            subjects.select(
+                pl.col("rec").alias("r"),
+                *[pl.col(c).alias(f"_h_{c}") for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)],
+            ),
+            on="r",
+        )
+        .drop("r")
+        .rename({"l": "_l"})
+        .with_columns(pl.lit(True).alias("_h_found"))
+    )
+    # Only attendees with a matched plan take anything (the whole postcode or
+    # the whole address of it); the others keep their record as it is.
+    found = pl.col("_h_found").fill_null(False)
+    no_pc = pl.col("postcode").is_null() & found
+    no_addr = pl.col("address_street").is_null() & found
+    return (
+        left.with_row_index("_l")
+        .with_columns(pl.col("_l").cast(pl.UInt32))
+        .join(home, on="_l", how="left", maintain_order="left")
+        .with_columns(
+            *[
+                pl.when(no_pc).then(pl.col(f"_h_{c}")).otherwise(pl.col(c)).alias(c)
+                for c in _POSTCODE_COLS
+            ],
+            *[
+                pl.when(no_addr).then(pl.col(f"_h_{c}")).otherwise(pl.col(c)).alias(c)
+                for c in _ADDRESS_COLS
+            ],
+        )
+        .drop("_l", "_h_found", *[f"_h_{c}" for c in (*_POSTCODE_COLS, *_ADDRESS_COLS)])
+    )
+
+
+def with_family_keys(
+    left: pl.DataFrame, subject_pairs: pl.DataFrame, plans: pl.DataFrame, subjects: pl.DataFrame
+) -> pl.DataFrame:
+    """Add what the attendee's own plan says: LA family keys and a missing address.
+
+    ``family_keys`` are the LA families of plans each attendee is the subject
+    of. An attendee whose record lacks a postcode (or an address) takes its own
+    plan's, so that siblings listed at that address are found. Only
+    ``match``-band same-person links count for these: strong family evidence
+    must not rest on an uncertain identity.
+
+    ``review_family_keys`` are the LA families of plans the attendee is linked
+    to in the ``review`` band only, and ``review_prows`` the plans of unguarded
+    such links (the attendee may be that child): weaker evidence, which the
+    sibling model caps at review (guard ``identity_in_review``).
+    """
+    matched = subject_pairs.filter(pl.col("band") == "match").select("l", "r")
+    left = _with_plan_home(left, matched, subjects)
+    linked = subject_pairs.select("l", "r", "band", "guard").join(
+        subjects.select(pl.col("rec").alias("r"), "prow"), on="r"
+    )
+    family_key = pl.concat_str("la_code", pl.lit("|"), "family_ref")
+    keyed = linked.join(plans.select("prow", "la_code", "family_ref"), on="prow").filter(
+        pl.col("family_ref").is_not_null()
+    )
+    keys = (
+        keyed.filter(pl.col("band") == "match")
+        .group_by("l")
+        .agg(family_key.unique().sort().alias("family_keys"))
+    )
+    review_keys = (
+        keyed.filter(pl.col("band") == "review")
+        .group_by("l")
+        .agg(family_key.unique().sort().alias("review_family_keys"))
+    )
+    review_prows = (
+        linked.filter((pl.col("band") == "review") & pl.col("guard").is_null())
+        .group_by("l")
+        .agg(pl.col("prow").unique().sort().alias("review_prows"))
+    )
+    out = left.with_row_index("_l").with_columns(pl.col("_l").cast(pl.UInt32))
+    for frame in (keys, review_keys, review_prows):
+        out = out.join(frame.rename({"l": "_l"}), on="_l", how="left", maintain_order="left")
+    return out.drop("_l").with_columns(
+        pl.col("family_keys").fill_null(pl.lit([], dtype=_LIST)),
+        pl.col("review_family_keys").fill_null(pl.lit([], dtype=_LIST)),
+        pl.col("review_prows").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
+    )
