@@ -1,6 +1,6 @@
 """Plain per-pair levels of the relationship comparison kinds: the triage path's form.
 
-Each function is the scalar form of one kind registered in ``_relations``
+Each function is the scalar form of one kind registered in ``_relation_kinds``
 (household, carer_name, person_vs_carer, surname_link, family_ref, mother_ids,
 mother_nhs, birth_near_edd): it takes the attendee's values (``left``, no
 ``l_`` prefix) and the plan side's (``right``) and returns the level index the
@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from cpflag import _relations
+from cpflag import _relation_kinds
 from cpflag.linkage._comparisons import CLOSE_GIVEN, CLOSE_STRING, COMPARISON_KINDS
 from cpflag.linkage._plain import PLAIN_KINDS, PlainFn
 from cpflag.linkage._plain import _close as close
@@ -46,7 +46,7 @@ def _one_off(a: str, b: str) -> bool:
 
 
 def household(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._household``: same house ... lives in the plan's LA area, different."""
+    """``_relation_kinds._household``: same house ... lives in the plan's LA area, different."""
     lsec, rsec = left.get("pc_sector"), right.get("pc_sector")
     ldist = left.get("pc_district")
     areas = right.get("la_districts")
@@ -114,19 +114,19 @@ def _name_against(left: Rec, right: Rec, given: str, grps: str, parts: str) -> i
 
 
 def carer_name(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._carer_name``: the accompanying carer vs the plan's carer and mother."""
+    """``_relation_kinds._carer_name``: the accompanying carer vs the plan's carer and mother."""
     return _name_against(
         left, right, "carer_given_first", "carer_given_groups", "carer_family_parts"
     )
 
 
 def person_vs_carer(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._person_vs_carer``: the attendee vs the plan's carer and mother."""
+    """``_relation_kinds._person_vs_carer``: the attendee vs the plan's carer and mother."""
     return _name_against(left, right, "given_first", "given_groups", "family_parts")
 
 
 def surname_link(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._surname_link``, with its rule that a carer-explained surname is null."""
+    """``_relation_kinds._surname_link``, with its rule that a carer-explained surname is null."""
     lparts = left.get("family_parts")
     lcarer = left.get("carer_family_parts")
     carer_agrees = meet(lcarer, right.get("carer_family_parts")) or meet(
@@ -143,7 +143,7 @@ def surname_link(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def family_ref(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._family_ref``: the attendee's LA families vs the plan's.
+    """``_relation_kinds._family_ref``: the attendee's LA families vs the plan's.
 
     Levels: same family (0), the family of a plan the attendee may be (1, not
     for that plan itself), another family (2).
@@ -161,7 +161,7 @@ def family_ref(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def mother_ids(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._mother_ids``: the attendee's NHS number / dob vs the plan's mother's."""
+    """``_relation_kinds._mother_ids``: the attendee's NHS number / dob vs the plan's mother's."""
     ln, rn = left.get("nhs"), right.get("mother_nhs")
     ld, rd = left.get("dob"), right.get("mother_dob")
     nhs_null, dob_null = ln is None or rn is None, ld is None or rd is None
@@ -175,7 +175,7 @@ def mother_ids(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def mother_nhs(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._mother_nhs``: a baby's mother's NHS number vs the mother's."""
+    """``_relation_kinds._mother_nhs``: a baby's mother's NHS number vs the mother's."""
     a, b = left.get("mother_nhs"), right.get("nhs")
     if a is None or b is None:
         return -1
@@ -183,7 +183,7 @@ def mother_nhs(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def birth_near_edd(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relations._birth_near_edd``: a baby's dob vs the plan's expected delivery date."""
+    """``_relation_kinds._birth_near_edd``: a baby's dob vs the plan's expected delivery date."""
     dob, edd = left.get("dob"), right.get("edd")
     if dob is None or edd is None:
         return -1
@@ -199,14 +199,14 @@ def _days(d: dt.date) -> int:
 
 #: Plain form and the vectorised function it mirrors, per relation kind.
 _MIRRORS: Final = {
-    "household": (household, _relations._household),
-    "carer_name": (carer_name, _relations._carer_name),
-    "person_vs_carer": (person_vs_carer, _relations._person_vs_carer),
-    "surname_link": (surname_link, _relations._surname_link),
-    "family_ref": (family_ref, _relations._family_ref),
-    "mother_ids": (mother_ids, _relations._mother_ids),
-    "mother_nhs": (mother_nhs, _relations._mother_nhs),
-    "birth_near_edd": (birth_near_edd, _relations._birth_near_edd),
+    "household": (household, _relation_kinds._household),
+    "carer_name": (carer_name, _relation_kinds._carer_name),
+    "person_vs_carer": (person_vs_carer, _relation_kinds._person_vs_carer),
+    "surname_link": (surname_link, _relation_kinds._surname_link),
+    "family_ref": (family_ref, _relation_kinds._family_ref),
+    "mother_ids": (mother_ids, _relation_kinds._mother_ids),
+    "mother_nhs": (mother_nhs, _relation_kinds._mother_nhs),
+    "birth_near_edd": (birth_near_edd, _relation_kinds._birth_near_edd),
 }
 
 #: The relation kinds' plain forms.

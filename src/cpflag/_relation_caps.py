@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cpflag._relations import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
+from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag.linkage import LinkageModel
 
 __all__ = [

@@ -23,7 +23,7 @@ import polars as pl
 
 from cpflag._errors import ModelError
 from cpflag._plain_relations import relation_kinds
-from cpflag._relations import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
+from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag._triage_decide import Decided, Rows, flag_rows
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
