@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from cpflag._index import PlanIndex
 from cpflag._schema import ATTENDANCES, PLANS
 
 
@@ -55,3 +56,17 @@ IDRIS: dict[str, Any] = {
     "date_of_birth": dt.date(2017, 2, 2),
     "sex": "M",
 }
+
+
+class PolarsPathSpy:
+    """Counts ``PlanIndex._run`` calls for one record (``match_one`` falling back)."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        self.calls = 0
+        original = PlanIndex._run
+
+        def run(index: PlanIndex, att: pl.DataFrame, *, one: bool, **kw: Any) -> pl.DataFrame:
+            self.calls += one
+            return original(index, att, one=one, **kw)
+
+        monkeypatch.setattr(PlanIndex, "_run", run)

@@ -71,3 +71,11 @@ def test_flats_in_one_block_differ_only_on_the_flat_number() -> None:
     )
     assert out["address_street"].unique().to_list() == ["high street"]
     assert out["address_numbers"].to_list() == ["3 12", "4 12", "3 12", "3 12"]
+
+
+@pytest.mark.parametrize(
+    "value", ["gir 1st", "12 gir 1st", "5 High Street GIR 0AA", "5 High Street, gir0aa"]
+)
+def test_only_the_real_gir_postcode_is_stripped(value: str) -> None:
+    # "GIR 0AA" is a postcode; "gir 1st" is not (found by hypothesis).
+    assert _norm([value]).rows() == [ref.address(value)]

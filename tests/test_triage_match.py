@@ -21,6 +21,7 @@ from cpflag._index import PlanIndex
 from cpflag.linkage import Comparison, block, default_model
 from cpflag.linkage._comparisons import levels_expr, register_comparison_kind
 from cpflag.linkage._plain_score import PlainScorer
+from tests.helpers import PolarsPathSpy
 
 SCALAR_FLAGS = ("plan_subject", "unborn_plan_mother")
 
@@ -29,20 +30,6 @@ SCALAR_FLAGS = ("plan_subject", "unborn_plan_mother")
 def demo(request: pytest.FixtureRequest) -> tuple[synth.SynthData, pl.DataFrame]:
     data = synth.generate(scale="demo", seed=request.param)
     return data, cpflag.io.read_attendances(data.attendances).table
-
-
-class _Spy:
-    """Counts calls of the polars path (``PlanIndex._run``)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        original = PlanIndex._run
-
-        def run(index: PlanIndex, att: pl.DataFrame, *, one: bool, **kw: Any) -> pl.DataFrame:
-            self.calls += one
-            return original(index, att, one=one, **kw)
-
-        monkeypatch.setattr(PlanIndex, "_run", run)
 
 
 def _pairs(index: PlanIndex, att: pl.DataFrame) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
@@ -59,7 +46,7 @@ def test_scalar_path_equals_batch_on_every_attendance(
     data, att = demo
     cfg = cpflag.FlagConfig(flags=SCALAR_FLAGS)
     index = cpflag.build_index(data.plans, data.manifest, cfg)
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     flagged = 0
     for one, ref in _pairs(index, att):
         assert one.equals(ref), ref["attendance_id"].to_list()
@@ -94,7 +81,7 @@ def test_default_flags_agree_with_batch(
     """
     data, att = demo
     index = cpflag.build_index(data.plans, data.manifest)
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     sub = att.head(40)
     for one, ref in _pairs(index, sub):
         assert one.equals(ref)
@@ -110,7 +97,7 @@ def test_records_with_odd_types_take_the_polars_path(
     batch = index.match(att)
     ref = batch.filter(pl.col("flag") == "plan_subject").row(0, named=True)
     rec = att.filter(pl.col("attendance_id") == ref["attendance_id"]).row(0, named=True)
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     plain = index.match_one(rec)
     dob = rec["date_of_birth"]
     odd = index.match_one({**rec, "date_of_birth": dt.datetime(dob.year, dob.month, dob.day)})
@@ -167,7 +154,7 @@ def test_custom_comparisons_agree(
     data, att = demo
     plans = data.plans.with_columns(pl.lit("B86001").alias("gp_practice_code"))
     index = cpflag.build_index(plans, data.manifest, _with(extra))
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     sub = att.head(25)
     for one, ref in _pairs(index, sub):
         assert one.equals(ref)

@@ -30,7 +30,7 @@ from cpflag.normalise._plain import groups
 from tests import test_golden_family as golden
 from tests import test_golden_family_evidence as evidence
 from tests import test_normalise_strategies as gen
-from tests.helpers import attendances, plans
+from tests.helpers import PolarsPathSpy, attendances, plans
 
 RELATIONS = (
     "sibling_of_plan_subject",
@@ -253,20 +253,6 @@ def test_attendee_row_equals_attendee_frame(records: list[dict[str, Any]]) -> No
 # --------------------------------------------------------------------------- match_one
 
 
-class _Spy:
-    """Counts calls of the polars path (``PlanIndex._run``) for one record."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        original = PlanIndex._run
-
-        def run(index: PlanIndex, att: pl.DataFrame, *, one: bool, **kw: Any) -> pl.DataFrame:
-            self.calls += one
-            return original(index, att, one=one, **kw)
-
-        monkeypatch.setattr(PlanIndex, "_run", run)
-
-
 def _disagreements(index: PlanIndex, att: pl.DataFrame) -> list[str]:
     batch = index.match(att)
     bad = []
@@ -290,7 +276,7 @@ def test_default_flags_every_attendance_on_the_scalar_path(
     demo: tuple[PlanIndex, pl.DataFrame, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index, att, batch = demo
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     assert _disagreements(index, att) == []
     assert spy.calls == 0
     # The data reaches every relation kind and the LA-family copies.
@@ -305,7 +291,7 @@ def test_relation_kind_without_plain_form_falls_back_and_agrees(
     monkeypatch.setitem(COMPARISON_KINDS, "household", _copy_of(COMPARISON_KINDS["household"]))
     index, att, _ = demo
     fresh = PlanIndex.build(index.plans, config=index.config)
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     sub = att.head(30)
     assert _disagreements(fresh, sub) == []
     assert 0 < spy.calls < sub.height  # records without relation candidates stay scalar
@@ -371,7 +357,7 @@ def test_golden_family_cases_agree_on_the_scalar_path(
     plans: pl.DataFrame, att: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = PlanIndex.build(cpflag.io.read_plans(plans).table)
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     assert _disagreements(index, att) == []
     assert spy.calls == 0
     assert set(index.match(att)["flag"].to_list()) & set(RELATIONS)
@@ -461,7 +447,7 @@ def test_sibling_flag_capped_when_the_attendee_may_be_the_plan_child(
     assert "guard" not in same["reasons"][0]
     assert sib["band"].to_list() == ["review"]
     assert sib["score"][0] >= 6.0  # match on its own weight: the cap made it review
-    spy = _Spy(monkeypatch)
+    spy = PolarsPathSpy(monkeypatch)
     assert index.match_one(att.row(0, named=True)).equals(batch)
     assert spy.calls == 0
 

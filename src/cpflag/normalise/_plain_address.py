@@ -52,7 +52,9 @@ def _strip_postcodes(tokens: list[str]) -> list[str]:
         last = tokens[-1]
         if last == "gir0aa" or (len(last) > 3 and _outward(last[:-3]) and _inward(last[-3:])):
             tokens = tokens[:-1]
-        elif len(tokens) >= 2 and _inward(last) and (_outward(tokens[-2]) or tokens[-2] == "gir"):
+        elif len(tokens) >= 2 and (
+            (_inward(last) and _outward(tokens[-2])) or (tokens[-2] == "gir" and last == "0aa")
+        ):
             tokens = tokens[:-2]
         else:
             break
