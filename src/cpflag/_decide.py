@@ -17,9 +17,28 @@ from cpflag._config import FlagConfig
 from cpflag._schema import FLAG_KINDS, FLAGS
 from cpflag.linkage import reasons_expr
 
-__all__ = ["FLAG_ORDER", "list_age_expr", "plan_current_expr", "plan_flags", "staleness_note"]
+__all__ = [
+    "DECISION_PLAN_COLUMNS",
+    "FLAG_ORDER",
+    "list_age_expr",
+    "plan_current_expr",
+    "plan_flags",
+    "staleness_note",
+]
 
 FLAG_ORDER: Final = FLAG_KINDS
+
+#: The plan columns every flag kind's decision reads (current on arrival, the
+#: unborn-mother window, list age) and its flag row carries.
+DECISION_PLAN_COLUMNS: Final = (
+    "plan_id",
+    "la_code",
+    "plan_type",
+    "start_date",
+    "end_date",
+    "list_date",
+    "expected_delivery_date",
+)
 
 
 def plan_current_expr(arrival_date: pl.Expr) -> pl.Expr:
@@ -94,9 +113,7 @@ def plan_flags(
         pl.col("arrival_time").dt.date().alias("arrival_date"),
     )
     subj = subjects.select(pl.col("rec").alias("r"), "prow")
-    plan_cols = plans.select(
-        "prow", "plan_id", "la_code", "plan_type", "start_date", "end_date", "list_date"
-    )
+    plan_cols = plans.select("prow", *DECISION_PLAN_COLUMNS)
     out = (
         scored.with_columns(reasons_expr(model).alias("reasons"))
         .select("l", "r", "match_weight", "band", "guard", "reasons")

@@ -15,7 +15,8 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError
-from cpflag._index import PlanIndex, _as_attendances
+from cpflag._index import PlanIndex
+from cpflag.io._conform import conform_attendances
 
 __all__ = ["Waterfall", "explain"]
 
@@ -94,7 +95,7 @@ def explain(
     frame = attendance if isinstance(attendance, pl.DataFrame) else pl.DataFrame([dict(attendance)])
     if frame.height != 1:
         raise InputError("explain takes exactly one attendance record")
-    att = _as_attendances(frame)
+    att = conform_attendances(frame)
     scored, model = index.score_pair(att, plan_id, flag)
     steps: list[dict[str, Any]] = [
         {

@@ -23,7 +23,12 @@ from typing import Final
 import polars as pl
 
 from cpflag._config import FlagConfig
-from cpflag._decide import finish_flags, list_age_expr, plan_current_expr
+from cpflag._decide import (
+    DECISION_PLAN_COLUMNS,
+    finish_flags,
+    list_age_expr,
+    plan_current_expr,
+)
 from cpflag._schema import FLAGS
 from cpflag.linkage import Linker, reasons_expr
 from cpflag.normalise import (
@@ -378,16 +383,7 @@ def relation_flags(
             "arrival_date": left["arrival_date"],
         }
     )
-    plan_cols = plans.select(
-        "prow",
-        "plan_id",
-        "la_code",
-        "plan_type",
-        "start_date",
-        "end_date",
-        "list_date",
-        "expected_delivery_date",
-    )
+    plan_cols = plans.select("prow", *DECISION_PLAN_COLUMNS)
     scored = scored.with_columns(reasons_expr(linker.model).alias("reasons"))
     if "via" in scored.columns:
         via = right.select(pl.col("rec").alias("via"), "prow").join(

@@ -36,11 +36,11 @@ from cpflag._relation_caps import (
     unconfirmed_family_expr,
 )
 from cpflag._relations import carer_model, newborn_model, sibling_model
-from cpflag._schema import ATTENDANCES, FLAGS
+from cpflag._schema import FLAGS
 from cpflag._triage import TriageState
 from cpflag._triage import build_state as build_triage_state
 from cpflag._triage import match_one as triage_one
-from cpflag.io._dates import parse_dates, parse_datetimes
+from cpflag.io._conform import conform_attendances
 from cpflag.linkage import BlockingRule, LinkageModel, Linker, block, term_frequencies
 from cpflag.linkage._plain_score import Unsupported
 
@@ -331,7 +331,7 @@ class PlanIndex:
         Raises:
             InputError: Unknown plan, or a flag kind that does not apply to it.
         """
-        att = _as_attendances(attendance)
+        att = conform_attendances(attendance)
         rows = self.plans.filter(pl.col("plan_id") == plan_id)
         if rows.height == 0:
             raise InputError(f"plan {plan_id} is not in the index")
@@ -373,7 +373,7 @@ class PlanIndex:
         Pass it to :meth:`match` and to repeat-attendance resolution so that a
         nightly run normalises each attendance once.
         """
-        return self.linker.prepare(_as_attendances(attendances))
+        return self.linker.prepare(conform_attendances(attendances))
 
     def match(
         self, attendances: pl.DataFrame, *, prepared: pl.DataFrame | None = None
@@ -387,7 +387,7 @@ class PlanIndex:
             attendances: Validated attendances.
             prepared: :meth:`prepare` of the same batch, when already computed.
         """
-        att = _as_attendances(attendances)
+        att = conform_attendances(attendances)
         if prepared is not None and prepared.height != att.height:
             raise InputError("the prepared frame does not have the batch's rows")
         flags = self._run(att, one=False, prepared=prepared)
@@ -423,52 +423,7 @@ class PlanIndex:
             flags = triage_one(self, record, self._triage)
             if flags is not None:
                 return flags
-        return self._run(_as_attendances(pl.DataFrame([dict(record)])), one=True)
-
-
-def _as_attendances(df: pl.DataFrame) -> pl.DataFrame:
-    """Add absent contract columns as nulls and cast present ones to contract types.
-
-    Text dates (a record built from a form or JSON) are parsed as ``cpflag.io``
-    parses them, UK layouts included.
-
-    Raises:
-        InputError: A text date that is not a date (the column and record id are
-            named, never the value).
-    """
-    df = _parse_text_dates(df)
-    cols = []
-    for c in ATTENDANCES.columns:
-        if c.name in df.columns:
-            cols.append(
-                pl.col(c.name).cast(c.dtype) if df.schema[c.name] != c.dtype else pl.col(c.name)
-            )
-        else:
-            cols.append(pl.lit(None, c.dtype).alias(c.name))
-    extra = [c for c in df.columns if c not in ATTENDANCES.names]
-    return df.select(*cols, *extra)
-
-
-def _parse_text_dates(df: pl.DataFrame) -> pl.DataFrame:
-    parsers = {pl.Date: parse_dates, pl.Datetime: parse_datetimes}
-    for c in ATTENDANCES.columns:
-        parse = parsers.get(c.dtype.base_type())
-        if parse is None or c.name not in df.columns or df.schema[c.name] != pl.String:
-            continue
-        values, reasons = parse(df[c.name])
-        bad = reasons.is_not_null()
-        if bad.any():
-            idx = bad.arg_true().to_list()
-            ids = df["attendance_id"].cast(pl.String) if "attendance_id" in df.columns else None
-            raise InputError(
-                str(reasons.filter(bad)[0]),
-                source="attendances",
-                column=c.name,
-                row_numbers=[i + 1 for i in idx],
-                record_ids=[ids[i] for i in idx] if ids is not None else [],
-            )
-        df = df.with_columns(values.alias(c.name))
-    return df
+        return self._run(conform_attendances(pl.DataFrame([dict(record)])), one=True)
 
 
 def order_flags(flags: pl.DataFrame, attendance_ids: Sequence[str]) -> pl.DataFrame:

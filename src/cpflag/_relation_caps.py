@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
-from cpflag.linkage import LinkageModel
+from cpflag.linkage import Comparison, LinkageModel
 
 __all__ = [
     "cap_unconfirmed_family",
@@ -18,6 +18,10 @@ __all__ = [
     "not_the_subject",
     "unconfirmed_family_expr",
 ]
+
+
+def _family_ref(model: LinkageModel) -> Comparison | None:
+    return next((c for c in model.comparisons if c.kind == "family_ref"), None)
 
 
 def unconfirmed_family_expr(model: LinkageModel) -> pl.Expr | None:
@@ -28,7 +32,7 @@ def unconfirmed_family_expr(model: LinkageModel) -> pl.Expr | None:
     copy would carry "may be a sibling because it may be that child" to that
     very child's plan. Pairs with evidence of their own propagate as before.
     """
-    comp = next((c for c in model.comparisons if c.kind == "family_ref"), None)
+    comp = _family_ref(model)
     if comp is None:
         return None
     return (pl.col(f"gamma_{comp.name}") == comp.labels.index(UNCONFIRMED_FAMILY)) & (
@@ -45,7 +49,7 @@ def cap_unconfirmed_family(scored: pl.DataFrame, model: LinkageModel) -> pl.Data
     (guard ``identity_in_review``). A pair that is a match without it (the same
     house, say) stays one: concern is stepped up, never down.
     """
-    comp = next((c for c in model.comparisons if c.kind == "family_ref"), None)
+    comp = _family_ref(model)
     if comp is None or scored.height == 0:
         return scored
     level = comp.labels.index(UNCONFIRMED_FAMILY)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import polars as pl
 
-from cpflag._decide import FLAG_ORDER
+from cpflag._decide import DECISION_PLAN_COLUMNS, FLAG_ORDER
 from cpflag._schema import ATTENDANCES, FLAGS
 from cpflag._triage_attendee import HOME_COLUMNS, attendee_row, with_family_keys
 from cpflag._triage_decide import Decided, Rows, flag_rows
@@ -40,16 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TriageState", "build_state", "match_one"]
 
-_PLAN_COLUMNS: Final = (
-    "plan_id",
-    "la_code",
-    "plan_type",
-    "start_date",
-    "end_date",
-    "list_date",
-    "expected_delivery_date",
-    "family_ref",
-)
+#: The decisions' plan columns, and the LA family of a plan the attendee is (or may be).
+_PLAN_COLUMNS: Final = (*DECISION_PLAN_COLUMNS, "family_ref")
 
 _STR_COLUMNS: Final = tuple(c.name for c in ATTENDANCES.columns if c.kind == "str")
 

@@ -33,6 +33,7 @@ import polars as pl
 
 from cpflag._errors import DuplicateIdError, InputError, MissingColumnError
 from cpflag._schema import ATTENDANCES
+from cpflag.io._conform import conform_attendances
 from cpflag.linkage import PREPARED_COLUMNS, prepare_people
 from cpflag.normalise import name_parts, normalise_name, normalise_nhs_number
 
@@ -110,13 +111,7 @@ def as_attendances(df: pl.DataFrame) -> pl.DataFrame:
 
     Unknown columns are dropped: the history keeps only contract columns.
     """
-    cols = []
-    for c in ATTENDANCES.columns:
-        if c.name in df.columns:
-            cols.append(pl.col(c.name).cast(c.dtype))
-        else:
-            cols.append(pl.lit(None, c.dtype).alias(c.name))
-    return df.select(cols)
+    return conform_attendances(df, keep_extra=False)
 
 
 def _trust(site: pl.Expr) -> pl.Expr:
