@@ -18,6 +18,7 @@ import polars as pl
 
 from cpflag._errors import ModelError
 from cpflag.linkage import BlockingRule
+from cpflag.linkage._blocking import key_rows
 
 __all__ = ["candidate_pairs"]
 
@@ -28,20 +29,8 @@ _SHIFT = 1 << 32
 def _hashed(
     frame: pl.DataFrame, keys: Sequence[str], side: str, *, unique: bool = True
 ) -> pl.DataFrame:
-    missing = [k for k in keys if k not in frame.columns]
-    if missing:
-        raise ModelError(f"blocking key(s) {missing} are not prepared columns")
-    out = frame.select(
-        pl.col("rec").alias(side), *[pl.col(k).alias(f"k{i}") for i, k in enumerate(keys)]
-    )
-    exploded = False
-    for i in range(len(keys)):
-        if isinstance(out.schema[f"k{i}"], pl.List):
-            out = out.explode(f"k{i}")
-            exploded = True
-    out = out.drop_nulls().select(
-        side, pl.struct([f"k{i}" for i in range(len(keys))]).hash(seed=7).alias("h")
-    )
+    rows, exploded = key_rows(frame, keys, side)
+    out = rows.select(side, pl.struct([f"k{i}" for i in range(len(keys))]).hash(seed=7).alias("h"))
     # Only an exploded list can give one record the same key twice.
     return out.unique() if exploded and unique else out
 

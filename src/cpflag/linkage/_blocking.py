@@ -37,7 +37,19 @@ class Candidates:
     rule_counts: dict[str, int]
 
 
-def _keys(frame: pl.DataFrame, keys: Sequence[str], side: str) -> pl.DataFrame:
+def key_rows(frame: pl.DataFrame, keys: Sequence[str], side: str) -> tuple[pl.DataFrame, bool]:
+    """A rule's key rows: ``rec`` (named ``side``) and keys ``k0``, ``k1``, ...
+
+    List keys are exploded (any element may agree) and rows with a null key
+    dropped.
+
+    Returns:
+        The rows, and whether a list key was exploded (only then can a record
+        have the same key twice).
+
+    Raises:
+        ModelError: A key is not a column of ``frame``.
+    """
     missing = [k for k in keys if k not in frame.columns]
     if missing:
         raise ModelError(f"blocking key(s) {missing} are not prepared columns")
@@ -49,8 +61,12 @@ def _keys(frame: pl.DataFrame, keys: Sequence[str], side: str) -> pl.DataFrame:
         if isinstance(out.schema[f"k{i}"], pl.List):
             out = out.explode(f"k{i}")
             exploded = True
-    # One row per record unless a list key was exploded (its elements may repeat).
-    return out.drop_nulls().unique() if exploded else out.drop_nulls()
+    return out.drop_nulls(), exploded
+
+
+def _keys(frame: pl.DataFrame, keys: Sequence[str], side: str) -> pl.DataFrame:
+    rows, exploded = key_rows(frame, keys, side)
+    return rows.unique() if exploded else rows
 
 
 def block(
