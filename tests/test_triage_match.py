@@ -167,3 +167,25 @@ def test_match_one_fills_absent_columns_and_counts_pairs() -> None:
     rec: dict[str, Any] = {"attendance_id": "X1", "arrival_time": dt.datetime(2026, 11, 25, 9)}
     assert index.match_one(rec).is_empty()
     assert index.last_candidate_pairs == 0
+
+
+@pytest.mark.parametrize(
+    ("record", "column", "error"),
+    [
+        ({"attendance_id": "X2", "given_name": "Ann"}, "arrival_time", cpflag.MissingColumnError),
+        ({"attendance_id": "X3", "arrival_time": None}, "arrival_time", cpflag.InputError),
+        ({"arrival_time": dt.datetime(2026, 11, 25, 9)}, "attendance_id", cpflag.InputError),
+    ],
+)
+def test_match_one_without_a_required_value_is_an_error_not_an_empty_answer(
+    record: dict[str, Any], column: str, error: type[Exception]
+) -> None:
+    # No arrival time means no plan can be judged current: an empty answer
+    # would read as "no flag", which must never be given by default.
+    data = synth.generate(scale="demo", seed=3)
+    index = cpflag.build_index(data.plans, data.manifest, cpflag.FlagConfig(flags=SCALAR_FLAGS))
+    with pytest.raises(error, match=column) as info:
+        index.match_one(record)
+    assert "Ann" not in str(info.value)
+    with pytest.raises(error, match=column):
+        index.match(pl.DataFrame([record]))

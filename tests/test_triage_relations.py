@@ -174,8 +174,13 @@ def test_household_levels_on_chosen_pairs() -> None:
         ({**ls1, **house}, {**ls1, "address_street": "high street"}, 3),
         ({**ls1, **house}, {**ls1, "postcode": "LS1 4ZZ", **house, "address_numbers": "4"}, 4),
         ({**ls1}, {**ls1, "postcode": "LS1 9ZZ", "pc_sector": "LS1 9"}, 5),
-        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "la_districts": ["LS1"]}, 6),
-        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "pc_district": "M1"}, 7),
+        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "la_districts": ["LS1"]}, 7),
+        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "pc_district": "M1"}, 9),
+        # No home on the plan (or a placement set aside): the LA area speaks alone.
+        ({**ls1, **house}, {"la_districts": ["LS1"]}, 6),
+        ({**ls1, **house}, {"la_districts": ["M1"]}, 8),
+        # A street without a postcode is a home: the known-home levels apply.
+        ({**ls1}, {"address_street": "high st", "la_districts": ["LS1"]}, 7),
         ({**none}, {**ls1, "la_districts": ["LS1"]}, -1),
     ]
     full = {**none, "address_street": None, "address_numbers": None, "la_districts": None}

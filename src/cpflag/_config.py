@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from cpflag._errors import ConfigError
@@ -9,6 +11,11 @@ from cpflag._schema import FLAG_KINDS
 from cpflag.linkage import LinkageModel, default_model
 
 __all__ = ["FlagConfig"]
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    """A tuple of the values (typed, so callers may pass any iterable of str)."""
+    return tuple(values)
 
 
 def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -47,14 +54,14 @@ class FlagConfig:
 
     model: LinkageModel = attrs.field(factory=default_model)
     stale_after_days: int = attrs.field(default=31, validator=_positive)
-    expected_la_codes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    expected_la_codes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     unborn_mother_weeks_after_edd: int = attrs.field(default=6, validator=_positive)
     newborn_days: int = attrs.field(default=90, validator=_positive)
     adult_age: int = attrs.field(default=18, validator=_positive)
     repeat_min_attendances: int = attrs.field(default=3, validator=_positive)
     repeat_window_days: int = attrs.field(default=365, validator=_positive)
     family_repeat_min_attendances: int = attrs.field(default=4, validator=_positive)
-    flags: tuple[str, ...] = attrs.field(default=FLAG_KINDS, converter=tuple)
+    flags: tuple[str, ...] = attrs.field(default=FLAG_KINDS, converter=_strings)
     subject_share: float | None = attrs.field(default=0.03)
 
     @subject_share.validator

@@ -41,6 +41,8 @@ from cpflag.normalise import (
 
 __all__ = [
     "FAMILY_PLAN_TYPES",
+    "best_per_plan",
+    "carer_frame",
     "family_frame",
     "la_districts",
     "mother_frame",
@@ -141,11 +143,27 @@ def name_frequency(given: pl.Series, parts: pl.Series, names: pl.DataFrame) -> p
     ).to_series()
 
 
-def _parent_name_u(frame: pl.DataFrame, names: pl.DataFrame) -> pl.Series:
-    """The less distinctive (larger) of the carer's and the mother's name frequencies."""
+def _parent_name_u(frame: pl.DataFrame, names: pl.DataFrame) -> list[pl.Series]:
+    """The carer's and the mother's name frequencies, and the less distinctive of them.
+
+    A name level agrees with either adult, so its ``u`` is the larger frequency
+    (``parent_name_u``); a frame that keeps only one of them (a looked-after
+    child's placement or birth family) takes that one's (:func:`with_parent_name_u`).
+    """
     carer = name_frequency(frame["carer_given_first"], frame["carer_family_parts"], names)
     mother = name_frequency(frame["mother_given_first"], frame["mother_family_parts"], names)
-    return pl.select(pl.max_horizontal(carer, mother).alias("parent_name_u")).to_series()
+    return [
+        carer.alias("carer_name_u"),
+        mother.alias("mother_name_u"),
+        pl.select(pl.max_horizontal(carer, mother)).to_series().alias("parent_name_u"),
+    ]
+
+
+def with_parent_name_u(frame: pl.DataFrame) -> pl.DataFrame:
+    """Recompute ``parent_name_u`` from the names a frame still has."""
+    carer = pl.when(pl.col("carer_family_parts").list.len() > 0).then("carer_name_u")
+    mother = pl.when(pl.col("mother_family_parts").list.len() > 0).then("mother_name_u")
+    return frame.with_columns(pl.max_horizontal(carer, mother).alias("parent_name_u"))
 
 
 #: A postcode district is in an LA's area when at least this share of the LA's
@@ -279,18 +297,73 @@ def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
     they are blanked, leaving the LA's family reference, the named (birth)
     mother and the surnames.
     """
+    return with_parent_name_u(_blank(families, pl.col("plan_type") == "lac", _PLACEMENT))
+
+
+#: A looked-after child's placement: the plan's address and its (foster) carer.
+_PLACEMENT: Final = (
+    "postcode",
+    "pc_sector",
+    "pc_district",
+    "address_numbers",
+    "address_street",
+    "carer_given_first",
+    "carer_given_groups",
+    "carer_family_parts",
+)
+#: The birth mother named on a looked-after child's plan.
+_NAMED_MOTHER: Final = ("mother_given_first", "mother_given_groups", "mother_family_parts")
+
+
+def _blank(frame: pl.DataFrame, where: pl.Expr, columns: tuple[str, ...]) -> pl.DataFrame:
+    return frame.with_columns([pl.when(~where).then(pl.col(c)).alias(c) for c in columns])
+
+
+def carer_frame(families: pl.DataFrame) -> pl.DataFrame:
+    """The families frame as carer evidence: a looked-after child has two households.
+
+    The placement (the plan's address and its foster carer) and the birth
+    family (the named mother, who lives elsewhere, at an address the plan does
+    not give) are compared as separate rows of the same plan (``prow``), so the
+    mother is never judged by the placement's address nor her name's weight by
+    the foster carer's. Rows are renumbered (``rec``); a plan keeps its best
+    row (:func:`best_per_plan`).
+    """
     lac = pl.col("plan_type") == "lac"
-    placement = [
-        "postcode",
-        "pc_sector",
-        "pc_district",
-        "address_numbers",
-        "address_street",
-        "carer_given_first",
-        "carer_given_groups",
-        "carer_family_parts",
-    ]
-    return families.with_columns([pl.when(~lac).then(pl.col(c)).alias(c) for c in placement])
+    placement = _blank(families, lac, _NAMED_MOTHER)
+    birth = _blank(
+        families.filter(lac & (pl.col("mother_family_parts").list.len() > 0)),
+        pl.lit(True),
+        _PLACEMENT,
+    )
+    both = pl.concat([placement, birth], how="vertical_relaxed").sort("prow", maintain_order=True)
+    return with_parent_name_u(both).with_columns(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("rec")
+    )
+
+
+def best_per_plan(scored: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    """Keep, per (attendee, plan), the strongest of the plan's rows in ``right``.
+
+    On a tie the direct pair (no ``via``), then the lowest ``via``, then the
+    lowest row: the order :func:`propagate_to_family` keeps, so a batch and one
+    record agree.
+    """
+    if scored.height == 0:
+        return scored
+    prows = right.select(pl.col("rec").alias("r"), pl.col("prow").alias("_prow"))
+    return (
+        scored.join(prows, on="r", how="left")
+        .sort(
+            ["l", "_prow", "match_weight", "via", "r"],
+            descending=[False, False, True, False, False],
+            nulls_last=False,
+            maintain_order=True,
+        )
+        .unique(["l", "_prow"], keep="first", maintain_order=True)
+        .drop("_prow")
+        .sort("l", "r", maintain_order=True)
+    )
 
 
 def propagate_to_family(

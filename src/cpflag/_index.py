@@ -21,6 +21,8 @@ from cpflag._config import FlagConfig
 from cpflag._decide import FLAG_ORDER, plan_flags
 from cpflag._errors import InputError
 from cpflag._family import (
+    best_per_plan,
+    carer_frame,
     family_frame,
     la_districts,
     mother_frame,
@@ -131,6 +133,7 @@ class PlanIndex:
     subjects: pl.DataFrame
     families: pl.DataFrame
     sibling_families: pl.DataFrame
+    carer_families: pl.DataFrame
     mothers: pl.DataFrame
     config: FlagConfig
     linker: Linker
@@ -204,6 +207,7 @@ class PlanIndex:
             subjects=subjects,
             families=families,
             sibling_families=sibling_frame(families),
+            carer_families=carer_frame(families),
             mothers=mothers,
             config=config,
             linker=Linker(model=config.model),
@@ -270,7 +274,7 @@ class PlanIndex:
         for kind, right, eligible in (
             ("newborn_of_unborn_plan", self.mothers, pl.col("is_newborn")),
             ("sibling_of_plan_subject", self.sibling_families, ~pl.col("is_adult")),
-            ("carer_of_plan_subject", self.families, pl.col("is_adult")),
+            ("carer_of_plan_subject", self.carer_families, pl.col("is_adult")),
         ):
             rl = self.relation_linkers[kind]
             sub = left.filter(eligible.fill_null(False))
@@ -286,7 +290,9 @@ class PlanIndex:
                 scored = cap_unknown_age(scored, left)
             elif kind == "carer_of_plan_subject":
                 # A foster carer is the carer of the child placed with them only.
-                scored = propagate_to_family(scored, right, per_child_types=("lac",))
+                scored = best_per_plan(
+                    propagate_to_family(scored, right, per_child_types=("lac",)), right
+                )
             else:
                 scored = not_the_subject(
                     propagate_to_family(
@@ -351,7 +357,7 @@ class PlanIndex:
             )
             right = {
                 "sibling_of_plan_subject": self.sibling_families,
-                "carer_of_plan_subject": self.families,
+                "carer_of_plan_subject": self.carer_families,
                 "newborn_of_unborn_plan": self.mothers,
             }[flag]
             linker, tf = self.relation_linkers[flag], self.relation_tf.get(flag, {})
@@ -362,10 +368,15 @@ class PlanIndex:
             raise InputError(
                 f"plan {plan_id} (type {rows['plan_type'][0]}) has no {flag} comparison"
             )
+        # A plan compared as several rows (a looked-after child's placement and
+        # birth family) is explained by its strongest, the one its flag came from.
         pair = pl.DataFrame(
-            {"l": [0], "r": [target["rec"][0]]}, schema={"l": pl.UInt32, "r": pl.UInt32}
+            {"l": [0] * target.height, "r": target["rec"]},
+            schema={"l": pl.UInt32, "r": pl.UInt32},
         )
-        return linker.score(left, right, pair, tf=tf).row(0, named=True), linker.model
+        scored = linker.score(left, right, pair, tf=tf)
+        best = scored.sort(["match_weight", "r"], descending=[True, False], maintain_order=True)
+        return best.row(0, named=True), linker.model
 
     def prepare(self, attendances: pl.DataFrame) -> pl.DataFrame:
         """The batch normalised for matching (the person linker's prepared frame).

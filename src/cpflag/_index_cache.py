@@ -34,7 +34,7 @@ __all__ = ["CACHE_FORMAT", "cache_key", "load_index", "save_index"]
 log = logging.getLogger("cpflag")
 
 #: Bumped whenever the stored frames change shape.
-CACHE_FORMAT: Final = 1
+CACHE_FORMAT: Final = 2
 _FRAMES: Final = ("plans", "subjects", "families", "mothers")
 _META: Final = "meta.json"
 

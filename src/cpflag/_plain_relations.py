@@ -46,7 +46,7 @@ def _one_off(a: str, b: str) -> bool:
 
 
 def household(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._household``: same house ... lives in the plan's LA area, different."""
+    """``_relation_kinds._household``: same house ... the plan's LA area ... different."""
     lsec, rsec = left.get("pc_sector"), right.get("pc_sector")
     ldist = left.get("pc_district")
     areas = right.get("la_districts")
@@ -77,10 +77,11 @@ def household(left: Rec, right: Rec, _col: str | None) -> int:
     rdist = right.get("pc_district")
     if ldist is not None and rdist is not None and ldist == rdist:
         return 5
+    home_unknown = rsec is None and rs is None
     # list.contains(null) is false: the plan's districts hold no nulls.
     if ldist is not None and areas is not None and ldist in areas:
-        return 6
-    return 7
+        return 6 if home_unknown else 7
+    return 8 if home_unknown else 9
 
 
 def _against(left: Rec, right: Rec, who: str, given: str, grps: str, parts: str) -> int:

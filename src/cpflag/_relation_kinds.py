@@ -70,6 +70,10 @@ def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
         <= 1
     )
     near_postcode = same_sector | one_off.fill_null(False)
+    # A plan with no home to compare (none given, or a looked-after child's
+    # placement set aside): only the LA area can speak, and a relative then
+    # mostly lives in it, so these levels have their own m.
+    home_unknown = pl.col("r_pc_sector").is_null() & pl.col("r_address_street").is_null()
     # A block of flats is not a household: the flat/house numbers must agree
     # too. The same street and number within one postcode sector, or with one
     # mistyped postcode character, is the same house.
@@ -84,7 +88,9 @@ def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
                 same_unit,
                 same_sector,
                 (pl.col("l_pc_district") == pl.col("r_pc_district")).fill_null(False),
+                in_area & home_unknown,
                 in_area,
+                home_unknown,
             ],
             null,
         )
@@ -200,7 +206,9 @@ register_comparison_kind(
         "same_unit",
         "same_sector",
         "same_district",
+        "la_area_home_unknown",
         "la_area",
+        "elsewhere_home_unknown",
         "different",
     ),
     _HOUSE,

@@ -56,7 +56,16 @@ _HOUSEHOLD = _c(
         # The plan's LA area (the districts its listed families live in): a
         # looked-after child's birth family, a parent living apart. About one
         # district in 150 is a given LA's.
+        # With the plan's home unknown (none given, or a looked-after child's
+        # placement set aside), the LA area is the only place to compare: the
+        # relatives it is asked about (a looked-after child's birth family, a
+        # parent living apart) mostly live in the LA that keeps the plan. These
+        # two levels share the m mass of "a relative, home unknown", so they
+        # sum to 1 on their own; a random attendee is in a given LA's area about
+        # once in 150.
+        ("la_area_home_unknown", 0.7, 0.0067, "lives in the plan's LA area (plan gives no home)"),
         ("la_area", 0.08, 0.0067, "lives in the plan's LA area"),
+        ("elsewhere_home_unknown", 0.3, 0.9933, "lives outside the plan's LA area"),
         ("different", 0.08, 0.983, "lives elsewhere"),
     ],
 )

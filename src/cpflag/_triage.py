@@ -130,7 +130,9 @@ def build_state(index: PlanIndex) -> TriageState:
 def _plain_record(record: Mapping[str, Any], keep: Sequence[str]) -> dict[str, Any] | None:
     """The record with every contract column, or None when a value needs polars' casts."""
     arrival = record.get("arrival_time")
-    if arrival is not None and not (type(arrival) is dt.datetime and arrival.tzinfo is None):
+    if record.get("attendance_id") is None or arrival is None:
+        return None  # the polars path names the missing required value
+    if not (type(arrival) is dt.datetime and arrival.tzinfo is None):
         return None
     extra_roles = [r for r in ROLES if r not in ATTENDANCES.names and r in record]
     if not plain_values(record, (*_STR_COLUMNS, "date_of_birth", *extra_roles, *keep)):

@@ -39,7 +39,7 @@ __all__ = ["RELATION_ORDER", "RelationKind", "build_relations", "relation_rows"]
 RELATION_ORDER: Final[tuple[tuple[str, str, tuple[str, ...] | None], ...]] = (
     ("newborn_of_unborn_plan", "mothers", None),
     ("sibling_of_plan_subject", "sibling_families", ()),
-    ("carer_of_plan_subject", "families", ("lac",)),
+    ("carer_of_plan_subject", "carer_families", ("lac",)),
 )
 
 #: The column holding each plan-side row's LA family key as ``propagate_to_family``
@@ -178,6 +178,21 @@ def _before(a: _Pair, b: _Pair) -> bool:
     return a.via is not None and b.via is not None and a.via < b.via
 
 
+def _best_per_plan(pairs: Sequence[_Pair], rk: RelationKind) -> list[_Pair]:
+    """``_family.best_per_plan``: one pair per plan, the strongest of its rows.
+
+    A looked-after child's plan is two carer rows (placement, birth family);
+    kept: the strongest weight, then the direct pair, the lowest ``via``, the
+    lowest row. Other frames have one row per plan, so this keeps every pair.
+    """
+    best: dict[int, _Pair] = {}
+    for p, row in zip(pairs, rk.rows.get([p.r for p in pairs]), strict=True):
+        cur = best.get(row["prow"])
+        if cur is None or _before(p, cur) or (not _before(cur, p) and p.r < cur.r):
+            best[row["prow"]] = p
+    return sorted(best.values(), key=lambda p: p.r)
+
+
 def _decide(
     kind: str,
     pairs: Sequence[_Pair],
@@ -287,6 +302,7 @@ def relation_rows(
         if not banded:
             continue
         pairs = _propagate(banded, rk) if rk.propagate else banded
+        pairs = _best_per_plan(pairs, rk)
         decided = _decide(kind, pairs, rk, attendee, subject_links)
         rows += flag_rows(kind, decided, scorer, plans, record, index.config)
     return rows, n_pairs

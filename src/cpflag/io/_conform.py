@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cpflag._errors import InputError
+from cpflag._errors import InputError, MissingColumnError
 from cpflag._schema import ATTENDANCES
 from cpflag.io._dates import parse_dates, parse_datetimes
 
@@ -28,9 +28,12 @@ def conform_attendances(df: pl.DataFrame, *, keep_extra: bool = True) -> pl.Data
             the history store keeps contract columns only.
 
     Raises:
-        InputError: A text date that is not a date (the column and record id are
-            named, never the value).
+        MissingColumnError: A required column (``attendance_id``, ``arrival_time``)
+            is absent.
+        InputError: A required value is null, or a text date is not a date (the
+            column, row and record id are named, never the value).
     """
+    _check_required(df)
     df = _parse_text_dates(df)
     cols = []
     for c in ATTENDANCES.columns:
@@ -42,6 +45,25 @@ def conform_attendances(df: pl.DataFrame, *, keep_extra: bool = True) -> pl.Data
             cols.append(pl.lit(None, c.dtype).alias(c.name))
     extra = [c for c in df.columns if c not in ATTENDANCES.names] if keep_extra else []
     return df.select(*cols, *extra)
+
+
+def _check_required(df: pl.DataFrame) -> None:
+    """Without an arrival time no plan can be judged current: say so, never skip."""
+    ids = df["attendance_id"].cast(pl.String) if "attendance_id" in df.columns else None
+    for name in ATTENDANCES.required:
+        if name not in df.columns:
+            raise MissingColumnError(
+                f"required column missing: {name}", source="attendances", column=name
+            )
+        idx = df[name].is_null().arg_true().to_list()
+        if idx:
+            raise InputError(
+                f"required value missing in {len(idx)} row(s)",
+                source="attendances",
+                column=name,
+                row_numbers=[i + 1 for i in idx],
+                record_ids=[ids[i] for i in idx] if ids is not None else [],
+            )
 
 
 def _parse_text_dates(df: pl.DataFrame) -> pl.DataFrame:

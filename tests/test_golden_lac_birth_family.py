@@ -1,0 +1,130 @@
+"""Golden cases: a looked-after child's plan describes two households.
+
+The plan's address and named carer are the foster placement; the mother it
+names lives elsewhere, at an address the plan does not give. The placement's
+adults are carers through the household; the birth mother is found by her name
+(weighted by that name's own frequency, not the foster carer's) and by living in
+the LA's area, and never judged by the placement's address.
+
+The list is padded with ordinary plans so that the LA's area is learnt and name
+frequencies are estimated from a list of realistic length (on a list of five
+rows every name is "average").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import polars as pl
+import pytest
+
+import cpflag
+from cpflag._index import PlanIndex
+from tests.helpers import attendances, plans
+
+D = dt.date
+
+_GIVEN = ("Sarah", "Emma", "Laura", "Gemma", "Claire", "Lisa", "Michelle", "Rachel")
+_FAMILY = ("Smith", "Jones", "Taylor", "Brown", "Wilson", "Walker", "Wright", "Hughes")
+_KIDS = ("Oliver", "Jack", "Amelia", "Isla", "Noah", "Ava")
+
+
+def _filler(n: int) -> list[dict[str, object]]:
+    """Ordinary cpp plans of the LA, living in its districts (LS1-LS9)."""
+    combos = itertools.cycle(itertools.product(_GIVEN, _FAMILY, _KIDS))
+    rows = []
+    for i, (g, f, k) in zip(range(n), combos, strict=False):
+        rows.append(
+            {
+                "plan_id": f"P{i:05d}",
+                "given_name": k,
+                "family_name": f,
+                "date_of_birth": D(2012 + i % 12, 1 + i % 12, 1 + i % 28),
+                "postcode": f"LS{1 + i % 9} {1 + i % 9}{'ABDEFGHJ'[i % 8]}{'LNPQRSTU'[i // 8 % 8]}",
+                "address": f"{1 + i % 90} Filler Street",
+                "carer_given_name": g,
+                "carer_family_name": f,
+            }
+        )
+    return rows
+
+
+LAC = {
+    "plan_id": "L1",
+    "plan_type": "lac",
+    "given_name": "Kai",
+    "family_name": "Mercer",
+    "date_of_birth": D(2015, 3, 3),
+    "sex": "M",
+    # The placement, outside the LA's area.
+    "postcode": "HG1 2AB",
+    "address": "4 Hill Lane",
+    "carer_given_name": "Susan",
+    "carer_family_name": "Platt",
+    # The birth mother.
+    "mother_given_name": "Roxanne",
+    "mother_family_name": "Quillfeather",
+}
+
+
+@pytest.fixture(scope="module")
+def index() -> PlanIndex:
+    return cpflag.build_index(plans([LAC, *_filler(10_000)]))
+
+
+def _adult(aid: str, given: str, family: str, postcode: str, address: str) -> dict[str, object]:
+    return {
+        "attendance_id": aid,
+        "arrival_time": dt.datetime(2026, 11, 25, 14, 30),
+        "setting": "ed_adult",
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": D(1990, 5, 5),
+        "sex": "F",
+        "postcode": postcode,
+        "address": address,
+    }
+
+
+MOTHER_IN_AREA = _adult("A1", "Roxanne", "Quillfeather", "LS9 7QQ", "22 Elm Street")
+MOTHER_FAR_AWAY = _adult("A2", "Roxanne", "Quillfeather", "TR1 1AA", "22 Elm Street")
+FOSTER_CARER = _adult("A3", "Susan", "Platt", "HG1 2AB", "4 Hill Lane")
+
+
+def _carer_flags(index: PlanIndex, row: dict[str, object]) -> pl.DataFrame:
+    flags = index.match(attendances([row]))
+    return flags.filter(pl.col("flag") == "carer_of_plan_subject")
+
+
+def test_birth_mother_living_in_the_las_area_is_flagged_for_review(index: PlanIndex) -> None:
+    flags = _carer_flags(index, MOTHER_IN_AREA)
+    assert flags.select("plan_id", "band").rows() == [("L1", "review")]
+    reasons = flags["reasons"][0]
+    assert "attendee is the plan's named carer/mother" in reasons
+    assert "lives in the plan's LA area (plan gives no home)" in reasons
+
+
+def test_birth_mother_is_not_judged_by_the_placements_address(index: PlanIndex) -> None:
+    waterfall = cpflag.explain(index, MOTHER_IN_AREA, "L1", flag="carer_of_plan_subject")
+    levels = dict(waterfall.table.select("comparison", "level").rows())
+    assert levels["household"] == "la_area_home_unknown"
+    assert levels["named_carer"] == "full"
+    assert waterfall.band == "review"
+
+
+def test_her_namesake_living_outside_the_la_is_not_flagged(index: PlanIndex) -> None:
+    assert _carer_flags(index, MOTHER_FAR_AWAY).height == 0
+
+
+def test_the_foster_carer_at_the_placement_is_a_carer(index: PlanIndex) -> None:
+    flags = _carer_flags(index, FOSTER_CARER)
+    assert flags.select("plan_id", "band").rows() == [("L1", "match")]
+    assert "same household" in flags["reasons"][0]
+
+
+def test_one_record_agrees_with_the_batch(index: PlanIndex) -> None:
+    rows = [MOTHER_IN_AREA, MOTHER_FAR_AWAY, FOSTER_CARER]
+    batch = index.match(attendances(rows))
+    one = pl.concat([index.match_one(r) for r in rows])
+    assert one.equals(batch)
