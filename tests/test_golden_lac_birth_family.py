@@ -6,6 +6,9 @@ adults are carers through the household; the birth mother is found by her name
 (weighted by that name's own frequency, not the foster carer's) and by living in
 the LA's area, and never judged by the placement's address.
 
+The same LA area also makes an address recorded without its postcode count
+for more: "Flat 5, 30 Queens Crescent" is rarely twice in one LA.
+
 The list is padded with ordinary plans so that the LA's area is learnt and name
 frequencies are estimated from a list of realistic length (on a list of five
 rows every name is "average").
@@ -68,9 +71,21 @@ LAC = {
 }
 
 
+UNBORN = {
+    "plan_id": "U9",
+    "plan_type": "unborn_cpp",
+    "start_date": D(2026, 6, 23),
+    "mother_given_name": "Emily",
+    "mother_family_name": "Penley",
+    # The address without its postcode.
+    "address": "Flat 5, 30 Queens Crescent",
+    "expected_delivery_date": D(2026, 11, 15),
+}
+
+
 @pytest.fixture(scope="module")
 def index() -> PlanIndex:
-    return cpflag.build_index(plans([LAC, *_filler(10_000)]))
+    return cpflag.build_index(plans([LAC, UNBORN, *_filler(10_000)]))
 
 
 def _adult(aid: str, given: str, family: str, postcode: str, address: str) -> dict[str, object]:
@@ -128,3 +143,29 @@ def test_one_record_agrees_with_the_batch(index: PlanIndex) -> None:
     batch = index.match(attendances(rows))
     one = pl.concat([index.match_one(r) for r in rows])
     assert one.equals(batch)
+
+
+def _baby(postcode: str) -> dict[str, object]:
+    # The father's surname, no NHS numbers: only the address and the dates speak.
+    return {
+        "attendance_id": "B1",
+        "arrival_time": dt.datetime(2026, 11, 25, 11, 6),
+        "given_name": "Theo",
+        "family_name": "Green",
+        "date_of_birth": D(2026, 11, 8),
+        "postcode": postcode,
+        "address": "Flat 5, 30 Queens Crescent",
+    }
+
+
+def test_baby_at_the_mothers_address_in_the_las_area_is_flagged(index: PlanIndex) -> None:
+    flags = index.match(attendances([_baby("LS9 3LU")]))
+    flags = flags.filter(pl.col("flag") == "newborn_of_unborn_plan")
+    assert flags.select("plan_id", "band").rows() == [("U9", "review")]
+    assert "same address in the plan's LA area" in flags["reasons"][0]
+    assert index.match_one(_baby("LS9 3LU")).equals(index.match(attendances([_baby("LS9 3LU")])))
+
+
+def test_the_same_address_in_another_town_is_not_enough(index: PlanIndex) -> None:
+    flags = index.match(attendances([_baby("TR1 1AA")]))
+    assert flags.filter(pl.col("flag") == "newborn_of_unborn_plan").height == 0

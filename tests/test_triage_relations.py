@@ -168,19 +168,21 @@ def test_household_levels_on_chosen_pairs() -> None:
         # One mistyped postcode character (another sector): still the same house ...
         ({**ls1, **house}, {**ls1, "postcode": "LS1 5AB", "pc_sector": "LS1 5", **house}, 0),
         # ... but only between postcodes of one length.
-        ({**ls1, **house}, {**ls1, "postcode": "LS1 4ABX", "pc_sector": "LS1 4A", **house}, 5),
-        ({**ls1, **house}, {**none, **house}, 1),
-        ({**ls1, "address_street": None}, {**ls1, **house}, 2),
-        ({**ls1, **house}, {**ls1, "address_street": "high street"}, 3),
-        ({**ls1, **house}, {**ls1, "postcode": "LS1 4ZZ", **house, "address_numbers": "4"}, 4),
-        ({**ls1}, {**ls1, "postcode": "LS1 9ZZ", "pc_sector": "LS1 9"}, 5),
-        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "la_districts": ["LS1"]}, 7),
-        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "pc_district": "M1"}, 9),
+        ({**ls1, **house}, {**ls1, "postcode": "LS1 4ABX", "pc_sector": "LS1 4A", **house}, 6),
+        # The same address, the plan's postcode missing: in the plan's LA area or not.
+        ({**ls1, **house}, {**none, **house, "la_districts": ["LS1"]}, 1),
+        ({**ls1, **house}, {**none, **house}, 2),
+        ({**ls1, "address_street": None}, {**ls1, **house}, 3),
+        ({**ls1, **house}, {**ls1, "address_street": "high street"}, 4),
+        ({**ls1, **house}, {**ls1, "postcode": "LS1 4ZZ", **house, "address_numbers": "4"}, 5),
+        ({**ls1}, {**ls1, "postcode": "LS1 9ZZ", "pc_sector": "LS1 9"}, 6),
+        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "la_districts": ["LS1"]}, 8),
+        ({**ls1}, {"postcode": "M1 1AA", "pc_sector": "M1 1", "pc_district": "M1"}, 10),
         # No home on the plan (or a placement set aside): the LA area speaks alone.
-        ({**ls1, **house}, {"la_districts": ["LS1"]}, 6),
-        ({**ls1, **house}, {"la_districts": ["M1"]}, 8),
+        ({**ls1, **house}, {"la_districts": ["LS1"]}, 7),
+        ({**ls1, **house}, {"la_districts": ["M1"]}, 9),
         # A street without a postcode is a home: the known-home levels apply.
-        ({**ls1}, {"address_street": "high st", "la_districts": ["LS1"]}, 7),
+        ({**ls1}, {"address_street": "high st", "la_districts": ["LS1"]}, 8),
         ({**none}, {**ls1, "la_districts": ["LS1"]}, -1),
     ]
     full = {**none, "address_street": None, "address_numbers": None, "la_districts": None}

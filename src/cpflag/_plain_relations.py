@@ -64,24 +64,25 @@ def household(left: Rec, right: Rec, _col: str | None) -> int:
     same_unit = lp is not None and rp is not None and lp == rp
     same_sector = has_pc and lsec == rsec
     one_off = lp is not None and rp is not None and _one_off(lp, rp)
+    # list.contains(null) is false: the plan's districts hold no nulls.
+    in_area = ldist is not None and areas is not None and ldist in areas
     if (same_sector or one_off) and same_address:
         return 0
     if not has_pc and same_address:
-        return 1
+        return 1 if in_area else 2
     if same_unit and street_missing:
-        return 2
-    if same_unit:
         return 3
-    if same_sector:
+    if same_unit:
         return 4
+    if same_sector:
+        return 5
     rdist = right.get("pc_district")
     if ldist is not None and rdist is not None and ldist == rdist:
-        return 5
+        return 6
     home_unknown = rsec is None and rs is None
-    # list.contains(null) is false: the plan's districts hold no nulls.
-    if ldist is not None and areas is not None and ldist in areas:
-        return 6 if home_unknown else 7
-    return 8 if home_unknown else 9
+    if in_area:
+        return 7 if home_unknown else 8
+    return 9 if home_unknown else 10
 
 
 def _against(left: Rec, right: Rec, who: str, given: str, grps: str, parts: str) -> int:

@@ -81,6 +81,7 @@ def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
         levels_expr(
             [
                 near_postcode & same_address,
+                ~has_pc & same_address & in_area,
                 ~has_pc & same_address,
                 # With an address missing, a shared unit is most likely the
                 # same house; with both known and different, it is not.
@@ -201,6 +202,7 @@ register_comparison_kind(
     "household",
     (
         "same_house",
+        "same_address_in_area",
         "same_address",
         "same_unit_house_unknown",
         "same_unit",
