@@ -93,6 +93,21 @@ def test_variant_map_covers_package_and_curated_file() -> None:
         ("katarzyna", "catherine"),
         ("mikolaj", "nicholas"),
         ("maciej", "matthew"),
+        # Diminutives the nicknames package lacks (English, Polish, Russian,
+        # Yoruba, Punjabi short forms common in England).
+        ("liv", "olivia"),
+        ("livvy", "olivia"),
+        ("abi", "abigail"),
+        ("frankie", "francesca"),
+        ("georgie", "georgia"),
+        ("ola", "aleksandra"),
+        ("tomek", "tomasz"),
+        ("magda", "magdalena"),
+        ("misha", "mikhail"),
+        ("tobi", "oluwatobi"),
+        ("femi", "olufemi"),
+        ("seun", "oluwaseun"),
+        ("ravi", "ravinder"),
     ],
 )
 def test_known_variants_agree(a: str, b: str) -> None:
@@ -102,7 +117,13 @@ def test_known_variants_agree(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("alfred", "albert"), ("oliver", "olivia"), ("muhammad", "ahmad"), ("jack", "james")],
+    [
+        ("alfred", "albert"),
+        ("oliver", "olivia"),
+        ("liv", "oliver"),
+        ("muhammad", "ahmad"),
+        ("jack", "james"),
+    ],
 )
 def test_membership_is_not_transitive(a: str, b: str) -> None:
     assert not _agree(a, b)
