@@ -26,9 +26,19 @@ import polars as pl
 from cpflag.normalise import name_parts, normalise_address, normalise_name, normalise_postcode
 from cpflag.normalise import normalise_nhs_number as _nhs
 
-__all__ = ["EVIDENCE_ORDER", "evidence_of_true_flags"]
+__all__ = [
+    "EVIDENCE_ORDER",
+    "FINDABLE",
+    "evidence_of_true_flags",
+    "recall_by_evidence",
+    "recall_where_findable",
+]
 
 EVIDENCE_ORDER = ("family_ref", "mother_nhs", "household", "named_person", "surname_only", "none")
+#: The classes a record-linkage system can act on: an identifier, the LA's own
+#: family grouping, a shared home or a named person. A shared surname alone is
+#: not (namesakes), nor is nothing.
+FINDABLE = ("family_ref", "mother_nhs", "household", "named_person")
 
 
 def _first(s: pl.Series) -> pl.Series:
@@ -162,4 +172,26 @@ def recall_by_evidence(flags: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFr
         )
         .sort("flag", "_o")
         .drop("_o")
+    )
+
+
+def recall_where_findable(flags: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
+    """Per flag kind: recall over all true flags and over the :data:`FINDABLE` ones."""
+    found = flags.select("attendance_id", "flag", "plan_id", pl.lit(True).alias("found")).unique()
+    x = evidence.join(found, on=["attendance_id", "flag", "plan_id"], how="left").with_columns(
+        pl.col("found").fill_null(False), pl.col("evidence").is_in(FINDABLE).alias("findable")
+    )
+    return (
+        x.group_by("flag")
+        .agg(
+            true=pl.len(),
+            findable=pl.col("findable").sum(),
+            found_findable=(pl.col("found") & pl.col("findable")).sum(),
+            recall=pl.col("found").mean().round(4),
+        )
+        .with_columns(
+            recall_findable=(pl.col("found_findable") / pl.col("findable")).round(4),
+            findable_share=(pl.col("findable") / pl.col("true")).round(4),
+        )
+        .sort("flag")
     )

@@ -21,7 +21,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpflag
-from _evidence import evidence_of_true_flags, recall_by_evidence
+from _evidence import evidence_of_true_flags, recall_by_evidence, recall_where_findable
 from conftest import dataset
 from cpflag._evaluate import evaluate_flags
 
@@ -72,9 +72,14 @@ def main() -> None:
     # against what is findable at all (see benchmarks/_evidence.py).
     atts = cpflag.read_attendances(folder / "attendances.csv").table
     evidence = evidence_of_true_flags(truth, atts, plans)
-    with pl.Config(tbl_rows=40, tbl_hide_dataframe_shape=True):
+    with pl.Config(
+        tbl_rows=40, tbl_hide_dataframe_shape=True, tbl_width_chars=140, fmt_str_lengths=30
+    ):
         print("\nrecall (match + review) of true relationship flags by the evidence in the data:")
         print(recall_by_evidence(run.flags, evidence))
+        print("\nrecall over all true flags and over the findable ones (identifier, LA family,")
+        print("household or a named person; not a surname alone, not nothing):")
+        print(recall_where_findable(run.flags, evidence))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nwall time {elapsed:.2f} s; peak RSS {peak_mib:.0f} MiB")
 

@@ -88,14 +88,19 @@ def index() -> PlanIndex:
     return cpflag.build_index(plans([LAC, UNBORN, *_filler(10_000)]))
 
 
-def _adult(aid: str, given: str, family: str, postcode: str, address: str) -> dict[str, object]:
+_BORN = D(1990, 5, 5)
+
+
+def _adult(
+    aid: str, given: str, family: str, postcode: str, address: str, born: dt.date = _BORN
+) -> dict[str, object]:
     return {
         "attendance_id": aid,
         "arrival_time": dt.datetime(2026, 11, 25, 14, 30),
         "setting": "ed_adult",
         "given_name": given,
         "family_name": family,
-        "date_of_birth": D(1990, 5, 5),
+        "date_of_birth": born,
         "sex": "F",
         "postcode": postcode,
         "address": address,
@@ -104,6 +109,8 @@ def _adult(aid: str, given: str, family: str, postcode: str, address: str) -> di
 
 MOTHER_IN_AREA = _adult("A1", "Roxanne", "Quillfeather", "LS9 7QQ", "22 Elm Street")
 MOTHER_FAR_AWAY = _adult("A2", "Roxanne", "Quillfeather", "TR1 1AA", "22 Elm Street")
+# Born 1935: 80 when the child was born, so no parent of it.
+MOTHER_TOO_OLD = _adult("A4", "Roxanne", "Quillfeather", "LS9 7QQ", "22 Elm Street", D(1935, 1, 1))
 FOSTER_CARER = _adult("A3", "Susan", "Platt", "HG1 2AB", "4 Hill Lane")
 
 
@@ -132,6 +139,13 @@ def test_her_namesake_living_outside_the_la_is_not_flagged(index: PlanIndex) -> 
     assert _carer_flags(index, MOTHER_FAR_AWAY).height == 0
 
 
+def test_a_namesake_of_no_plausible_age_is_not_flagged(index: PlanIndex) -> None:
+    assert _carer_flags(index, MOTHER_TOO_OLD).height == 0
+    waterfall = cpflag.explain(index, MOTHER_TOO_OLD, "L1", flag="carer_of_plan_subject")
+    levels = dict(waterfall.table.select("comparison", "level").rows())
+    assert levels["age_gap"] == "implausible"
+
+
 def test_the_foster_carer_at_the_placement_is_a_carer(index: PlanIndex) -> None:
     flags = _carer_flags(index, FOSTER_CARER)
     assert flags.select("plan_id", "band").rows() == [("L1", "match")]
@@ -139,7 +153,7 @@ def test_the_foster_carer_at_the_placement_is_a_carer(index: PlanIndex) -> None:
 
 
 def test_one_record_agrees_with_the_batch(index: PlanIndex) -> None:
-    rows = [MOTHER_IN_AREA, MOTHER_FAR_AWAY, FOSTER_CARER]
+    rows = [MOTHER_IN_AREA, MOTHER_FAR_AWAY, MOTHER_TOO_OLD, FOSTER_CARER]
     batch = index.match(attendances(rows))
     one = pl.concat([index.match_one(r) for r in rows])
     assert one.equals(batch)

@@ -59,7 +59,15 @@ _GIVEN = ["sarah", "sara", "sally", "john", "jon", "jonathan", "ann"]
 _FAMILY = ["smith", "smyth", "jones", "kaur", "begum", "stone"]
 _KEYS = ["E1|F1", "E1|F2", "E2|F1"]
 _NHS = ["9434765919", "9434765870", "4010232137"]
-_DATES = [dt.date(2026, 10, d) for d in (1, 14, 15, 28)] + [dt.date(2026, 11, 30)]
+_DATES = [dt.date(2026, 10, d) for d in (1, 14, 15, 28)] + [
+    dt.date(2026, 11, 30),
+    # Adults and children decades apart, on the parent_age bounds (15, 50 years).
+    dt.date(2011, 10, 14),
+    dt.date(2011, 10, 15),
+    dt.date(1976, 10, 14),
+    dt.date(1976, 10, 13),
+    dt.date(1940, 1, 1),
+]
 
 
 def _maybe(values: list[Any]) -> st.SearchStrategy[Any]:
@@ -200,6 +208,28 @@ def _copy_of(fn: ComparisonFn) -> ComparisonFn:
         return fn(p, c)
 
     return copy
+
+
+def test_parent_age_levels_on_chosen_pairs() -> None:
+    """The adult's age at the plan child's birth: parent 15-50, other carer 12-80 years."""
+    child = dt.date(2015, 6, 1)
+    cases = [
+        (dt.date(1990, 6, 1), 0),  # 25
+        (child - dt.timedelta(days=5479), 0),  # the parent range's first day
+        (child - dt.timedelta(days=5478), 1),
+        (child - dt.timedelta(days=18262), 0),  # its last
+        (child - dt.timedelta(days=18263), 1),
+        (dt.date(1950, 1, 1), 1),  # a grandparent, 65
+        (dt.date(2004, 1, 1), 2),  # 11: no carer
+        (dt.date(1930, 1, 1), 2),  # 85
+        (dt.date(2020, 1, 1), 2),  # born after the child
+        (None, -1),
+    ]
+    fn = RELATION_KINDS["parent_age"]
+    frame = _pair_frame([({"dob": a}, {"dob": child}) for a, _ in cases])
+    want = [lv for _, lv in cases]
+    assert compute_levels(frame, "parent_age").to_list() == want
+    assert [fn({"dob": a}, {"dob": child}, None) for a, _ in cases] == want
 
 
 def test_a_re_registered_kind_has_no_plain_form(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -231,6 +231,7 @@ def family_frame(
     )
     cols = [
         "prow",
+        "dob",
         "family_parts",
         "parent_families",
         "postcode",

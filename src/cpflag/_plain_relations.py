@@ -199,6 +199,21 @@ def _days(d: dt.date) -> int:
     return d.toordinal()
 
 
+def parent_age(left: Rec, right: Rec, _col: str | None) -> int:
+    """``_relation_kinds._parent_age``: the adult's age (days) at the plan child's birth."""
+    dob, child = left.get("dob"), right.get("dob")
+    if dob is None or child is None:
+        return -1
+    days = _days(child) - _days(dob)
+    lo, hi = _relation_kinds.PARENT_AGE_DAYS
+    clo, chi = _relation_kinds.CARER_AGE_DAYS
+    if lo <= days <= hi:
+        return 0
+    if clo <= days <= chi:
+        return 1
+    return 2
+
+
 #: Plain form and the vectorised function it mirrors, per relation kind.
 _MIRRORS: Final = {
     "household": (household, _relation_kinds._household),
@@ -209,6 +224,7 @@ _MIRRORS: Final = {
     "mother_ids": (mother_ids, _relation_kinds._mother_ids),
     "mother_nhs": (mother_nhs, _relation_kinds._mother_nhs),
     "birth_near_edd": (birth_near_edd, _relation_kinds._birth_near_edd),
+    "parent_age": (parent_age, _relation_kinds._parent_age),
 }
 
 #: The relation kinds' plain forms.

@@ -22,6 +22,8 @@ using them are in ``_relations``.
 * ``mother_ids``: attendee ``nhs``/``dob`` against the plan's ``mother_nhs``/``mother_dob``
 * ``mother_nhs``: a baby's ``mother_nhs`` against the mother's ``nhs``
 * ``birth_near_edd``: a baby's ``dob`` against the plan's ``edd``
+* ``parent_age``: an adult's ``dob`` against the plan child's ``dob`` (the
+  adult's age at the child's birth)
 """
 
 from __future__ import annotations
@@ -40,7 +42,13 @@ from cpflag.linkage._comparisons import (
     with_similarity,
 )
 
-__all__ = ["IDENTITY_IN_REVIEW", "RELATION_KINDS", "UNCONFIRMED_FAMILY"]
+__all__ = [
+    "CARER_AGE_DAYS",
+    "IDENTITY_IN_REVIEW",
+    "PARENT_AGE_DAYS",
+    "RELATION_KINDS",
+    "UNCONFIRMED_FAMILY",
+]
 
 #: The family-reference level resting on a review-band same-person link, and
 #: the guard name of the cap on it (``_relation_caps.cap_unconfirmed_family``).
@@ -176,6 +184,25 @@ def _mother_nhs(p: pl.DataFrame, _c: str | None) -> pl.Series:
     ).to_series()
 
 
+#: Ages (in days, at the plan child's birth) of a parent, and of any other adult
+#: who may care for a child (an older sibling, a grandparent, a foster carer).
+PARENT_AGE_DAYS: Final = (5479, 18262)  # 15 to 50 years
+CARER_AGE_DAYS: Final = (4383, 29220)  # 12 to 80 years
+
+
+def _parent_age(p: pl.DataFrame, _c: str | None) -> pl.Series:
+    # The adult's age when the plan child was born: a namesake of the named
+    # mother aged 70, or 19 with a 12-year-old, is not her.
+    days = (pl.col("r_dob") - pl.col("l_dob")).dt.total_days()
+    lo, hi = PARENT_AGE_DAYS
+    clo, chi = CARER_AGE_DAYS
+    return p.select(
+        levels_expr(
+            [days.is_between(lo, hi), days.is_between(clo, chi)], any_null("l_dob", "r_dob")
+        )
+    ).to_series()
+
+
 def _birth_near_edd(p: pl.DataFrame, _c: str | None) -> pl.Series:
     days = (pl.col("l_dob") - pl.col("r_edd")).dt.total_days().abs()
     return p.select(levels_expr([days <= 14, days <= 42], any_null("l_dob", "r_edd"))).to_series()
@@ -245,6 +272,9 @@ register_comparison_kind("mother_nhs", ("exact", "different"), ("mother_nhs", "n
 register_comparison_kind(
     "birth_near_edd", ("within_2w", "within_6w", "different"), ("dob", "edd"), _birth_near_edd
 )
+register_comparison_kind(
+    "parent_age", ("parent_age", "other_adult_age", "implausible"), ("dob",), _parent_age
+)
 
 #: The kinds registered here, in the order above.
 RELATION_KINDS: Final = (
@@ -256,4 +286,5 @@ RELATION_KINDS: Final = (
     "mother_ids",
     "mother_nhs",
     "birth_near_edd",
+    "parent_age",
 )

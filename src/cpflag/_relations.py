@@ -194,6 +194,19 @@ def carer_model() -> LinkageModel:
                 ],
             ),
             _HOUSEHOLD,
+            _c(
+                "age_gap",
+                "parent_age",
+                [
+                    # Parents are 15-50 at a child's birth; a foster carer, a
+                    # grandparent or an older sibling may be 12-80. A random
+                    # adult attendee against a random plan child is in the
+                    # parents' range about half the time.
+                    ("parent_age", 0.88, 0.5, "of an age to be the child's parent"),
+                    ("other_adult_age", 0.11, 0.35, "of an age to be a carer, not a parent"),
+                    ("implausible", 0.01, 0.15, "of no plausible age to care for the child"),
+                ],
+            ),
         ),
         blocking_rules=(
             BlockingRule(
@@ -229,7 +242,7 @@ def carer_model() -> LinkageModel:
         # ~2 parents/carers per plan child among ~40M adults in England.
         prior=5e-8,
         thresholds=_RELATION_THRESHOLDS,
-        name="cpflag carer model v1",
+        name="cpflag carer model v2",
     )
 
 
