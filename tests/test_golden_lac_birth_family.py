@@ -124,7 +124,7 @@ def test_birth_mother_living_in_the_las_area_is_flagged_for_review(index: PlanIn
     assert flags.select("plan_id", "band").rows() == [("L1", "review")]
     reasons = flags["reasons"][0]
     assert "attendee is the plan's named carer/mother" in reasons
-    assert "lives in the plan's LA area (plan gives no home)" in reasons
+    assert "lives in the plan's LA area (plan home unknown or a placement)" in reasons
 
 
 def test_birth_mother_is_not_judged_by_the_placements_address(index: PlanIndex) -> None:

@@ -73,7 +73,12 @@ _HOUSEHOLD = _c(
         # two levels share the m mass of "a relative, home unknown", so they
         # sum to 1 on their own; a random attendee is in a given LA's area about
         # once in 150.
-        ("la_area_home_unknown", 0.7, 0.0067, "lives in the plan's LA area (plan gives no home)"),
+        (
+            "la_area_home_unknown",
+            0.7,
+            0.0067,
+            "lives in the plan's LA area (plan home unknown or a placement)",
+        ),
         ("la_area", 0.08, 0.0067, "lives in the plan's LA area"),
         ("elsewhere_home_unknown", 0.3, 0.9933, "lives outside the plan's LA area"),
         ("different", 0.08, 0.983, "lives elsewhere"),
