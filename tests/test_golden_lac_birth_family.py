@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 
 import polars as pl
 import pytest
@@ -133,6 +134,16 @@ def test_birth_mother_is_not_judged_by_the_placements_address(index: PlanIndex) 
     assert levels["household"] == "la_area_home_unknown"
     assert levels["named_carer"] == "full"
     assert waterfall.band == "review"
+
+
+def test_the_waterfalls_m_and_u_give_each_weight(index: PlanIndex) -> None:
+    # The name level's u is the name's own frequency, not the level's average.
+    waterfall = cpflag.explain(index, MOTHER_IN_AREA, "L1", flag="carer_of_plan_subject")
+    steps = waterfall.table.filter(pl.col("m").is_not_null())
+    for m, u, weight in steps.select("m", "u", "weight").rows():
+        assert math.log2(m / u) == pytest.approx(weight)
+    name_u = steps.filter(pl.col("comparison") == "named_carer")["u"][0]
+    assert name_u < 2e-5
 
 
 def test_her_namesake_living_outside_the_la_is_not_flagged(index: PlanIndex) -> None:

@@ -114,6 +114,10 @@ def explain(
         g = scored[f"gamma_{c.name}"]
         lv = c.levels[g] if g >= 0 else None
         cols = [col for col in _shown_columns(c.kind, c.column) if f"l_{col}" in scored]
+        weight = scored[f"w_{c.name}"]
+        # A term-frequency-adjusted level's u is the agreed value's own
+        # frequency: show the u that gave this weight, not the level's average.
+        u = (lv.m / 2.0**weight if lv.tf_adjust else lv.u) if lv else None
         steps.append(
             {
                 "step": i,
@@ -121,8 +125,8 @@ def explain(
                 "level": lv.label if lv else "null",
                 "description": (lv.description or lv.label) if lv else "missing on either side",
                 "m": lv.m if lv else None,
-                "u": lv.u if lv else None,
-                "weight": scored[f"w_{c.name}"],
+                "u": u,
+                "weight": weight,
                 "attendance_value": "; ".join(str(scored[f"l_{col}"]) for col in cols),
                 "plan_value": "; ".join(str(scored[f"r_{col}"]) for col in cols),
             }
