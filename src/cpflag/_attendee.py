@@ -14,7 +14,7 @@ from typing import Final
 import polars as pl
 
 from cpflag._config import FlagConfig
-from cpflag._family import names_of
+from cpflag._family_frames import names_of
 from cpflag.normalise import normalise_nhs_number
 
 __all__ = ["ADULT_SETTINGS", "attendee_frame", "with_family_keys"]

@@ -20,15 +20,13 @@ from cpflag._attendee import attendee_frame, with_family_keys
 from cpflag._config import FlagConfig
 from cpflag._decide import FLAG_ORDER, plan_flags
 from cpflag._errors import InputError
-from cpflag._family import (
-    best_per_plan,
+from cpflag._family import best_per_plan, propagate_to_family, relation_flags
+from cpflag._family_frames import (
     carer_frame,
     family_frame,
     la_districts,
     mother_frame,
     plan_names,
-    propagate_to_family,
-    relation_flags,
     sibling_frame,
 )
 from cpflag._relation_caps import (
