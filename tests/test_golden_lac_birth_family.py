@@ -72,6 +72,22 @@ LAC = {
 }
 
 
+# Looked after, but placed with her mother: the plan's address is the family home.
+WITH_MOTHER = {
+    "plan_id": "L2",
+    "plan_type": "lac",
+    "given_name": "Esme",
+    "family_name": "Vantreight",
+    "date_of_birth": D(2019, 8, 8),
+    "sex": "F",
+    "postcode": "LS8 2AB",
+    "address": "14 Rowan Way",
+    "carer_given_name": "Donna",
+    "carer_family_name": "Vantreight",
+    "mother_given_name": "Donna",
+    "mother_family_name": "Vantreight",
+}
+
 UNBORN = {
     "plan_id": "U9",
     "plan_type": "unborn_cpp",
@@ -86,7 +102,7 @@ UNBORN = {
 
 @pytest.fixture(scope="module")
 def index() -> PlanIndex:
-    return cpflag.build_index(plans([LAC, UNBORN, *_filler(10_000)]))
+    return cpflag.build_index(plans([LAC, WITH_MOTHER, UNBORN, *_filler(10_000)]))
 
 
 _BORN = D(1990, 5, 5)
@@ -194,3 +210,24 @@ def test_baby_at_the_mothers_address_in_the_las_area_is_flagged(index: PlanIndex
 def test_the_same_address_in_another_town_is_not_enough(index: PlanIndex) -> None:
     flags = index.match(attendances([_baby("TR1 1AA")]))
     assert flags.filter(pl.col("flag") == "newborn_of_unborn_plan").height == 0
+
+
+def test_a_child_placed_with_its_mother_has_siblings_at_home(index: PlanIndex) -> None:
+    # Her brother, at the plan's address, no carer recorded: the household counts
+    # because the plan's carer is the named mother (no foster placement).
+    brother = {
+        "attendance_id": "S1",
+        "arrival_time": dt.datetime(2026, 11, 25, 16, 0),
+        "setting": "ed_child",
+        "given_name": "Ollie",
+        "family_name": "Vantreight",
+        "date_of_birth": D(2016, 4, 4),
+        "sex": "M",
+        "postcode": "LS8 2AB",
+        "address": "14 Rowan Way",
+    }
+    flags = index.match(attendances([brother]))
+    flags = flags.filter(pl.col("flag") == "sibling_of_plan_subject")
+    assert flags.select("plan_id", "band").rows() == [("L2", "match")]
+    assert "same household" in flags["reasons"][0]
+    assert index.match_one(brother).equals(index.match(attendances([brother])))

@@ -282,9 +282,19 @@ def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
     For ``lac`` plans the plan's address is usually the foster placement and the
     named carer the foster carer, so neither says anything about birth siblings:
     they are blanked, leaving the LA's family reference, the named (birth)
-    mother and the surnames.
+    mother and the surnames. A child placed with its parent (the plan's carer
+    *is* the named mother) lives at the family's home: that plan keeps it.
     """
-    return with_parent_name_u(_blank(families, pl.col("plan_type") == "lac", _PLACEMENT))
+    return with_parent_name_u(_blank(families, _placed_away(), _PLACEMENT))
+
+
+def _placed_away() -> pl.Expr:
+    """A looked-after child whose carer is not its named mother (a placement)."""
+    with_mother = (pl.col("carer_given_first") == pl.col("mother_given_first")) & (
+        pl.col("carer_family_parts").list.set_intersection(pl.col("mother_family_parts")).list.len()
+        > 0
+    )
+    return (pl.col("plan_type") == "lac") & ~with_mother.fill_null(False)
 
 
 #: A looked-after child's placement: the plan's address and its (foster) carer.
@@ -313,10 +323,11 @@ def carer_frame(families: pl.DataFrame) -> pl.DataFrame:
     family (the named mother, who lives elsewhere, at an address the plan does
     not give) are compared as separate rows of the same plan (``prow``), so the
     mother is never judged by the placement's address nor her name's weight by
-    the foster carer's. Rows are renumbered (``rec``); a plan keeps its best
-    row (:func:`best_per_plan`).
+    the foster carer's. A child placed with its mother is one household, one
+    row. Rows are renumbered (``rec``); a plan keeps its best row
+    (:func:`best_per_plan`).
     """
-    lac = pl.col("plan_type") == "lac"
+    lac = _placed_away()
     placement = _blank(families, lac, _NAMED_MOTHER)
     birth = _blank(
         families.filter(lac & (pl.col("mother_family_parts").list.len() > 0)),
