@@ -88,6 +88,20 @@ WITH_MOTHER = {
     "mother_family_name": "Vantreight",
 }
 
+# Kinship care: placed with her grandmother, who shares her surname.
+WITH_GRANDMOTHER = {
+    "plan_id": "L3",
+    "plan_type": "lac",
+    "given_name": "Nia",
+    "family_name": "Quarrington",
+    "date_of_birth": D(2018, 2, 2),
+    "sex": "F",
+    "postcode": "LS7 4CD",
+    "address": "9 Beech Grove",
+    "carer_given_name": "Maureen",
+    "carer_family_name": "Quarrington",
+}
+
 UNBORN = {
     "plan_id": "U9",
     "plan_type": "unborn_cpp",
@@ -102,7 +116,7 @@ UNBORN = {
 
 @pytest.fixture(scope="module")
 def index() -> PlanIndex:
-    return cpflag.build_index(plans([LAC, WITH_MOTHER, UNBORN, *_filler(10_000)]))
+    return cpflag.build_index(plans([LAC, WITH_MOTHER, WITH_GRANDMOTHER, UNBORN, *_filler(10_000)]))
 
 
 _BORN = D(1990, 5, 5)
@@ -210,6 +224,26 @@ def test_baby_at_the_mothers_address_in_the_las_area_is_flagged(index: PlanIndex
 def test_the_same_address_in_another_town_is_not_enough(index: PlanIndex) -> None:
     flags = index.match(attendances([_baby("TR1 1AA")]))
     assert flags.filter(pl.col("flag") == "newborn_of_unborn_plan").height == 0
+
+
+def test_a_child_in_kinship_care_has_siblings_at_that_home(index: PlanIndex) -> None:
+    # The grandmother shares the child's surname: not a stranger's placement,
+    # so a child at that address is family evidence.
+    sister = {
+        "attendance_id": "S2",
+        "arrival_time": dt.datetime(2026, 11, 25, 16, 0),
+        "setting": "ed_child",
+        "given_name": "Tia",
+        "family_name": "Quarrington",
+        "date_of_birth": D(2015, 5, 5),
+        "sex": "F",
+        "postcode": "LS7 4CD",
+        "address": "9 Beech Grove",
+    }
+    flags = index.match(attendances([sister]))
+    flags = flags.filter(pl.col("flag") == "sibling_of_plan_subject")
+    assert flags["plan_id"].to_list() == ["L3"]
+    assert "same household" in flags["reasons"][0]
 
 
 def test_a_child_placed_with_its_mother_has_siblings_at_home(index: PlanIndex) -> None:

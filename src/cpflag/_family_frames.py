@@ -282,19 +282,35 @@ def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
     For ``lac`` plans the plan's address is usually the foster placement and the
     named carer the foster carer, so neither says anything about birth siblings:
     they are blanked, leaving the LA's family reference, the named (birth)
-    mother and the surnames. A child placed with its parent (the plan's carer
-    *is* the named mother) lives at the family's home: that plan keeps it.
+    mother and the surnames. A child placed with a parent or with kin (the
+    plan's carer is the named mother, or shares the child's or the mother's
+    surname) lives at a family home, where siblings may live too: that plan
+    keeps it.
     """
-    return with_parent_name_u(_blank(families, _placed_away(), _PLACEMENT))
+    return with_parent_name_u(_blank(families, _placed_away(kin_at_home=True), _PLACEMENT))
 
 
-def _placed_away() -> pl.Expr:
-    """A looked-after child whose carer is not its named mother (a placement)."""
-    with_mother = (pl.col("carer_given_first") == pl.col("mother_given_first")) & (
-        pl.col("carer_family_parts").list.set_intersection(pl.col("mother_family_parts")).list.len()
-        > 0
+def _shares_surname(a: str, b: str) -> pl.Expr:
+    return pl.col(a).list.set_intersection(pl.col(b)).list.len() > 0
+
+
+def _placed_away(*, kin_at_home: bool = False) -> pl.Expr:
+    """A looked-after child whose carer is not its named mother (a placement).
+
+    With ``kin_at_home``, a carer sharing the child's or the mother's surname
+    (the father, a grandparent: "placed with parents" or kinship care) also
+    makes the plan's address the family's home.
+    """
+    with_mother = (pl.col("carer_given_first") == pl.col("mother_given_first")) & _shares_surname(
+        "carer_family_parts", "mother_family_parts"
     )
-    return (pl.col("plan_type") == "lac") & ~with_mother.fill_null(False)
+    home = with_mother.fill_null(False)
+    if kin_at_home:
+        kin = _shares_surname("carer_family_parts", "family_parts") | _shares_surname(
+            "carer_family_parts", "mother_family_parts"
+        )
+        home = home | kin.fill_null(False)
+    return (pl.col("plan_type") == "lac") & ~home
 
 
 #: A looked-after child's placement: the plan's address and its (foster) carer.
