@@ -16,7 +16,8 @@ of cpflag's models, so recall can be read against what is findable at all:
 * ``none``: nothing.
 
 Looked-after children's plan addresses are the placement, so ``household`` is
-not counted for siblings on ``lac`` plans.
+not counted for siblings on ``lac`` plans, unless the plan's carer shares the
+child's or the named mother's surname (placed with a parent, or kin).
 """
 
 from __future__ import annotations
@@ -128,7 +129,12 @@ def evidence_of_true_flags(
     same_addr = (
         (pl.col("a_num") == pl.col("p_num")) & (pl.col("a_street") == pl.col("p_street"))
     ).fill_null(False)
-    placement = (pl.col("flag") == "sibling_of_plan_subject") & (pl.col("plan_type") == "lac")
+    # A looked-after child's address is a placement, unless the carer is family
+    # (shares the child's or the named mother's surname: a parent, kin).
+    kin = inter("p_carer_f", "p_child_f") | inter("p_carer_f", "p_mother_f")
+    placement = (
+        (pl.col("flag") == "sibling_of_plan_subject") & (pl.col("plan_type") == "lac") & ~kin
+    )
     household = (same_pc | same_addr) & ~placement
     named_person = (
         named("a_self", "p_carer")
