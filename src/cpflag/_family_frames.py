@@ -20,6 +20,7 @@ from typing import Final
 import polars as pl
 
 from cpflag.linkage import Linker
+from cpflag.linkage._comparisons import lists_intersect
 from cpflag.normalise import (
     given_name_groups,
     name_parts,
@@ -129,24 +130,22 @@ def name_frequency(given: pl.Series, parts: pl.Series, names: pl.DataFrame) -> p
     ).to_series()
 
 
-def _parent_name_u(frame: pl.DataFrame, names: pl.DataFrame) -> list[pl.Series]:
-    """The carer's and the mother's name frequencies, and the less distinctive of them.
-
-    A name level agrees with either adult, so its ``u`` is the larger frequency
-    (``parent_name_u``); a frame that keeps only one of them (a looked-after
-    child's placement or birth family) takes that one's (:func:`with_parent_name_u`).
-    """
+def _with_name_us(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """Add the carer's and the mother's name frequencies and ``parent_name_u``."""
     carer = name_frequency(frame["carer_given_first"], frame["carer_family_parts"], names)
     mother = name_frequency(frame["mother_given_first"], frame["mother_family_parts"], names)
-    return [
-        carer.alias("carer_name_u"),
-        mother.alias("mother_name_u"),
-        pl.select(pl.max_horizontal(carer, mother)).to_series().alias("parent_name_u"),
-    ]
+    return with_parent_name_u(
+        frame.with_columns(carer.alias("carer_name_u"), mother.alias("mother_name_u"))
+    )
 
 
 def with_parent_name_u(frame: pl.DataFrame) -> pl.DataFrame:
-    """Recompute ``parent_name_u`` from the names a frame still has."""
+    """``parent_name_u``: the less distinctive of the names the frame still has.
+
+    A name level agrees with either adult, so its ``u`` is the larger frequency;
+    a frame that keeps only one of them (a looked-after child's placement or
+    birth family) takes that one's.
+    """
     carer = pl.when(pl.col("carer_family_parts").list.len() > 0).then("carer_name_u")
     mother = pl.when(pl.col("mother_family_parts").list.len() > 0).then("mother_name_u")
     return frame.with_columns(pl.max_horizontal(carer, mother).alias("parent_name_u"))
@@ -234,7 +233,7 @@ def family_frame(
         .with_row_index("rec")
         .with_columns(pl.col("rec").cast(pl.UInt32))
     )
-    return fam.with_columns(_parent_name_u(fam, adult_names(names)))
+    return _with_name_us(fam, adult_names(names))
 
 
 def mother_frame(
@@ -273,7 +272,7 @@ def mother_frame(
     out = pl.concat([prepared, theirs], how="horizontal").with_columns(
         unborn["expected_delivery_date"].alias("edd"), areas["la_districts"]
     )
-    return out.with_columns(_parent_name_u(out, adult_names(names)))
+    return _with_name_us(out, adult_names(names))
 
 
 def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
@@ -290,10 +289,6 @@ def sibling_frame(families: pl.DataFrame) -> pl.DataFrame:
     return with_parent_name_u(_blank(families, _placed_away(kin_at_home=True), _PLACEMENT))
 
 
-def _shares_surname(a: str, b: str) -> pl.Expr:
-    return pl.col(a).list.set_intersection(pl.col(b)).list.len() > 0
-
-
 def _placed_away(*, kin_at_home: bool = False) -> pl.Expr:
     """A looked-after child whose carer is not its named mother (a placement).
 
@@ -301,15 +296,15 @@ def _placed_away(*, kin_at_home: bool = False) -> pl.Expr:
     (the father, a grandparent: "placed with parents" or kinship care) also
     makes the plan's address the family's home.
     """
-    with_mother = (pl.col("carer_given_first") == pl.col("mother_given_first")) & _shares_surname(
+    with_mother = (pl.col("carer_given_first") == pl.col("mother_given_first")) & lists_intersect(
         "carer_family_parts", "mother_family_parts"
     )
     home = with_mother.fill_null(False)
     if kin_at_home:
-        kin = _shares_surname("carer_family_parts", "family_parts") | _shares_surname(
+        kin = lists_intersect("carer_family_parts", "family_parts") | lists_intersect(
             "carer_family_parts", "mother_family_parts"
         )
-        home = home | kin.fill_null(False)
+        home = home | kin
     return (pl.col("plan_type") == "lac") & ~home
 
 
