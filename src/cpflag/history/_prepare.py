@@ -31,9 +31,9 @@ from typing import Final
 
 import polars as pl
 
-from cpflag._errors import DuplicateIdError, InputError, MissingColumnError
+from cpflag._errors import DuplicateIdError, InputError
 from cpflag._schema import ATTENDANCES
-from cpflag.io._conform import conform_attendances
+from cpflag.io._conform import check_required_values, conform_attendances
 from cpflag.linkage import PREPARED_COLUMNS, prepare_people
 from cpflag.normalise import name_parts, normalise_name, normalise_nhs_number
 
@@ -81,19 +81,7 @@ def check_batch(batch: pl.DataFrame, source: str = "attendances") -> None:
         InputError: A null attendance id or arrival time (rows named, 1-based).
         DuplicateIdError: An attendance id appears twice.
     """
-    for col in ("attendance_id", "arrival_time"):
-        if col not in batch.columns:
-            raise MissingColumnError("required column is missing", source=source, column=col)
-        null = batch[col].is_null()
-        if null.any():
-            idx = null.arg_true()
-            raise InputError(
-                "value is missing",
-                source=source,
-                column=col,
-                row_numbers=[i + 1 for i in idx.to_list()],
-                record_ids=batch["attendance_id"].cast(pl.String).gather(idx).to_list(),
-            )
+    check_required_values(batch, source)
     dup = batch["attendance_id"].is_duplicated()
     if dup.any():
         idx = dup.arg_true()

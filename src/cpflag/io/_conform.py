@@ -13,7 +13,7 @@ from cpflag._errors import InputError, MissingColumnError
 from cpflag._schema import ATTENDANCES
 from cpflag.io._dates import parse_dates, parse_datetimes
 
-__all__ = ["conform_attendances"]
+__all__ = ["check_required_values", "conform_attendances"]
 
 
 def conform_attendances(df: pl.DataFrame, *, keep_extra: bool = True) -> pl.DataFrame:
@@ -33,7 +33,7 @@ def conform_attendances(df: pl.DataFrame, *, keep_extra: bool = True) -> pl.Data
         InputError: A required value is null, or a text date is not a date (the
             column, row and record id are named, never the value).
     """
-    _check_required(df)
+    check_required_values(df)
     df = _parse_text_dates(df)
     cols = []
     for c in ATTENDANCES.columns:
@@ -47,22 +47,32 @@ def conform_attendances(df: pl.DataFrame, *, keep_extra: bool = True) -> pl.Data
     return df.select(*cols, *extra)
 
 
-def _check_required(df: pl.DataFrame) -> None:
-    """Without an arrival time no plan can be judged current: say so, never skip."""
-    ids = df["attendance_id"].cast(pl.String) if "attendance_id" in df.columns else None
-    for name in ATTENDANCES.required:
-        if name not in df.columns:
-            raise MissingColumnError(
-                f"required column missing: {name}", source="attendances", column=name
+def check_required_values(df: pl.DataFrame, source: str = "attendances") -> None:
+    """Raise unless ``attendance_id`` and ``arrival_time`` are present and filled.
+
+    Without an arrival time no plan can be judged current: say so, never skip.
+
+    Raises:
+        MissingColumnError: A required column is absent.
+        InputError: A required value is null (rows and ids named, 1-based).
+    """
+    for col in ATTENDANCES.required:
+        if col not in df.columns:
+            raise MissingColumnError("required column is missing", source=source, column=col)
+        null = df[col].is_null()
+        if null.any():
+            idx = null.arg_true()
+            ids = (
+                df["attendance_id"].cast(pl.String).gather(idx).to_list()
+                if "attendance_id" in df.columns
+                else []
             )
-        idx = df[name].is_null().arg_true().to_list()
-        if idx:
             raise InputError(
-                f"required value missing in {len(idx)} row(s)",
-                source="attendances",
-                column=name,
-                row_numbers=[i + 1 for i in idx],
-                record_ids=[ids[i] for i in idx] if ids is not None else [],
+                "value is missing",
+                source=source,
+                column=col,
+                row_numbers=[i + 1 for i in idx.to_list()],
+                record_ids=ids,
             )
 
 
