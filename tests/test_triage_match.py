@@ -161,9 +161,14 @@ def test_custom_comparisons_agree(
     assert (spy.calls == 0) is scalar
 
 
-def test_match_one_fills_absent_columns_and_counts_pairs() -> None:
+@pytest.fixture(scope="module")
+def scalar_index() -> PlanIndex:
     data = synth.generate(scale="demo", seed=3)
-    index = cpflag.build_index(data.plans, data.manifest, cpflag.FlagConfig(flags=SCALAR_FLAGS))
+    return cpflag.build_index(data.plans, data.manifest, cpflag.FlagConfig(flags=SCALAR_FLAGS))
+
+
+def test_match_one_fills_absent_columns_and_counts_pairs(scalar_index: PlanIndex) -> None:
+    index = scalar_index
     rec: dict[str, Any] = {"attendance_id": "X1", "arrival_time": dt.datetime(2026, 11, 25, 9)}
     assert index.match_one(rec).is_empty()
     assert index.last_candidate_pairs == 0
@@ -178,12 +183,11 @@ def test_match_one_fills_absent_columns_and_counts_pairs() -> None:
     ],
 )
 def test_match_one_without_a_required_value_is_an_error_not_an_empty_answer(
-    record: dict[str, Any], column: str, error: type[Exception]
+    scalar_index: PlanIndex, record: dict[str, Any], column: str, error: type[Exception]
 ) -> None:
     # No arrival time means no plan can be judged current: an empty answer
     # would read as "no flag", which must never be given by default.
-    data = synth.generate(scale="demo", seed=3)
-    index = cpflag.build_index(data.plans, data.manifest, cpflag.FlagConfig(flags=SCALAR_FLAGS))
+    index = scalar_index
     with pytest.raises(error, match=column) as info:
         index.match_one(record)
     assert "Ann" not in str(info.value)
