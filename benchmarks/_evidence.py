@@ -30,7 +30,9 @@ from cpflag.normalise import normalise_nhs_number as _nhs
 __all__ = [
     "EVIDENCE_ORDER",
     "FINDABLE",
+    "evidence_of_pairs",
     "evidence_of_true_flags",
+    "namesake_ceiling",
     "recall_by_evidence",
     "recall_where_findable",
 ]
@@ -78,6 +80,25 @@ def evidence_of_true_flags(
     Returns:
         ``attendance_id``, ``flag``, ``plan_id``, ``plan_type``, ``evidence``.
     """
+    rel = truth.filter(pl.col("flag") != "plan_subject").select("attendance_id", "flag", "plan_id")
+    return evidence_of_pairs(rel, truth, attendances, plans)
+
+
+def evidence_of_pairs(
+    pairs: pl.DataFrame, truth: pl.DataFrame, attendances: pl.DataFrame, plans: pl.DataFrame
+) -> pl.DataFrame:
+    """The strongest evidence class of any (attendance, relationship flag, plan) pairs.
+
+    Args:
+        pairs: ``attendance_id``, ``flag`` (a relationship kind), ``plan_id``.
+        truth: Expected flags; only its ``plan_subject`` rows are read (which
+            LA families each attendee is itself a subject in).
+        attendances: The attendances table (contract columns).
+        plans: The plans table (contract columns).
+
+    Returns:
+        ``attendance_id``, ``flag``, ``plan_id``, ``plan_type``, ``evidence``.
+    """
     a = pl.DataFrame(
         {
             "attendance_id": attendances["attendance_id"],
@@ -100,7 +121,6 @@ def evidence_of_true_flags(
             **{f"p_{k}": v for k, v in _house(plans).to_dict().items()},
         }
     )
-    rel = truth.filter(pl.col("flag") != "plan_subject")
     subject_fams = (
         truth.filter(pl.col("flag") == "plan_subject")
         .join(p.select("plan_id", "fam"), on="plan_id")
@@ -108,7 +128,7 @@ def evidence_of_true_flags(
         .agg(pl.col("fam").drop_nulls().alias("own_fams"))
     )
     x = (
-        rel.join(a, on="attendance_id", how="left")
+        pairs.join(a, on="attendance_id", how="left")
         .join(p, on="plan_id", how="left")
         .join(subject_fams, on="attendance_id", how="left")
     )
@@ -200,4 +220,140 @@ def recall_where_findable(flags: pl.DataFrame, evidence: pl.DataFrame) -> pl.Dat
             findable_share=(pl.col("findable") / pl.col("true")).round(4),
         )
         .sort("flag")
+    )
+
+
+#: Settings whose attendees are adults when the date of birth is missing.
+_ADULT_SETTINGS = ("ed_adult", "maternity")
+#: The plan types each relationship kind is about.
+_KIND_PLAN_TYPES = {
+    "sibling_of_plan_subject": ("cpp", "lac", "cin"),
+    "carer_of_plan_subject": ("cpp", "lac", "cin"),
+    "newborn_of_unborn_plan": ("unborn_cpp",),
+}
+
+
+def _la_areas(plans: pl.DataFrame) -> pl.DataFrame:
+    """``la_code``, ``district``: districts holding >= 0.5% (and 2) of an LA's plan rows."""
+    d = plans.select(
+        "la_code", normalise_postcode(plans["postcode"])["pc_district"].alias("district")
+    )
+    counts = (
+        d.drop_nulls()
+        .group_by("la_code", "district")
+        .len()
+        .with_columns(pl.col("len").sum().over("la_code").alias("rows"))
+    )
+    keep = pl.col("len") >= pl.max_horizontal(pl.lit(2), 0.005 * pl.col("rows"))
+    return counts.filter(keep).select("la_code", "district")
+
+
+def namesake_ceiling(
+    truth: pl.DataFrame, attendances: pl.DataFrame, plans: pl.DataFrame, *, newborn_days: int = 90
+) -> pl.DataFrame:
+    """How many attendee--plan pairs look like each true relationship, and how many are.
+
+    Model-free: every pair of an eligible attendee (a child for siblings, an
+    adult for carers, a baby of up to ``newborn_days`` for newborns; the
+    attendee is not the plan's own subject) and a plan of the kind's types that
+    either shares a surname part with the plan child or a named parent while
+    the attendee lives in the plan LA's area (districts holding its families),
+    or carries a named parent's full name anywhere. Each pair gets its evidence
+    class (:func:`evidence_of_pairs`); the share of true relationships among the
+    pairs of a class is the best match-band precision any system can have on
+    the class as a whole, without further evidence.
+
+    Args:
+        truth: Expected flags (``attendance_id``, ``flag``, ``plan_id``).
+        attendances: The attendances table (contract columns).
+        plans: The plans table (contract columns).
+        newborn_days: A baby is a newborn for this many days.
+
+    Returns:
+        ``flag``, ``evidence``, ``in_area``, ``pairs``, ``true``, ``share_true``.
+    """
+    age = (pl.col("arrival_time").dt.date() - pl.col("date_of_birth")).dt.total_days()
+    adult_setting = pl.col("setting").is_in(_ADULT_SETTINGS).fill_null(False)
+    a = attendances.select(
+        "attendance_id",
+        pl.when(age.is_not_null()).then(age < 6575).otherwise(~adult_setting).alias("child"),
+        pl.when(age.is_not_null()).then(age >= 6575).otherwise(adult_setting).alias("adult"),
+        age.is_between(-1, newborn_days).fill_null(False).alias("newborn"),
+        _first(attendances["given_name"]).alias("g"),
+        _parts(attendances["family_name"]).alias("f"),
+        normalise_postcode(attendances["postcode"])["pc_district"].alias("district"),
+    )
+    areas = _la_areas(plans)
+    a_la = a.join(areas, on="district", how="inner").select("attendance_id", "la_code")
+    p = plans.select(
+        "plan_id",
+        "la_code",
+        "plan_type",
+        pl.concat_list(
+            _parts(plans["family_name"]),
+            _parts(plans["carer_family_name"]),
+            _parts(plans["mother_family_name"]),
+        ).alias("f"),
+    )
+    named = pl.concat(
+        [
+            plans.select(
+                "plan_id",
+                _first(plans[f"{who}_given_name"]).alias("g"),
+                _parts(plans[f"{who}_family_name"]).alias("f"),
+            )
+            for who in ("carer", "mother")
+        ]
+    ).explode("f")
+    own = truth.filter(pl.col("flag") == "plan_subject").select("attendance_id", "plan_id")
+    frames = []
+    for kind, role in (
+        ("sibling_of_plan_subject", "child"),
+        ("carer_of_plan_subject", "adult"),
+        ("newborn_of_unborn_plan", "newborn"),
+    ):
+        who = a.filter(pl.col(role))
+        kp = p.filter(pl.col("plan_type").is_in(_KIND_PLAN_TYPES[kind]))
+        by_surname = (
+            who.select("attendance_id", "f")
+            .explode("f")
+            .join(a_la, on="attendance_id")
+            .join(kp.explode("f"), on=["f", "la_code"])
+            .select("attendance_id", "plan_id")
+        )
+        by_name = (
+            who.select("attendance_id", "g", "f")
+            .explode("f")
+            .join(named, on=["g", "f"])
+            .join(kp.select("plan_id"), on="plan_id")
+            .select("attendance_id", "plan_id")
+        )
+        frames.append(
+            pl.concat([by_surname, by_name])
+            .unique()
+            .join(own, on=["attendance_id", "plan_id"], how="anti")
+            .with_columns(pl.lit(kind).alias("flag"))
+        )
+    pairs = pl.concat(frames).select("attendance_id", "flag", "plan_id")
+    in_area = (
+        pairs.join(p.select("plan_id", "la_code"), on="plan_id")
+        .join(a_la.with_columns(pl.lit(True).alias("in_area")), on=["attendance_id", "la_code"])
+        .select("attendance_id", "plan_id", "in_area")
+        .unique()
+    )
+    true = truth.select("attendance_id", "flag", "plan_id", pl.lit(True).alias("true")).unique()
+    return (
+        evidence_of_pairs(pairs, truth, attendances, plans)
+        .join(in_area, on=["attendance_id", "plan_id"], how="left")
+        .join(true, on=["attendance_id", "flag", "plan_id"], how="left")
+        .group_by("flag", "evidence", pl.col("in_area").fill_null(False))
+        .agg(pairs=pl.len(), true=pl.col("true").fill_null(False).sum())
+        .with_columns(share_true=(pl.col("true") / pl.col("pairs")).round(4))
+        .with_columns(
+            pl.col("evidence")
+            .replace_strict({e: i for i, e in enumerate(EVIDENCE_ORDER)}, return_dtype=pl.Int8)
+            .alias("_o")
+        )
+        .sort("flag", "_o", "in_area")
+        .drop("_o")
     )

@@ -21,7 +21,12 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpflag
-from _evidence import evidence_of_true_flags, recall_by_evidence, recall_where_findable
+from _evidence import (
+    evidence_of_true_flags,
+    namesake_ceiling,
+    recall_by_evidence,
+    recall_where_findable,
+)
 from conftest import dataset
 from cpflag._evaluate import evaluate_flags
 
@@ -80,6 +85,10 @@ def main() -> None:
         print("\nrecall over all true flags and over the findable ones (identifier, LA family,")
         print("household or a named person; not a surname alone, not nothing):")
         print(recall_where_findable(run.flags, evidence))
+        print("\nevery attendee-plan pair that shares a surname in the plan LA's area, or a named")
+        print("parent's full name anywhere, by evidence class: how many are truly related")
+        print("(share_true bounds the precision of flagging the whole class; model-free):")
+        print(namesake_ceiling(truth, atts, plans))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nwall time {elapsed:.2f} s; peak RSS {peak_mib:.0f} MiB")
 
