@@ -35,8 +35,13 @@ def benchmarks(session: nox.Session) -> None:
     """pytest-benchmark timings on fixed synthetic data (not part of the tests)."""
     session.install(".[bench]")
     session.run(
-        "python", "-m", "pytest", "benchmarks", "--benchmark-only",
-        "--benchmark-columns=min,mean,max,rounds", *session.posargs,
+        "python",
+        "-m",
+        "pytest",
+        "benchmarks",
+        "--benchmark-only",
+        "--benchmark-columns=min,mean,max,rounds",
+        *session.posargs,
     )
 
 

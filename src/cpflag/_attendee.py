@@ -17,7 +17,7 @@ from cpflag._config import FlagConfig
 from cpflag._family_frames import names_of
 from cpflag.normalise import normalise_nhs_number
 
-__all__ = ["ADULT_SETTINGS", "attendee_frame", "with_family_keys"]
+__all__ = ["ADULT_SETTINGS", "attendee_frame", "carer_eligible_expr", "with_family_keys"]
 
 ADULT_SETTINGS: Final = ("ed_adult", "maternity")
 _LIST = pl.List(pl.String)
@@ -57,6 +57,16 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
         .then(pl.lit("birth_year_doubtful"))
         .alias("age_doubt"),
     )
+
+
+def carer_eligible_expr() -> pl.Expr:
+    """Attendees compared as possible carers: adults, and records of unknown age.
+
+    A record with no date of birth outside an adult setting may be an adult
+    (adults attend mixed EDs and urgent care); its carer pairs are kept only
+    when it is the named adult (``_relation_caps.only_named_if_age_unknown``).
+    """
+    return (pl.col("is_adult") | (pl.col("age_doubt") == "age_unknown")).fill_null(False)
 
 
 _POSTCODE_COLS: Final = ("postcode", "pc_sector", "pc_district")

@@ -16,7 +16,7 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
-from cpflag._attendee import attendee_frame, with_family_keys
+from cpflag._attendee import attendee_frame, carer_eligible_expr, with_family_keys
 from cpflag._config import FlagConfig
 from cpflag._decide import FLAG_ORDER, plan_flags
 from cpflag._errors import InputError
@@ -33,6 +33,7 @@ from cpflag._relation_caps import (
     cap_unconfirmed_family,
     cap_unknown_age,
     not_the_subject,
+    only_named_if_age_unknown,
     unconfirmed_family_expr,
 )
 from cpflag._relations import carer_model, newborn_model, sibling_model
@@ -272,7 +273,9 @@ class PlanIndex:
         for kind, right, eligible in (
             ("newborn_of_unborn_plan", self.mothers, pl.col("is_newborn")),
             ("sibling_of_plan_subject", self.sibling_families, ~pl.col("is_adult")),
-            ("carer_of_plan_subject", self.carer_families, pl.col("is_adult")),
+            # An attendee of unknown age may be an adult: compared as a carer,
+            # kept only as the named adult (only_named_if_age_unknown).
+            ("carer_of_plan_subject", self.carer_families, carer_eligible_expr()),
         ):
             rl = self.relation_linkers[kind]
             sub = left.filter(eligible.fill_null(False))
@@ -288,6 +291,7 @@ class PlanIndex:
                 scored = cap_unknown_age(scored, left)
             elif kind == "carer_of_plan_subject":
                 # A foster carer is the carer of the child placed with them only.
+                scored = only_named_if_age_unknown(scored, left, rl.model)
                 scored = best_per_plan(
                     propagate_to_family(scored, right, per_child_types=("lac",)), right
                 )

@@ -2,10 +2,13 @@
 
 Each encodes something the weights alone cannot: a sibling link to the plan
 the attendee *is* (dropped) or may be (capped), a newborn whose age is in doubt,
-and sibling evidence resting on a same-person link still in review.
+a possible carer whose age is unknown, and sibling evidence resting on a
+same-person link still in review.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 import polars as pl
 
@@ -13,11 +16,39 @@ from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag.linkage import Comparison, LinkageModel
 
 __all__ = [
+    "AGE_UNKNOWN",
+    "NAMED_ADULT_LEVELS",
     "cap_unconfirmed_family",
     "cap_unknown_age",
+    "named_adult_expr",
+    "named_adult_levels",
     "not_the_subject",
+    "only_named_if_age_unknown",
     "unconfirmed_family_expr",
 ]
+
+#: The levels that say the attendee *is* the plan's named adult (by comparison
+#: kind): their full name, or the mother's NHS number.
+NAMED_ADULT_LEVELS: Final = {"person_vs_carer": ("full",), "mother_ids": ("nhs",)}
+#: ``age_doubt`` of an attendee with no usable date of birth.
+AGE_UNKNOWN: Final = "age_unknown"
+
+
+def named_adult_levels(model: LinkageModel) -> list[tuple[int, tuple[int, ...]]]:
+    """``(comparison position, level indices)`` of :data:`NAMED_ADULT_LEVELS` in ``model``."""
+    return [
+        (i, tuple(c.labels.index(label) for label in NAMED_ADULT_LEVELS[c.kind]))
+        for i, c in enumerate(model.comparisons)
+        if c.kind in NAMED_ADULT_LEVELS
+    ]
+
+
+def named_adult_expr(model: LinkageModel) -> pl.Expr:
+    """Pairs where the attendee is the plan's named carer or mother (name or NHS number)."""
+    named = pl.lit(False)
+    for i, levels in named_adult_levels(model):
+        named = named | pl.col(f"gamma_{model.comparisons[i].name}").is_in(levels)
+    return named.fill_null(False)
 
 
 def _family_ref(model: LinkageModel) -> Comparison | None:
@@ -85,6 +116,39 @@ def cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
             pl.when(doubtful).then(pl.col("age_doubt")).otherwise(pl.col("guard")).alias("guard"),
         )
         .drop("age_doubt")
+    )
+
+
+def only_named_if_age_unknown(
+    scored: pl.DataFrame, left: pl.DataFrame, model: LinkageModel
+) -> pl.DataFrame:
+    """Carer pairs of an attendee of unknown age: only as the named adult, at most review.
+
+    With no date of birth outside an adult setting the attendee may be a
+    child, and a child of the household shares the carer's home. Such a
+    record is a possible carer only when it *is* the plan's named carer or
+    mother (full name, or the mother's NHS number); the flag is then capped at
+    ``review`` (guard ``age_unknown``), as a newborn flag of unknown age is.
+    Attendees known to be adults are untouched.
+    """
+    if scored.height == 0:
+        return scored
+    doubt = left.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("l"),
+        ((pl.col("age_doubt") == AGE_UNKNOWN) & ~pl.col("is_adult")).alias("_unknown"),
+    )
+    unknown = pl.col("_unknown").fill_null(False)
+    return (
+        scored.join(doubt, on="l", how="left")
+        .filter(~unknown | named_adult_expr(model))
+        .with_columns(
+            pl.when(unknown & (pl.col("band") == "match"))
+            .then(pl.lit("review"))
+            .otherwise(pl.col("band"))
+            .alias("band"),
+            pl.when(unknown).then(pl.lit(AGE_UNKNOWN)).otherwise(pl.col("guard")).alias("guard"),
+        )
+        .drop("_unknown")
     )
 
 

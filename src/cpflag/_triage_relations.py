@@ -5,7 +5,8 @@ carer), an eligible attendee's candidates come from the index's key
 dictionaries over the relation model's own blocking rules, each is scored with
 ``PlainScorer`` and the relation's plain comparison levels
 (``_plain_relations``), and the banded pairs go through the same steps as the
-batch: ``_relation_caps.cap_unknown_age`` (newborn), ``propagate_to_family`` with its
+batch: ``_relation_caps.cap_unknown_age`` (newborn),
+``only_named_if_age_unknown`` (carer), ``propagate_to_family`` with its
 tie-break (sibling, carer; a looked-after child's foster carer gets no
 copies), ``not_the_subject`` (sibling), then the plan decisions
 (``_triage_decide``). Anything outside that -- a relation model with a
@@ -23,6 +24,7 @@ import polars as pl
 
 from cpflag._errors import ModelError
 from cpflag._plain_relations import relation_kinds
+from cpflag._relation_caps import AGE_UNKNOWN, named_adult_levels
 from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag._triage_decide import Decided, Rows, flag_rows
 from cpflag.linkage._comparisons import required_columns
@@ -137,7 +139,18 @@ def _eligible(kind: str, attendee: Mapping[str, Any]) -> bool:
         return bool(attendee["is_newborn"])
     if kind == "sibling_of_plan_subject":
         return not attendee["is_adult"]
-    return bool(attendee["is_adult"])
+    # ``carer_eligible_expr``: adults, and records of unknown age.
+    return bool(attendee["is_adult"]) or _age_unknown(attendee)
+
+
+def _age_unknown(attendee: Mapping[str, Any]) -> bool:
+    """Not known to be an adult and no usable age (``only_named_if_age_unknown``)."""
+    return not attendee["is_adult"] and attendee["age_doubt"] == AGE_UNKNOWN
+
+
+def _named_adult(pair: PlainPair, scorer: PlainScorer) -> bool:
+    """``named_adult_expr``: the attendee is the plan's named carer or mother."""
+    return any(pair.gammas[i] in levels for i, levels in named_adult_levels(scorer.model))
 
 
 @attrs.frozen
@@ -214,6 +227,9 @@ def _decide(
         if kind == "newborn_of_unborn_plan" and doubt is not None:
             # cap_unknown_age: the age is in doubt, so at most review, and say why.
             band, guard = ("review" if band == "match" else band), doubt
+        elif kind == "carer_of_plan_subject" and _age_unknown(attendee):
+            # only_named_if_age_unknown (the pairs kept were filtered before).
+            band, guard = ("review" if band == "match" else band), AGE_UNKNOWN
         elif kind == "sibling_of_plan_subject":
             if _rests_on_unconfirmed_family(p.pair, rk) and band == "match":
                 # cap_unconfirmed_family: a match only through a review-band identity.
@@ -299,6 +315,9 @@ def relation_rows(
             pair = scorer.score(attendee, row)
             if pair.band is not None:
                 banded.append(_Pair(r, pair, None))
+        if kind == "carer_of_plan_subject" and _age_unknown(attendee):
+            # only_named_if_age_unknown, before the copies as in the batch.
+            banded = [p for p in banded if _named_adult(p.pair, scorer)]
         if not banded:
             continue
         pairs = _propagate(banded, rk) if rk.propagate else banded
