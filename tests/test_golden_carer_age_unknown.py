@@ -4,7 +4,8 @@ Adults attend mixed EDs and urgent care; a record there with no date of birth
 may be an adult or a child. It is compared as a carer, but a carer flag needs
 it to *be* the plan's named carer or mother (a child of the household shares
 the home, not the carer's name), and is at most ``review`` with the
-``age_unknown`` guard, as a newborn flag of unknown age is.
+``age_unknown`` guard, as a newborn flag of unknown age is. ``explain`` gives
+the flag's band and guard for both.
 """
 
 from __future__ import annotations
@@ -116,3 +117,29 @@ def test_one_record_agrees_with_the_batch(index: PlanIndex) -> None:
     one = pl.concat([index.match_one(r) for r in ROWS])
     assert one.equals(batch)
     assert batch.filter(pl.col("flag") == "carer_of_plan_subject").height == 2
+
+
+@pytest.mark.parametrize("row", [NAMED_CARER, HOUSEHOLD_MEMBER, NAMED_CARER_AGED])
+def test_explain_gives_the_flags_band_and_guard(index: PlanIndex, row: dict[str, object]) -> None:
+    flags = _carer(index, row)
+    waterfall = cpflag.explain(index, row, "C1", flag="carer_of_plan_subject")
+    band = flags["band"][0] if flags.height else None
+    assert waterfall.band == band
+    no_dob = "date_of_birth" not in row
+    assert waterfall.guard == ("age_unknown" if no_dob else None)
+
+
+def test_explain_gives_a_newborn_flags_cap_when_the_age_is_unknown(index: PlanIndex) -> None:
+    # No date of birth, no placeholder name: possibly the unborn plan's baby,
+    # at its mother's address; at most review, and explain says so too.
+    baby = {
+        **_mixed("A5", "Ayo", "Adeyemi", mother_nhs_number=MUM_NHS),
+        "setting": "ed_child",
+        "postcode": "E8 1AA",
+        "address": "3 Mare Street",
+    }
+    flags = index.match(attendances([baby])).filter(pl.col("flag") == "newborn_of_unborn_plan")
+    assert flags.select("plan_id", "band").rows() == [("U1", "review")]
+    waterfall = cpflag.explain(index, baby, "U1", flag="newborn_of_unborn_plan")
+    assert (waterfall.band, waterfall.guard) == ("review", "age_unknown")
+    assert waterfall.match_weight == pytest.approx(flags["score"][0])

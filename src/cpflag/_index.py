@@ -32,6 +32,7 @@ from cpflag._family_frames import (
 from cpflag._relation_caps import (
     cap_unconfirmed_family,
     cap_unknown_age,
+    caps_for_one_pair,
     not_the_subject,
     only_named_if_age_unknown,
     unconfirmed_family_expr,
@@ -377,6 +378,8 @@ class PlanIndex:
             schema={"l": pl.UInt32, "r": pl.UInt32},
         )
         scored = linker.score(left, right, pair, tf=tf)
+        if flag in self.relation_linkers:
+            scored = caps_for_one_pair(flag, scored, left, linker.model)
         best = scored.sort(["match_weight", "r"], descending=[True, False], maintain_order=True)
         return best.row(0, named=True), linker.model
 

@@ -20,6 +20,7 @@ __all__ = [
     "NAMED_ADULT_LEVELS",
     "cap_unconfirmed_family",
     "cap_unknown_age",
+    "caps_for_one_pair",
     "named_adult_expr",
     "named_adult_levels",
     "not_the_subject",
@@ -150,6 +151,27 @@ def only_named_if_age_unknown(
         )
         .drop("_unknown")
     )
+
+
+def caps_for_one_pair(
+    kind: str, scored: pl.DataFrame, left: pl.DataFrame, model: LinkageModel
+) -> pl.DataFrame:
+    """The caps of a relation kind that need no other pairs (for ``explain``).
+
+    A pair :func:`only_named_if_age_unknown` would drop is kept, with no band
+    and guard ``age_unknown``, so the waterfall says why there is no flag.
+    """
+    if kind == "newborn_of_unborn_plan":
+        return cap_unknown_age(scored, left)
+    if kind == "sibling_of_plan_subject":
+        return cap_unconfirmed_family(scored, model)
+    if kind == "carer_of_plan_subject":
+        kept = only_named_if_age_unknown(scored, left, model)
+        dropped = scored.join(kept.select("l", "r"), on=["l", "r"], how="anti").with_columns(
+            pl.lit(None, pl.String).alias("band"), pl.lit(AGE_UNKNOWN).alias("guard")
+        )
+        return pl.concat([kept, dropped.select(kept.columns)])
+    return scored
 
 
 def not_the_subject(
