@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attrs
 import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 
-from cpflag import LinkageModel, default_model
+from cpflag import LinkageModel, Thresholds, default_model, default_relation_models
 from cpflag.cli import main
 from tests.test_golden_family import ATT, PLANS
 
@@ -142,3 +143,60 @@ def test_model_prints_json_that_loads() -> None:
     result = CliRunner().invoke(main, ["model"])
     assert result.exit_code == 0
     assert LinkageModel.from_json(result.output) == default_model()
+
+
+@pytest.mark.parametrize(
+    "kind", ["sibling_of_plan_subject", "carer_of_plan_subject", "newborn_of_unborn_plan"]
+)
+def test_model_prints_each_relationship_model(kind: str) -> None:
+    result = CliRunner().invoke(main, ["model", "--flag", kind])
+    assert result.exit_code == 0
+    assert LinkageModel.from_json(result.output) == default_relation_models()[kind]
+
+
+def _flags_with(files: tuple[Path, Path], tmp_path: Path, *extra: str) -> Result:
+    att, plans = files
+    out = tmp_path / "flags.csv"
+    args = ["flag", "--attendances", str(att), "--plans", str(plans), "--out", str(out), *extra]
+    return CliRunner().invoke(main, args)
+
+
+def test_flag_takes_a_relationship_model(files: tuple[Path, Path], tmp_path: Path) -> None:
+    # A carer model that asks for more than any evidence gives: no carer flags.
+    strict = attrs.evolve(
+        default_relation_models()["carer_of_plan_subject"],
+        thresholds=Thresholds(match=500.0, review=400.0),
+    )
+    path = tmp_path / "carer.json"
+    strict.to_json(path)
+    default = _flags_with(files, tmp_path)
+    assert default.exit_code == 0, default.output
+    kinds = pl.read_csv(tmp_path / "flags.csv")["flag"].to_list()
+    assert "carer_of_plan_subject" in kinds
+    result = _flags_with(files, tmp_path, "--relation-model", f"carer_of_plan_subject={path}")
+    assert result.exit_code == 0, result.output
+    kinds_strict = pl.read_csv(tmp_path / "flags.csv")["flag"].to_list()
+    assert "carer_of_plan_subject" not in kinds_strict
+    assert sorted(k for k in kinds if k != "carer_of_plan_subject") == sorted(kinds_strict)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("carer_of_plan_subject", "takes KIND=FILE"),
+        ("plan_subject={model}", "have no relationship model"),
+        ("carer_of_plan_subject={model}", "must have levels"),
+    ],
+)
+def test_a_bad_relationship_model_is_a_clean_error(
+    files: tuple[Path, Path], tmp_path: Path, spec: str, message: str
+) -> None:
+    # A carer model whose first comparison's levels were renamed.
+    data = default_relation_models()["carer_of_plan_subject"].to_dict()
+    data["comparisons"][0]["levels"][0]["label"] = "whole_name"
+    model = tmp_path / "renamed.json"
+    model.write_text(json.dumps(data))
+    result = _flags_with(files, tmp_path, "--relation-model", spec.format(model=model))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import attrs
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -75,6 +76,11 @@ def test_changed_lists_or_settings_rebuild_the_index(
     assert run.summary.lists  # the new lists were used
     _run(day, cache, config=cpflag.FlagConfig(stale_after_days=7))
     assert spy.builds == 2
+    carer = cpflag.default_relation_models()["carer_of_plan_subject"]
+    lowered = attrs.evolve(carer, thresholds=cpflag.Thresholds(match=6.0, review=-2.0))
+    config = cpflag.FlagConfig(relation_models={"carer_of_plan_subject": lowered})
+    _run(day, cache, config=config)
+    assert spy.builds == 3
 
 
 def test_an_unreadable_cache_is_rebuilt_with_a_warning_not_trusted(

@@ -26,6 +26,7 @@ from cpflag._errors import (
 )
 from cpflag._explain import Waterfall, explain
 from cpflag._index import PlanIndex
+from cpflag._relations import default_relation_models
 from cpflag._summary import NO_FLAG_MEANS, RunSummary
 from cpflag.history import HistoryStore, chronology, resolve_history
 from cpflag.io import ReadResult, read_attendances, read_manifest, read_plans, write_table
@@ -75,6 +76,7 @@ __all__ = [
     "build_index",
     "chronology",
     "default_model",
+    "default_relation_models",
     "explain",
     "flag",
     "read_attendances",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 
 from cpflag._errors import ConfigError
+from cpflag._relations import RELATION_FLAGS, default_relation_models
 from cpflag._schema import FLAG_KINDS
-from cpflag.linkage import LinkageModel, default_model
+from cpflag.linkage import LEVEL_LABELS, LinkageModel, default_model
 
 __all__ = ["FlagConfig"]
 
@@ -16,6 +17,34 @@ __all__ = ["FlagConfig"]
 def _strings(values: Iterable[str]) -> tuple[str, ...]:
     """A tuple of the values (typed, so callers may pass any iterable of str)."""
     return tuple(values)
+
+
+def _relation_models(given: Mapping[str, LinkageModel]) -> dict[str, LinkageModel]:
+    """The shipped relationship models with ``given`` in place of theirs.
+
+    Raises:
+        ConfigError: A key that is not a relationship flag kind, or a value
+            that is not a :class:`LinkageModel`.
+    """
+    unknown = sorted(set(given) - set(RELATION_FLAGS))
+    if unknown:
+        raise ConfigError(
+            f"relation_models: {unknown} have no relationship model; "
+            f"known: {list(RELATION_FLAGS)} (plan_subject and unborn_plan_mother use `model`)"
+        )
+    for kind, model in given.items():
+        if not isinstance(model, LinkageModel):
+            raise ConfigError(
+                f"relation_models[{kind!r}] must be a LinkageModel, got {type(model).__name__}"
+            )
+        for c in model.comparisons:
+            # A kind's level functions return positions: the labels must be its own.
+            if LEVEL_LABELS.get(c.kind) != c.labels:
+                raise ConfigError(
+                    f"relation_models[{kind!r}]: comparison {c.name!r} of kind {c.kind!r} "
+                    f"must have levels {list(LEVEL_LABELS.get(c.kind, ()))}, got {list(c.labels)}"
+                )
+    return {**default_relation_models(), **given}
 
 
 def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -50,6 +79,13 @@ class FlagConfig:
             is ``subject_share / number of plan subjects``: a record is less
             likely to be any *given* one of 140,000 subjects than of 3,000.
             ``None`` keeps the model's own prior.
+        relation_models: The relationship models by flag kind
+            (``sibling_of_plan_subject``, ``carer_of_plan_subject``,
+            ``newborn_of_unborn_plan``); kinds not given keep the shipped model
+            (:func:`cpflag.default_relation_models`). Their thresholds set how
+            strong a relationship must be to reach ``review`` and ``match``: a
+            trust that would rather review more families lowers the review
+            threshold (see ``docs/linkage.md`` for the measured trade-off).
     """
 
     model: LinkageModel = attrs.field(factory=default_model)
@@ -63,6 +99,9 @@ class FlagConfig:
     family_repeat_min_attendances: int = attrs.field(default=4, validator=_positive)
     flags: tuple[str, ...] = attrs.field(default=FLAG_KINDS, converter=_strings)
     subject_share: float | None = attrs.field(default=0.03)
+    relation_models: dict[str, LinkageModel] = attrs.field(
+        factory=default_relation_models, converter=_relation_models, hash=False
+    )
 
     @subject_share.validator
     def _share(self, _attribute: attrs.Attribute[float | None], value: float | None) -> None:

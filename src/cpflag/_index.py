@@ -37,7 +37,6 @@ from cpflag._relation_caps import (
     only_named_if_age_unknown,
     unconfirmed_family_expr,
 )
-from cpflag._relations import carer_model, newborn_model, sibling_model
 from cpflag._schema import FLAGS
 from cpflag._triage import TriageState
 from cpflag._triage import build_state as build_triage_state
@@ -198,9 +197,7 @@ class PlanIndex:
             prior = min(0.5, config.subject_share / listed)
             config = attrs.evolve(config, model=attrs.evolve(config.model, prior=prior))
         relation_linkers = {
-            "sibling_of_plan_subject": Linker(model=sibling_model()),
-            "carer_of_plan_subject": Linker(model=carer_model()),
-            "newborn_of_unborn_plan": Linker(model=newborn_model()),
+            kind: Linker(model=model) for kind, model in config.relation_models.items()
         }
         return cls(
             plans=plans,

@@ -48,8 +48,14 @@ def _file_digest(path: Path) -> str:
 
 
 def _config_text(config: FlagConfig) -> str:
-    fields = attrs.asdict(config, filter=lambda a, _v: a.name != "model")
-    return json.dumps({**fields, "model": config.model.to_dict()}, sort_keys=True, default=str)
+    models = ("model", "relation_models")
+    fields = attrs.asdict(config, filter=lambda a, _v: a.name not in models)
+    relations = {kind: m.to_dict() for kind, m in config.relation_models.items()}
+    return json.dumps(
+        {**fields, "model": config.model.to_dict(), "relation_models": relations},
+        sort_keys=True,
+        default=str,
+    )
 
 
 def _version() -> str:

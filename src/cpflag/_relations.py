@@ -9,10 +9,27 @@ and reasons with weights, and ``explain`` can show its waterfall.
 
 from __future__ import annotations
 
+from typing import Final
+
 from cpflag._relation_kinds import RELATION_KINDS
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel, Thresholds
 
-__all__ = ["RELATION_KINDS", "carer_model", "newborn_model", "sibling_model"]
+__all__ = [
+    "RELATION_FLAGS",
+    "RELATION_KINDS",
+    "carer_model",
+    "default_relation_models",
+    "newborn_model",
+    "sibling_model",
+]
+
+#: The flag kinds scored by a relationship model of their own (the mother on an
+#: unborn plan is a same-person link, scored by the person model).
+RELATION_FLAGS: Final = (
+    "sibling_of_plan_subject",
+    "carer_of_plan_subject",
+    "newborn_of_unborn_plan",
+)
 
 
 def _c(
@@ -331,3 +348,12 @@ def newborn_model() -> LinkageModel:
         thresholds=_RELATION_THRESHOLDS,
         name="cpflag newborn model v1",
     )
+
+
+def default_relation_models() -> dict[str, LinkageModel]:
+    """The shipped relationship models, by the flag kind each scores."""
+    return {
+        "sibling_of_plan_subject": sibling_model(),
+        "carer_of_plan_subject": carer_model(),
+        "newborn_of_unborn_plan": newborn_model(),
+    }

@@ -100,8 +100,14 @@ def _stage(message: str, t0: float) -> None:
     click.echo(f"[{time.perf_counter() - t0:7.2f}s] {message}", err=True)
 
 
-def _config(model: Path | None, stale_after_days: int, expected_la: tuple[str, ...]) -> FlagConfig:
+def _config(
+    model: Path | None,
+    stale_after_days: int,
+    expected_la: tuple[str, ...],
+    relation_models: tuple[str, ...] = (),
+) -> FlagConfig:
     from cpflag import FlagConfig, LinkageModel
+    from cpflag._errors import ConfigError
 
     kwargs: dict[str, object] = {
         "stale_after_days": stale_after_days,
@@ -109,6 +115,14 @@ def _config(model: Path | None, stale_after_days: int, expected_la: tuple[str, .
     }
     if model is not None:
         kwargs["model"] = LinkageModel.from_json(model)
+    relations = {}
+    for spec in relation_models:
+        kind, sep, path = spec.partition("=")
+        if not sep or not kind or not path:
+            raise ConfigError(f"--relation-model takes KIND=FILE, got {spec!r}")
+        relations[kind] = LinkageModel.from_json(Path(path))
+    if relations:
+        kwargs["relation_models"] = relations
     return FlagConfig(**kwargs)  # type: ignore[arg-type]
 
 
@@ -126,6 +140,14 @@ def _write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path 
 
 _model_opt = click.option(
     "--model", type=_path_in, help="Linkage model JSON (default: the shipped model)."
+)
+_relation_model_opt = click.option(
+    "--relation-model",
+    "relation_model",
+    multiple=True,
+    metavar="KIND=FILE",
+    help="A relationship model JSON for one flag kind (repeatable), e.g. "
+    "carer_of_plan_subject=carer.json; see `cpflag model --flag KIND`.",
 )
 _stale_opt = click.option(
     "--stale-after-days",
@@ -167,6 +189,7 @@ _expected_opt = click.option(
     "are unchanged (it holds the lists: keep it where they are kept).",
 )
 @_model_opt
+@_relation_model_opt
 @_stale_opt
 @_expected_opt
 @_clean_errors
@@ -180,6 +203,7 @@ def flag_command(
     history: Path | None,
     index_cache: Path | None,
     model: Path | None,
+    relation_model: tuple[str, ...],
     stale_after_days: int,
     expected_la: tuple[str, ...],
 ) -> None:
@@ -196,7 +220,7 @@ def flag_command(
         attendances,
         plans,
         manifest,
-        _config(model, stale_after_days, expected_la),
+        _config(model, stale_after_days, expected_la, relation_model),
         history=history,
         index_cache=index_cache,
     )
@@ -295,6 +319,7 @@ def demo(out: Path, seed: int) -> None:
 )
 @click.option("--show-values", is_flag=True, help="Also print the compared (identifying) values.")
 @_model_opt
+@_relation_model_opt
 @_clean_errors
 def explain(
     attendances: Path,
@@ -305,6 +330,7 @@ def explain(
     flag_kind: str,
     show_values: bool,
     model: Path | None,
+    relation_model: tuple[str, ...],
 ) -> None:
     """Print the score waterfall of one attendance against one plan."""
     import polars as pl
@@ -316,7 +342,7 @@ def explain(
     att = read_attendances(attendances).table.filter(pl.col("attendance_id") == attendance_id)
     if att.height == 0:
         raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
-    index = build_index(plans, manifest, _config(model, 31, ()))
+    index = build_index(plans, manifest, _config(model, 31, (), relation_model))
     click.echo(explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values).to_text())
 
 
@@ -362,12 +388,35 @@ def train(
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
 )
+@click.option(
+    "--flag",
+    "flag_kind",
+    type=click.Choice(
+        [
+            "plan_subject",
+            "sibling_of_plan_subject",
+            "carer_of_plan_subject",
+            "unborn_plan_mother",
+            "newborn_of_unborn_plan",
+        ]
+    ),
+    default="plan_subject",
+    show_default=True,
+    help="The flag kind whose model to print (plan_subject and unborn_plan_mother "
+    "share the person model).",
+)
 @_clean_errors
-def model_command(out: Path | None) -> None:
-    """Print (or write) the shipped default model as JSON, for review."""
-    from cpflag import default_model
+def model_command(out: Path | None, flag_kind: str) -> None:
+    """Print (or write) a shipped model as JSON, for review or to adjust.
 
-    text = default_model().to_json(out)
+    An adjusted person model is passed back with --model, a relationship model
+    with --relation-model KIND=FILE.
+    """
+    from cpflag import default_model, default_relation_models
+
+    relations = default_relation_models()
+    chosen = relations.get(flag_kind) or default_model()
+    text = chosen.to_json(out)
     if out is None:
         click.echo(text)
 
