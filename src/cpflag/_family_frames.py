@@ -27,10 +27,12 @@ from cpflag.normalise import (
     normalise_name,
     normalise_nhs_number,
     normalise_postcode,
+    parse_newborn_placeholder,
 )
 
 __all__ = [
     "FAMILY_PLAN_TYPES",
+    "adult_surnames",
     "carer_frame",
     "family_frame",
     "la_districts",
@@ -112,6 +114,29 @@ def adult_names(names: pl.DataFrame) -> pl.DataFrame:
             for who in ("carer", "mother")
         ]
     ).drop_nulls()
+
+
+def adult_surnames(plans: pl.DataFrame) -> pl.DataFrame:
+    """Every carer's and mother's surname on the lists, as prepared frames hold it.
+
+    The reference for how common a mother's surname is: a "Baby of Begum"
+    wristband carries the mother's surname, and a surname common among women
+    (Begum, Kaur, Bibi) may be rare among the children on the lists. Prepared
+    like the person model's ``family`` column, so the mothers' own values are
+    always found.
+
+    Returns:
+        One column ``family``, nulls dropped.
+    """
+    out = pl.concat(
+        [
+            parse_newborn_placeholder(
+                pl.Series([None] * plans.height, dtype=pl.String), plans[column]
+            )["family_name"]
+            for column in ("carer_family_name", "mother_family_name")
+        ]
+    )
+    return pl.DataFrame({"family": out}).drop_nulls()
 
 
 def name_frequency(given: pl.Series, parts: pl.Series, names: pl.DataFrame) -> pl.Series:

@@ -22,6 +22,7 @@ from cpflag._decide import FLAG_ORDER, plan_flags
 from cpflag._errors import InputError
 from cpflag._family import best_per_plan, propagate_to_family, relation_flags
 from cpflag._family_frames import (
+    adult_surnames,
     carer_frame,
     family_frame,
     la_districts,
@@ -42,7 +43,14 @@ from cpflag._triage import TriageState
 from cpflag._triage import build_state as build_triage_state
 from cpflag._triage import match_one as triage_one
 from cpflag.io._conform import conform_attendances
-from cpflag.linkage import BlockingRule, LinkageModel, Linker, block, term_frequencies
+from cpflag.linkage import (
+    BlockingRule,
+    LinkageModel,
+    Linker,
+    block,
+    term_frequencies,
+    term_frequency_table,
+)
 from cpflag.linkage._plain_score import Unsupported
 
 __all__ = ["SUBJECT_PLAN_TYPES", "PlanIndex"]
@@ -111,6 +119,24 @@ class _KeyLookup:
             },
             schema={"l": pl.UInt32, "r": pl.UInt32, "rule": pl.UInt8},
         )
+
+
+def _relation_tf(
+    model: LinkageModel, right: pl.DataFrame, adults: pl.DataFrame
+) -> dict[str, pl.DataFrame]:
+    """Term-frequency tables of a relation model's adjusted levels.
+
+    A surname (``family``) on the plan side of a relation is a parent's (the
+    mother's, on an unborn plan), so its frequency is taken among the parents
+    and carers named on the lists (``adult_surnames``), where "Begum" is
+    common, not among the children, where it is rare. Any other column's is
+    taken among the plan side's own rows.
+    """
+    return {
+        c.name: term_frequency_table((adults if c.tf_column == "family" else right)[c.tf_column], c)
+        for c in model.comparisons
+        if c.tf_column and any(lv.tf_adjust for lv in c.levels)
+    }
 
 
 @attrs.define
@@ -199,12 +225,18 @@ class PlanIndex:
         relation_linkers = {
             kind: Linker(model=model) for kind, model in config.relation_models.items()
         }
+        adults = adult_surnames(plans)
+        right = {
+            "sibling_of_plan_subject": sibling_frame(families),
+            "carer_of_plan_subject": carer_frame(families),
+            "newborn_of_unborn_plan": mothers,
+        }
         return cls(
             plans=plans,
             subjects=subjects,
             families=families,
-            sibling_families=sibling_frame(families),
-            carer_families=carer_frame(families),
+            sibling_families=right["sibling_of_plan_subject"],
+            carer_families=right["carer_of_plan_subject"],
             mothers=mothers,
             config=config,
             linker=Linker(model=config.model),
@@ -212,7 +244,8 @@ class PlanIndex:
             mother_tf=term_frequencies(mothers, config.model),
             relation_linkers=relation_linkers,
             relation_tf={
-                kind: term_frequencies(subjects, rl.model) for kind, rl in relation_linkers.items()
+                kind: _relation_tf(rl.model, right[kind], adults)
+                for kind, rl in relation_linkers.items()
             },
         )
 

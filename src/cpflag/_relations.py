@@ -292,8 +292,9 @@ def newborn_model() -> LinkageModel:
                     ("different", 0.20, 0.9915, "baby's surname differs from the mother's"),
                 ],
                 # "Baby of Redworth" says more than "Baby of Smith": the exact
-                # level uses the surname's frequency on the lists (PlanIndex
-                # passes the plan subjects' surnames as the reference).
+                # level uses the surname's frequency among the parents and
+                # carers on the lists (PlanIndex: ``adult_surnames``), where
+                # "Begum" is common, not among the children, where it is rare.
                 adjusted=("exact",),
                 tf_column="family",
             ),

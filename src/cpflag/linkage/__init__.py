@@ -13,6 +13,7 @@ from cpflag.linkage._score import (
     reasons_expr,
     score_gammas,
     term_frequencies,
+    term_frequency_table,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "reasons_expr",
     "score_gammas",
     "term_frequencies",
+    "term_frequency_table",
 ]

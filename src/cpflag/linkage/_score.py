@@ -27,6 +27,7 @@ __all__ = [
     "reasons_expr",
     "score_gammas",
     "term_frequencies",
+    "term_frequency_table",
 ]
 
 
@@ -76,22 +77,32 @@ def term_frequencies(reference: pl.DataFrame, model: LinkageModel) -> dict[str, 
     Returns:
         ``{comparison name: frame(value, tf)}``.
     """
-    out: dict[str, pl.DataFrame] = {}
-    for c in model.comparisons:
-        if c.tf_column and any(lv.tf_adjust for lv in c.levels):
-            vals = reference[c.tf_column].drop_nulls()
-            n = vals.len()
-            # Shrink observed frequencies towards the level's u with
-            # ``tf_prior_strength`` pseudo-records: a short list (a few hundred
-            # plans) says little about how common a name is, a national one a lot.
-            k = c.tf_prior_strength
-            u = next(lv.u for lv in c.levels if lv.tf_adjust)
-            out[c.name] = (
-                vals.value_counts(name="n")
-                .rename({c.tf_column: "value"})
-                .select("value", ((pl.col("n") + k * u) / (n + k)).alias("tf"))
-            )
-    return out
+    return {
+        c.name: term_frequency_table(reference[c.tf_column], c)
+        for c in model.comparisons
+        if c.tf_column and any(lv.tf_adjust for lv in c.levels)
+    }
+
+
+def term_frequency_table(values: pl.Series, comparison: Comparison) -> pl.DataFrame:
+    """``frame(value, tf)``: the shrunk relative frequency of each of ``values``.
+
+    Args:
+        values: The reference sample of the comparison's ``tf_column``.
+        comparison: A comparison with a term-frequency-adjusted level.
+    """
+    vals = values.drop_nulls()
+    n = vals.len()
+    # Shrink observed frequencies towards the level's u with
+    # ``tf_prior_strength`` pseudo-records: a short list (a few hundred
+    # plans) says little about how common a name is, a national one a lot.
+    k = comparison.tf_prior_strength
+    u = next(lv.u for lv in comparison.levels if lv.tf_adjust)
+    return (
+        vals.value_counts(name="n")
+        .rename({vals.name: "value"})
+        .select("value", ((pl.col("n") + k * u) / (n + k)).alias("tf"))
+    )
 
 
 def _weights_for(c: Comparison, gamma: np.ndarray) -> np.ndarray:
