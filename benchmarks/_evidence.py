@@ -11,7 +11,12 @@ of cpflag's models, so recall can be read against what is findable at all:
   attendee's own NHS number is the plan mother's;
 * ``household``: the same postcode unit, or the same house number and street;
 * ``named_person``: the attendee, or its accompanying carer, has the full name
-  (first given name and a surname part) of the plan's named carer or mother;
+  (first given name and a surname part) of the plan's named carer or mother,
+  and lives in the plan LA's area (the districts holding its families) or
+  its postcode is unknown;
+* ``named_person_elsewhere``: the same, living outside the plan LA's area
+  (a full name shared with one of ~280,000 named parents, far from the
+  family: ``namesake_ceiling`` finds about one such pair in 1,400 related);
 * ``surname_only``: only a surname shared with the plan child or a named parent;
 * ``none``: nothing.
 
@@ -37,10 +42,19 @@ __all__ = [
     "recall_where_findable",
 ]
 
-EVIDENCE_ORDER = ("family_ref", "mother_nhs", "household", "named_person", "surname_only", "none")
+EVIDENCE_ORDER = (
+    "family_ref",
+    "mother_nhs",
+    "household",
+    "named_person",
+    "named_person_elsewhere",
+    "surname_only",
+    "none",
+)
 #: The classes a record-linkage system can act on: an identifier, the LA's own
-#: family grouping, a shared home or a named person. A shared surname alone is
-#: not (namesakes), nor is nothing.
+#: family grouping, a shared home or a named person in the family's area. A
+#: named person far away, a shared surname alone (namesakes) or nothing is not:
+#: flagging those classes whole gives under 1% precision (``namesake_ceiling``).
 FINDABLE = ("family_ref", "mother_nhs", "household", "named_person")
 
 
@@ -102,6 +116,7 @@ def evidence_of_pairs(
     a = pl.DataFrame(
         {
             "attendance_id": attendances["attendance_id"],
+            "a_district": normalise_postcode(attendances["postcode"])["pc_district"],
             "a_nhs": _nhs(attendances["nhs_number"])["nhs_number"],
             "a_mnhs": _nhs(attendances["mother_nhs_number"])["nhs_number"],
             **_people(attendances, "a_self", "given_name", "family_name"),
@@ -113,6 +128,7 @@ def evidence_of_pairs(
         {
             "plan_id": plans["plan_id"],
             "plan_type": plans["plan_type"],
+            "la_code": plans["la_code"],
             "fam": plans.select(pl.concat_str("la_code", pl.lit("|"), "family_ref")).to_series(),
             "p_mnhs": _nhs(plans["mother_nhs_number"])["nhs_number"],
             "p_child_f": _parts(plans["family_name"]),
@@ -127,10 +143,17 @@ def evidence_of_pairs(
         .group_by("attendance_id")
         .agg(pl.col("fam").drop_nulls().alias("own_fams"))
     )
+    areas = _la_areas(plans).with_columns(pl.lit(True).alias("in_area"))
     x = (
         pairs.join(a, on="attendance_id", how="left")
         .join(p, on="plan_id", how="left")
         .join(subject_fams, on="attendance_id", how="left")
+        .join(
+            areas,
+            left_on=["la_code", "a_district"],
+            right_on=["la_code", "district"],
+            how="left",
+        )
     )
 
     def inter(left: str, right: str) -> pl.Expr:
@@ -174,8 +197,10 @@ def evidence_of_pairs(
         .then(pl.lit("mother_nhs"))
         .when(household)
         .then(pl.lit("household"))
-        .when(named_person)
+        .when(named_person & (pl.col("in_area").fill_null(False) | pl.col("a_district").is_null()))
         .then(pl.lit("named_person"))
+        .when(named_person)
+        .then(pl.lit("named_person_elsewhere"))
         .when(surname)
         .then(pl.lit("surname_only"))
         .otherwise(pl.lit("none"))
