@@ -12,11 +12,10 @@ of cpflag's models, so recall can be read against what is findable at all:
 * ``household``: the same postcode unit, or the same house number and street;
 * ``named_person``: the attendee, or its accompanying carer, has the full name
   (first given name and a surname part) of the plan's named carer or mother,
-  and lives in the plan LA's area (the districts holding its families) or
-  its postcode is unknown;
-* ``named_person_elsewhere``: the same, living outside the plan LA's area
-  (a full name shared with one of ~280,000 named parents, far from the
-  family: ``namesake_ceiling`` finds about one such pair in 1,400 related);
+  and lives in the plan LA's area (the districts holding its families);
+* ``named_person_elsewhere``: the same, living outside the plan LA's area or
+  with no postcode to tell (a full name shared with one of ~280,000 named
+  parents: ``namesake_ceiling`` finds under one such pair in 100 related);
 * ``surname_only``: only a surname shared with the plan child or a named parent;
 * ``none``: nothing.
 
@@ -197,7 +196,7 @@ def evidence_of_pairs(
         .then(pl.lit("mother_nhs"))
         .when(household)
         .then(pl.lit("household"))
-        .when(named_person & (pl.col("in_area").fill_null(False) | pl.col("a_district").is_null()))
+        .when(named_person & pl.col("in_area").fill_null(False))
         .then(pl.lit("named_person"))
         .when(named_person)
         .then(pl.lit("named_person_elsewhere"))
