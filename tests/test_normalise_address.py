@@ -41,7 +41,13 @@ def test_matches_reference_and_is_idempotent(values: list[str | None]) -> None:
         ("12 A High St.", ("12a high street", "12a", "high street")),
         ("12 St Johns Rd, Leeds LS1 1AA", ("12 saint johns road leeds", "12", "saint johns road")),
         ("St. Mary's Close", ("saint marys close", None, "saint marys close")),
-        ("Flat B, 7 Park Road", ("flat b 7 park road", "b 7", "park road")),
+        # A lettered flat and a house number alone: the house "7b", as "7B" is written.
+        ("Flat B, 7 Park Road", ("flat b 7 park road", "7b", "park road")),
+        ("7B Park Road", ("7b park road", "7b", "park road")),
+        # The flat number first wherever it is written.
+        ("10 High Street, Flat 2", ("10 high street flat 2", "2 10", "high street")),
+        ("Flat 2, 10 High St", ("flat 2 10 high street", "2 10", "high street")),
+        ("Flat B, Block 4, 7 Park Rd", ("flat b block 4 7 park road", "b 4 7", "park road")),
         ("3/12 Rose Ct", ("3 12 rose court", "3 12", "rose court")),
         ("Apt 5, 1 Green Ln", ("flat 5 1 green lane", "5 1", "green lane")),
         ("1st Floor Flat, 12 High St", ("1st floor flat 12 high street", "12", "high street")),

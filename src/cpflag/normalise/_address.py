@@ -14,7 +14,11 @@ Rules (simple on purpose; see ``docs/normalisation.md``):
   "saint" at the start or after a number ("12 St Johns Rd");
 - a number followed by a lone letter is one house number ("12 a" -> "12a");
 - ``address_numbers``: every token with a digit except ordinals ("1st", "3rd"),
-  plus a lone letter after flat/unit/room/block/suite ("Flat B"), in order;
+  plus a lone letter after flat/unit/room/block/suite ("Flat B"); those right
+  after a flat word first, then the others, each in order, so "10 High St,
+  Flat 2" and "Flat 2, 10 High St" both give "2 10"; a lettered flat and a
+  house number alone are one lettered house number ("Flat B, 14" -> "14b", as
+  "14B" is written);
 - ``address_street``: the words after the last number ("Flat 3, 12 High St,
   London" -> "high street london" -> cut after the last street-type word ->
   "high street"); when no words follow the last number, the last run of words
@@ -59,6 +63,9 @@ STREET_TYPES: Final = frozenset(
 FLAT_WORDS: Final = ("flat", "unit", "room", "block", "suite")
 #: Words that break a run of street words without being identifiers themselves.
 _BREAK_WORDS: Final = (*FLAT_WORDS, "floor", "ground", "basement")
+
+#: "Flat B, 14 ..." with no other number: the house "14b".
+_LETTERED_FLAT: Final = r"^([a-z]) ([0-9]+)$"
 
 _PC: Final = r"(?:[a-z]{1,2}[0-9][a-z0-9]? ?[0-9][a-z]{2}|gir ?0aa)"
 _TRAILING_PCS: Final = rf"(?:^| ){_PC}(?: {_PC})*$"
@@ -152,6 +159,7 @@ def _address_frame(df: pl.DataFrame) -> pl.DataFrame:
     is_break = has_digit | flat_letter | tok.is_in(_BREAK_WORDS)
     t = t.with_columns(
         ((has_digit & ~tok.str.contains(r"^[0-9]+(?:st|nd|rd|th)$")) | flat_letter).alias("is_id"),
+        _shifted(tok, 1).is_in(FLAT_WORDS).fill_null(False).alias("after_flat_word"),
         (~is_break).alias("is_word"),
         _row_cum_sum(is_break).alias("seg"),
         _row_cum_sum(has_digit).alias("num_cum"),
@@ -181,15 +189,28 @@ def _address_frame(df: pl.DataFrame) -> pl.DataFrame:
         (pl.col("in_run") & (last_type.is_null() | (pos <= last_type))).alias("is_street")
     )
     # Aggregate to lists, then join: much faster than a string join per group.
-    agg = t.group_by("row", maintain_order=True).agg(
-        tok.alias("address"),
-        tok.filter(pl.col("is_id")).alias("address_numbers"),
-        tok.filter(pl.col("is_street")).alias("address_street"),
+    is_id, after_flat = pl.col("is_id"), pl.col("after_flat_word")
+    agg = (
+        t.group_by("row", maintain_order=True)
+        .agg(
+            tok.alias("address"),
+            tok.filter(is_id & after_flat).alias("_flat_ids"),
+            tok.filter(is_id & ~after_flat).alias("_other_ids"),
+            tok.filter(pl.col("is_street")).alias("address_street"),
+        )
+        .select(
+            "row",
+            "address",
+            pl.concat_list("_flat_ids", "_other_ids").alias("address_numbers"),
+            "address_street",
+        )
     )
     cols = ("address", "address_numbers", "address_street")
-    return (
+    joined = (
         text.select("row")
         .join(agg, on="row", how="left", maintain_order="left")
         .select(pl.col(cols).list.join(" "))
-        .select(pl.when(pl.col(cols) != "").then(pl.col(cols)).name.keep())
     )
+    return joined.with_columns(
+        pl.col("address_numbers").str.replace(_LETTERED_FLAT, "${2}${1}")
+    ).select(pl.when(pl.col(cols) != "").then(pl.col(cols)).name.keep())

@@ -100,9 +100,14 @@ def address(value: str | None) -> tuple[str | None, str | None, str | None]:
         len(t) == 1 and t in LOWER and i > 0 and toks[i - 1] in _FLAT_WORDS
         for i, t in enumerate(toks)
     ]
-    numbers = [
-        t for i, t in enumerate(toks) if (has_digit[i] and not _ordinal(t)) or flat_letter[i]
-    ]
+    is_id = [(has_digit[i] and not _ordinal(t)) or flat_letter[i] for i, t in enumerate(toks)]
+    after_flat = [i > 0 and toks[i - 1] in _FLAT_WORDS for i in range(len(toks))]
+    # Flat identifiers first, then the others; "Flat B, 14" is the house "14b".
+    numbers = [t for i, t in enumerate(toks) if is_id[i] and after_flat[i]]
+    numbers += [t for i, t in enumerate(toks) if is_id[i] and not after_flat[i]]
+    lettered_flat = len(numbers) == 2 and len(numbers[0]) == 1 and _letters(numbers[0])
+    if lettered_flat and _digits(numbers[1]):
+        numbers = [numbers[1] + numbers[0]]
     # Runs of street words, each with the count of numbers seen before it.
     runs: list[tuple[int, list[str]]] = []
     seen = 0
