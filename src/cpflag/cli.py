@@ -141,6 +141,28 @@ def _write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path 
 _model_opt = click.option(
     "--model", type=_path_in, help="Linkage model JSON (default: the shipped model)."
 )
+#: The flag kinds scored by a model (``repeat_attendance`` is a count).
+_SCORED_FLAGS = (
+    "plan_subject",
+    "sibling_of_plan_subject",
+    "carer_of_plan_subject",
+    "unborn_plan_mother",
+    "newborn_of_unborn_plan",
+)
+
+
+def _flag_kind_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--flag KIND`` (one of :data:`_SCORED_FLAGS`, default ``plan_subject``)."""
+    return click.option(
+        "--flag",
+        "flag_kind",
+        type=click.Choice(_SCORED_FLAGS),
+        default="plan_subject",
+        show_default=True,
+        help=help_text,
+    )
+
+
 _relation_model_opt = click.option(
     "--relation-model",
     "relation_model",
@@ -301,22 +323,7 @@ def demo(out: Path, seed: int) -> None:
 @click.option("--manifest", type=_path_in)
 @click.option("--attendance-id", required=True, help="The attendance to explain.")
 @click.option("--plan-id", required=True, help="The plan to compare it with.")
-@click.option(
-    "--flag",
-    "flag_kind",
-    type=click.Choice(
-        [
-            "plan_subject",
-            "sibling_of_plan_subject",
-            "carer_of_plan_subject",
-            "unborn_plan_mother",
-            "newborn_of_unborn_plan",
-        ]
-    ),
-    default="plan_subject",
-    show_default=True,
-    help="The flag kind whose evidence to show.",
-)
+@_flag_kind_option("The flag kind whose evidence to show.")
 @click.option("--show-values", is_flag=True, help="Also print the compared (identifying) values.")
 @_model_opt
 @_relation_model_opt
@@ -388,22 +395,9 @@ def train(
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
 )
-@click.option(
-    "--flag",
-    "flag_kind",
-    type=click.Choice(
-        [
-            "plan_subject",
-            "sibling_of_plan_subject",
-            "carer_of_plan_subject",
-            "unborn_plan_mother",
-            "newborn_of_unborn_plan",
-        ]
-    ),
-    default="plan_subject",
-    show_default=True,
-    help="The flag kind whose model to print (plan_subject and unborn_plan_mother "
-    "share the person model).",
+@_flag_kind_option(
+    "The flag kind whose model to print (plan_subject and unborn_plan_mother "
+    "share the person model)."
 )
 @_clean_errors
 def model_command(out: Path | None, flag_kind: str) -> None:
