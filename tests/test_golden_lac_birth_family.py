@@ -180,6 +180,14 @@ def test_her_namesake_living_outside_the_la_is_not_flagged(index: PlanIndex) -> 
     assert _carer_flags(index, MOTHER_FAR_AWAY).height == 0
 
 
+def test_a_postcode_district_alone_places_her_in_the_las_area(index: PlanIndex) -> None:
+    # A district-level record ("LS9", an outward code alone) still says where she lives.
+    in_area = _adult("A6", "Roxanne", "Quillfeather", "LS9", "22 Elm Street")
+    assert _carer_flags(index, in_area).select("plan_id", "band").rows() == [("L1", "review")]
+    far_away = _adult("A7", "Roxanne", "Quillfeather", "TR1", "22 Elm Street")
+    assert _carer_flags(index, far_away).height == 0
+
+
 def test_a_namesake_of_no_plausible_age_is_not_flagged(index: PlanIndex) -> None:
     assert _carer_flags(index, MOTHER_TOO_OLD).height == 0
     waterfall = cpflag.explain(index, MOTHER_TOO_OLD, "L1", flag="carer_of_plan_subject")

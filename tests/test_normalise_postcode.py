@@ -61,7 +61,8 @@ def test_valid_formats(raw: str, expected: tuple[str, str, str, str]) -> None:
         ("", "missing"),
         ("N/A", "missing"),
         (None, "missing"),
-        ("SW1A", "malformed"),
+        ("SW1A 1", "malformed"),
+        ("LS9 7", "malformed"),
         ("1AA SW1A", "malformed"),
         ("SW1A 1AAA", "malformed"),
         ("ßW1A 1AA", "malformed"),
@@ -78,3 +79,14 @@ def test_length_order_and_empty() -> None:
     out = normalise_postcode(s)
     assert out["postcode"].to_list() == [None, None, "LS1 1AA", None]
     assert normalise_postcode(pl.Series([], dtype=pl.String)).shape == (0, 5)
+
+
+@pytest.mark.parametrize(
+    ("raw", "district", "area"),
+    [("LS9", "LS9", "LS"), (" sw1a ", "SW1A", "SW"), ("B97", "B97", "B"), ("(N1C)", "N1C", "N")],
+)
+def test_an_outward_code_alone_is_a_partial_postcode_with_its_district(
+    raw: str, district: str, area: str
+) -> None:
+    row = normalise_postcode(pl.Series([raw], dtype=pl.String)).row(0)
+    assert row == (None, None, district, area, "partial")

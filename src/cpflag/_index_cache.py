@@ -33,7 +33,8 @@ __all__ = ["CACHE_FORMAT", "cache_key", "load_index", "save_index"]
 
 log = logging.getLogger("cpflag")
 
-#: Bumped whenever the stored frames change shape or content (3: address numbers).
+#: Bumped whenever the stored frames change shape or content
+#: (3: address numbers, partial postcodes).
 CACHE_FORMAT: Final = 3
 _FRAMES: Final = ("plans", "subjects", "families", "mothers")
 _META: Final = "meta.json"

@@ -222,7 +222,8 @@ def postcode(value: str | None) -> Postcode:
 
     Returns:
         ``(postcode, pc_sector, pc_district, pc_area, pc_status)``; the
-        location parts are None unless the status is ``valid``.
+        location parts are None unless the status is ``valid`` (district and
+        area only when ``partial``).
     """
     none = (None, None, None, None)
     if value is None:
@@ -237,15 +238,25 @@ def postcode(value: str | None) -> Postcode:
         return (*none, "no_fixed_abode")
     if up.startswith("ZZ99") or up in {"UNKNOWN", "NOTKNOWN", "NK"}:
         return (*none, "not_known")
+    if _shape(up) in _OUTWARD_SHAPES:
+        # An outward code alone is the district, if it is one word ("LS9 7" is not).
+        inner = value.strip("".join(_PC_STRIP))
+        if not any(c in _PC_STRIP for c in inner):
+            return None, None, up, _area(up), "partial"
     out, inw = up[:-3], up[-3:]
     if up != "GIR0AA" and (_shape(out) not in _OUTWARD_SHAPES or _shape(inw) != "9AA"):
         return (*none, "malformed")
+    return f"{out} {inw}", f"{out} {inw[0]}", out, _area(out), "valid"
+
+
+def _area(outward: str) -> str:
+    """The leading letters of an outward code ("SW1A" -> "SW")."""
     area = ""
-    for c in out:
+    for c in outward:
         if c not in _LET:
             break
         area += c
-    return f"{out} {inw}", f"{out} {inw[0]}", out, area, "valid"
+    return area
 
 
 # --------------------------------------------------------------------------- names

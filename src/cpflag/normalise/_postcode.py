@@ -15,7 +15,11 @@ Choices (see ``docs/normalisation.md``):
   "NK", "N/K" as ``not_known``; "N/A", "NA", "null", "none" count as ``missing``;
 - pseudo and malformed postcodes carry no location: ``postcode`` and every
   location column are null, so two records of homeless people never "agree" on
-  ZZ99 3VZ.
+  ZZ99 3VZ;
+- an outward code alone ("LS9", "SW1A": what a patient knows, or what a
+  district-level extract keeps) is ``partial``: ``pc_district`` and
+  ``pc_area`` are set, ``postcode`` and ``pc_sector`` null. Only one word
+  counts: "LS9 7" (a sector) is ``malformed``, never the district "LS97".
 """
 
 from __future__ import annotations
@@ -27,14 +31,18 @@ import polars as pl
 __all__ = ["PC_STATUSES", "normalise_postcode"]
 
 #: Every value of the ``pc_status`` column.
-PC_STATUSES: Final = ("valid", "missing", "malformed", "no_fixed_abode", "not_known")
+PC_STATUSES: Final = ("valid", "partial", "missing", "malformed", "no_fixed_abode", "not_known")
 
-_STRIP_CLASS: Final = (
-    r"[\t\n\v\f\r \x{A0}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}"
-    r"!-/:-@\[-`{-~]"
+#: Whitespace (Unicode spaces included) and ASCII punctuation: separators.
+_SEPARATORS: Final = (
+    r"\t\n\v\f\r \x{A0}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}!-/:-@\[-`{-~"
 )
+_STRIP_CLASS: Final = rf"[{_SEPARATORS}]"
 _OUTWARD: Final = r"(?:[A-Z][0-9]{1,2}|[A-Z]{2}[0-9]{1,2}|[A-Z][0-9][A-Z]|[A-Z]{2}[0-9][A-Z])"
 _VALID: Final = rf"^(?:{_OUTWARD}[0-9][A-Z]{{2}}|GIR0AA)$"
+_OUTWARD_ONLY: Final = rf"^{_OUTWARD}$"
+#: Separators between two other characters: the value is more than one word.
+_INNER_SEPARATOR: Final = rf"[^{_SEPARATORS}][{_SEPARATORS}]+[^{_SEPARATORS}]"
 _NO_FIXED_ABODE_WORDS: Final = ("NFA", "NOFIXEDABODE")
 _NOT_KNOWN_WORDS: Final = ("UNKNOWN", "NOTKNOWN", "NK")
 _MISSING_WORDS: Final = ("", "NA", "NULL", "NONE")
@@ -55,9 +63,12 @@ def normalise_postcode(s: pl.Series) -> pl.DataFrame:
     if s.dtype != pl.String:
         s = s.cast(pl.String, strict=False)
     # Staged with_columns so that each intermediate is computed once.
-    df = pl.DataFrame({"compact": s.str.replace_all(_STRIP_CLASS, "")}).with_columns(
-        pl.col("compact").str.contains(r"[^\x00-\x7F]").alias("non_ascii")
-    )
+    df = pl.DataFrame(
+        {
+            "compact": s.str.replace_all(_STRIP_CLASS, ""),
+            "one_word": ~s.str.contains(_INNER_SEPARATOR).fill_null(False),
+        }
+    ).with_columns(pl.col("compact").str.contains(r"[^\x00-\x7F]").alias("non_ascii"))
     # Upper-case ASCII only: a full Unicode upper-casing would turn "ß" or "ﬀ"
     # into ASCII letters and let junk pass as a postcode.
     df = df.with_columns(
@@ -75,12 +86,18 @@ def normalise_postcode(s: pl.Series) -> pl.DataFrame:
         .then(pl.lit("not_known"))
         .when(up.str.contains(_VALID))
         .then(pl.lit("valid"))
+        .when(pl.col("one_word") & up.str.contains(_OUTWARD_ONLY))
+        .then(pl.lit("partial"))
         .otherwise(pl.lit("malformed"))
         .alias("pc_status")
     )
     ok = pl.col("pc_status") == "valid"
     df = df.with_columns(
-        pl.when(ok).then(up.str.slice(0, up.str.len_chars() - 3)).alias("pc_district"),
+        pl.when(ok)
+        .then(up.str.slice(0, up.str.len_chars() - 3))
+        .when(pl.col("pc_status") == "partial")
+        .then(up)
+        .alias("pc_district"),
         pl.when(ok).then(up.str.slice(-3)).alias("inward"),
     )
     district, inward = pl.col("pc_district"), pl.col("inward")
