@@ -186,7 +186,8 @@ def test_nightly_increment_against_one_million(
     benchmark.extra_info["flags"] = flags.height
     benchmark.extra_info["attendances_after"] = HistoryStore.open(work).n_attendances
     assert resolved["person_id"].null_count() == 0
-    assert benchmark.stats.stats.mean < 10.0
+    if benchmark.stats is not None:  # None under --benchmark-disable (a smoke run)
+        assert benchmark.stats.stats.mean < 10.0
 
 
 def splink_input(history: pl.DataFrame) -> pl.DataFrame:
