@@ -15,6 +15,7 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag._family_frames import names_of
+from cpflag._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn
 from cpflag.normalise import normalise_nhs_number
 
 __all__ = ["ADULT_SETTINGS", "attendee_frame", "carer_eligible_expr", "with_family_keys"]
@@ -37,6 +38,17 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
     year_off = pl.col("age_days").is_between(365, 366 + config.newborn_days)
     adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
     age = pl.col("age_days")
+    # A baby's record (mother's NHS number, placeholder name) outside the
+    # window, its birth date perhaps one digit off a newborn's (_newborn_age).
+    baby_record = pl.col("mother_nhs").is_not_null() | pl.col("is_placeholder").fill_null(False)
+    outside = ~(age.is_between(-1, config.newborn_days) | year_off).fill_null(True)
+    checked = out.select((baby_record & outside).alias("c"))["c"]
+    out = out.with_columns(
+        digit_typo_of_newborn(out["dob"], out["arrival_date"], checked, config.newborn_days).alias(
+            "_dob_typo"
+        )
+    )
+    dob_typo = pl.col("_dob_typo")
     return out.with_columns(
         pl.when(age.is_not_null())
         .then(age >= adult_days)
@@ -47,7 +59,7 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
         # So is a baby whose birth year looks mistyped by one (a common typo):
         # its recorded age is a year more than a newborn's.
         pl.when(age.is_not_null())
-        .then(age.is_between(-1, config.newborn_days) | year_off)
+        .then(age.is_between(-1, config.newborn_days) | year_off | dob_typo)
         .otherwise(~adult_setting)
         .fill_null(False)
         .alias("is_newborn"),
@@ -55,8 +67,10 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
         .then(pl.lit("age_unknown"))
         .when(year_off)
         .then(pl.lit("birth_year_doubtful"))
+        .when(dob_typo)
+        .then(pl.lit(BIRTH_DATE_DOUBTFUL))
         .alias("age_doubt"),
-    )
+    ).drop("_dob_typo")
 
 
 def carer_eligible_expr() -> pl.Expr:

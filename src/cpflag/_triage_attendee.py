@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from cpflag._attendee import ADULT_SETTINGS
 from cpflag._config import FlagConfig
+from cpflag._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn_one
 from cpflag.linkage._plain_score import Unsupported
 from cpflag.normalise._plain import groups, name, nhs, parts
 
@@ -49,6 +50,7 @@ def attendee_row(
         ``is_newborn`` and ``age_doubt``.
     """
     carer_first = _first_word(record["carer_given_name"])
+    mother_nhs = nhs(record["mother_nhs_number"])[0]
     arrival_time = record["arrival_time"]
     arrival = None if arrival_time is None else arrival_time.date()
     dob = prepared["dob"]
@@ -68,12 +70,21 @@ def attendee_row(
         year_off = 365 <= age <= 366 + newborn_days
         is_newborn = -1 <= age <= newborn_days or year_off
         doubt = "birth_year_doubtful" if year_off else None
+        # A baby's record one digit off a newborn's birth date (_newborn_age).
+        baby_record = mother_nhs is not None or bool(prepared["is_placeholder"])
+        if (
+            baby_record
+            and not is_newborn
+            and arrival is not None
+            and digit_typo_of_newborn_one(dob, arrival, newborn_days)
+        ):
+            is_newborn, doubt = True, BIRTH_DATE_DOUBTFUL
     return {
         **prepared,
         "carer_given_first": carer_first,
         "carer_given_groups": groups(carer_first),
         "carer_family_parts": parts(name(record["carer_family_name"])) or [],
-        "mother_nhs": nhs(record["mother_nhs_number"])[0],
+        "mother_nhs": mother_nhs,
         "arrival_date": arrival,
         "setting": setting,
         "age_days": age,
