@@ -3,7 +3,9 @@
 Property test: the vectorised check agrees with the plain one. Golden cases: a
 baby with its mother's NHS number and a birth year typed 2006 for 2026 is still
 the newborn of the mother's pre-birth plan (at most review, guard
-``birth_date_doubtful``); an older sibling's ordinary record never is.
+``birth_date_doubtful``), and a sibling, not a carer, of its sister on a plan;
+an older sibling's ordinary record never is a newborn (nor, in
+``test_golden_family_evidence``, a three-year-old with its mother's number).
 """
 
 from __future__ import annotations
@@ -68,7 +70,18 @@ PLANS = plans(
             "postcode": "B90 4BS",
             "address": "40 School Drive",
             "expected_delivery_date": D(2026, 11, 20),
-        }
+        },
+        # The baby's older sister, on a plan, at the same home.
+        {
+            "plan_id": "C1",
+            "given_name": "Aisha",
+            "family_name": "Qureshi",
+            "date_of_birth": D(2019, 3, 3),
+            "postcode": "B90 4BS",
+            "address": "40 School Drive",
+            "carer_given_name": "Salma",
+            "carer_family_name": "Qureshi",
+        },
     ]
 )
 
@@ -108,6 +121,13 @@ def test_a_babys_record_with_a_mistyped_birth_year_is_still_a_newborn(
     assert "capped at review by the birth_date_doubtful guard" in flags["reasons"][0]
     waterfall = cpflag.explain(index, BABY, "U1", flag="newborn_of_unborn_plan")
     assert (waterfall.band, waterfall.guard) == ("review", "birth_date_doubtful")
+
+
+def test_the_baby_is_a_sibling_of_the_plan_child_not_a_carer(index: cpflag.PlanIndex) -> None:
+    # Its recorded age is an adult's, but the record is a baby's.
+    kinds = index.match(attendances([BABY])).select("flag", "plan_id").rows()
+    assert ("sibling_of_plan_subject", "C1") in kinds
+    assert all(flag != "carer_of_plan_subject" for flag, _ in kinds)
 
 
 def test_an_older_siblings_ordinary_record_is_not_a_newborn(index: cpflag.PlanIndex) -> None:

@@ -38,11 +38,12 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
     year_off = pl.col("age_days").is_between(365, 366 + config.newborn_days)
     adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
     age = pl.col("age_days")
-    # A baby's record (mother's NHS number, placeholder name) outside the
-    # window, its birth date perhaps one digit off a newborn's (_newborn_age).
+    # A baby's record (mother's NHS number, placeholder name) with an age no
+    # such record can have (born in the future, or an adult's): its birth date
+    # perhaps one digit off a newborn's (_newborn_age).
     baby_record = pl.col("mother_nhs").is_not_null() | pl.col("is_placeholder").fill_null(False)
-    outside = ~(age.is_between(-1, config.newborn_days) | year_off).fill_null(True)
-    checked = out.select((baby_record & outside).alias("c"))["c"]
+    impossible = ((age < -1) | (age >= adult_days)).fill_null(False)
+    checked = out.select((baby_record & impossible).alias("c"))["c"]
     out = out.with_columns(
         digit_typo_of_newborn(out["dob"], out["arrival_date"], checked, config.newborn_days).alias(
             "_dob_typo"
@@ -50,8 +51,9 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
     )
     dob_typo = pl.col("_dob_typo")
     return out.with_columns(
+        # A baby's record with an adult's age by a typo is a baby's, not an adult's.
         pl.when(age.is_not_null())
-        .then(age >= adult_days)
+        .then((age >= adult_days) & ~dob_typo)
         .otherwise(adult_setting)
         .alias("is_adult"),
         # Age unknown and not an adult setting: possibly a newborn (concern is

@@ -8,8 +8,10 @@ possible newborn, with its age in doubt (``birth_date_doubtful``), so a flag is
 at most ``review``.
 
 The check: some date one digit away (in the eight digits YYYYMMDD) falls in
-the newborn window before the arrival. It runs only on baby records outside
-the window, so a sibling's ordinary record is never taken for a newborn.
+the newborn window before the arrival. It runs only on baby records whose
+recorded age no baby record can have -- born in the future, or an adult's --
+so a sibling's ordinary record is never taken for a newborn, nor is a
+three-year-old whose record carries its mother's NHS number.
 Vectorised (:func:`digit_typo_of_newborn`) and plain (:func:`digit_typo_of_newborn_one`)
 forms give the same answers; the tests check them against each other.
 """

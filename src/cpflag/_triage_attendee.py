@@ -70,15 +70,17 @@ def attendee_row(
         year_off = 365 <= age <= 366 + newborn_days
         is_newborn = -1 <= age <= newborn_days or year_off
         doubt = "birth_year_doubtful" if year_off else None
-        # A baby's record one digit off a newborn's birth date (_newborn_age).
+        # A baby's record with an impossible age (born in the future, or an
+        # adult's), one digit off a newborn's birth date (_newborn_age).
         baby_record = mother_nhs is not None or bool(prepared["is_placeholder"])
         if (
             baby_record
-            and not is_newborn
+            and (age < -1 or is_adult)
             and arrival is not None
             and digit_typo_of_newborn_one(dob, arrival, newborn_days)
         ):
-            is_newborn, doubt = True, BIRTH_DATE_DOUBTFUL
+            # A baby's record, not an adult's, whatever the typo made its age.
+            is_newborn, is_adult, doubt = True, False, BIRTH_DATE_DOUBTFUL
     return {
         **prepared,
         "carer_given_first": carer_first,
