@@ -18,9 +18,17 @@ from cpflag._family_frames import names_of
 from cpflag._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn
 from cpflag.normalise import normalise_nhs_number
 
-__all__ = ["ADULT_SETTINGS", "attendee_frame", "carer_eligible_expr", "with_family_keys"]
+__all__ = [
+    "ADULT_SETTINGS",
+    "AGE_UNKNOWN",
+    "attendee_frame",
+    "carer_eligible_expr",
+    "with_family_keys",
+]
 
 ADULT_SETTINGS: Final = ("ed_adult", "maternity")
+#: ``age_doubt`` of an attendee with no usable date of birth.
+AGE_UNKNOWN: Final = "age_unknown"
 _LIST = pl.List(pl.String)
 
 
@@ -66,7 +74,7 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig
         .fill_null(False)
         .alias("is_newborn"),
         pl.when(age.is_null() & ~pl.col("is_placeholder").fill_null(False))
-        .then(pl.lit("age_unknown"))
+        .then(pl.lit(AGE_UNKNOWN))
         .when(year_off)
         .then(pl.lit("birth_year_doubtful"))
         .when(dob_typo)
@@ -82,7 +90,7 @@ def carer_eligible_expr() -> pl.Expr:
     (adults attend mixed EDs and urgent care); its carer pairs are kept only
     when it is the named adult (``_relation_caps.only_named_if_age_unknown``).
     """
-    return (pl.col("is_adult") | (pl.col("age_doubt") == "age_unknown")).fill_null(False)
+    return (pl.col("is_adult") | (pl.col("age_doubt") == AGE_UNKNOWN)).fill_null(False)
 
 
 _POSTCODE_COLS: Final = ("postcode", "pc_sector", "pc_district")

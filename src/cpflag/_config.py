@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from cpflag._errors import ConfigError
+from cpflag._errors import ConfigError, ModelError
 from cpflag._relations import RELATION_FLAGS, default_relation_models
 from cpflag._schema import FLAG_KINDS
-from cpflag.linkage import LEVEL_LABELS, LinkageModel, default_model
+from cpflag.linkage import LinkageModel, check_level_labels, default_model
 
 __all__ = ["FlagConfig"]
 
@@ -23,8 +23,9 @@ def _relation_models(given: Mapping[str, LinkageModel]) -> dict[str, LinkageMode
     """The shipped relationship models with ``given`` in place of theirs.
 
     Raises:
-        ConfigError: A key that is not a relationship flag kind, or a value
-            that is not a :class:`LinkageModel`.
+        ConfigError: A key that is not a relationship flag kind, a value
+            that is not a :class:`LinkageModel`, or a comparison whose levels
+            are not its kind's.
     """
     unknown = sorted(set(given) - set(RELATION_FLAGS))
     if unknown:
@@ -37,13 +38,10 @@ def _relation_models(given: Mapping[str, LinkageModel]) -> dict[str, LinkageMode
             raise ConfigError(
                 f"relation_models[{kind!r}] must be a LinkageModel, got {type(model).__name__}"
             )
-        for c in model.comparisons:
-            # A kind's level functions return positions: the labels must be its own.
-            if LEVEL_LABELS.get(c.kind) != c.labels:
-                raise ConfigError(
-                    f"relation_models[{kind!r}]: comparison {c.name!r} of kind {c.kind!r} "
-                    f"must have levels {list(LEVEL_LABELS.get(c.kind, ()))}, got {list(c.labels)}"
-                )
+        try:
+            check_level_labels(model)
+        except ModelError as exc:
+            raise ConfigError(f"relation_models[{kind!r}]: {exc}") from exc
     return {**default_relation_models(), **given}
 
 

@@ -116,7 +116,7 @@ def adult_names(names: pl.DataFrame) -> pl.DataFrame:
     ).drop_nulls()
 
 
-def adult_surnames(plans: pl.DataFrame) -> pl.DataFrame:
+def adult_surnames(plans: pl.DataFrame) -> pl.Series:
     """Every carer's and mother's surname on the lists, as prepared frames hold it.
 
     The reference for how common a mother's surname is: a "Baby of Begum"
@@ -126,7 +126,7 @@ def adult_surnames(plans: pl.DataFrame) -> pl.DataFrame:
     always found.
 
     Returns:
-        One column ``family``, nulls dropped.
+        The surnames (named ``family``), nulls dropped.
     """
     out = pl.concat(
         [
@@ -136,7 +136,7 @@ def adult_surnames(plans: pl.DataFrame) -> pl.DataFrame:
             for column in ("carer_family_name", "mother_family_name")
         ]
     )
-    return pl.DataFrame({"family": out}).drop_nulls()
+    return out.rename("family").drop_nulls()
 
 
 def name_frequency(given: pl.Series, parts: pl.Series, names: pl.DataFrame) -> pl.Series:

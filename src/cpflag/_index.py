@@ -43,14 +43,7 @@ from cpflag._triage import TriageState
 from cpflag._triage import build_state as build_triage_state
 from cpflag._triage import match_one as triage_one
 from cpflag.io._conform import conform_attendances
-from cpflag.linkage import (
-    BlockingRule,
-    LinkageModel,
-    Linker,
-    block,
-    term_frequencies,
-    term_frequency_table,
-)
+from cpflag.linkage import BlockingRule, LinkageModel, Linker, block, term_frequencies
 from cpflag.linkage._plain_score import Unsupported
 
 __all__ = ["SUBJECT_PLAN_TYPES", "PlanIndex"]
@@ -119,24 +112,6 @@ class _KeyLookup:
             },
             schema={"l": pl.UInt32, "r": pl.UInt32, "rule": pl.UInt8},
         )
-
-
-def _relation_tf(
-    model: LinkageModel, right: pl.DataFrame, adults: pl.DataFrame
-) -> dict[str, pl.DataFrame]:
-    """Term-frequency tables of a relation model's adjusted levels.
-
-    A surname (``family``) on the plan side of a relation is a parent's (the
-    mother's, on an unborn plan), so its frequency is taken among the parents
-    and carers named on the lists (``adult_surnames``), where "Begum" is
-    common, not among the children, where it is rare. Any other column's is
-    taken among the plan side's own rows.
-    """
-    return {
-        c.name: term_frequency_table((adults if c.tf_column == "family" else right)[c.tf_column], c)
-        for c in model.comparisons
-        if c.tf_column and any(lv.tf_adjust for lv in c.levels)
-    }
 
 
 @attrs.define
@@ -243,8 +218,12 @@ class PlanIndex:
             tf=term_frequencies(subjects, config.model),
             mother_tf=term_frequencies(mothers, config.model),
             relation_linkers=relation_linkers,
+            # A surname on a relation's plan side is a parent's (the mother's,
+            # on an unborn plan): its frequency is taken among the parents and
+            # carers on the lists, where "Begum" is common, not among the
+            # children, where it is rare.
             relation_tf={
-                kind: _relation_tf(rl.model, right[kind], adults)
+                kind: term_frequencies(right[kind], rl.model, column_references={"family": adults})
                 for kind, rl in relation_linkers.items()
             },
         )

@@ -12,11 +12,11 @@ from typing import Final
 
 import polars as pl
 
+from cpflag._attendee import AGE_UNKNOWN
 from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag.linkage import Comparison, LinkageModel
 
 __all__ = [
-    "AGE_UNKNOWN",
     "NAMED_ADULT_LEVELS",
     "cap_unconfirmed_family",
     "cap_unknown_age",
@@ -31,8 +31,6 @@ __all__ = [
 #: The levels that say the attendee *is* the plan's named adult (by comparison
 #: kind): their full name, or the mother's NHS number.
 NAMED_ADULT_LEVELS: Final = {"person_vs_carer": ("full",), "mother_ids": ("nhs",)}
-#: ``age_doubt`` of an attendee with no usable date of birth.
-AGE_UNKNOWN: Final = "age_unknown"
 
 
 def named_adult_levels(model: LinkageModel) -> list[tuple[int, tuple[int, ...]]]:

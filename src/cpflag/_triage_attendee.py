@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from cpflag._attendee import ADULT_SETTINGS
+from cpflag._attendee import ADULT_SETTINGS, AGE_UNKNOWN
 from cpflag._config import FlagConfig
 from cpflag._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn_one
 from cpflag.linkage._plain_score import Unsupported
@@ -63,7 +63,7 @@ def attendee_row(
         # Age unknown outside an adult setting: possibly a newborn (concern is
         # stepped up, not down; such flags are capped at review).
         is_newborn = not adult_setting
-        doubt = None if prepared["is_placeholder"] else "age_unknown"
+        doubt = None if prepared["is_placeholder"] else AGE_UNKNOWN
     else:
         is_adult = age >= int(config.adult_age * 365.25)
         # Born a year before a newborn's window: a birth year mistyped by one.

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import polars as pl
 
+from cpflag._attendee import AGE_UNKNOWN
 from cpflag._errors import ModelError
 from cpflag._plain_relations import relation_kinds
-from cpflag._relation_caps import AGE_UNKNOWN, named_adult_levels
+from cpflag._relation_caps import named_adult_levels
 from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag._triage_decide import Decided, Rows, flag_rows
 from cpflag.linkage._comparisons import required_columns

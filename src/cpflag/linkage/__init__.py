@@ -8,12 +8,12 @@ from cpflag.linkage._linker import Linker, LinkResult, band_expr
 from cpflag.linkage._model import BlockingRule, Comparison, Guard, Level, LinkageModel, Thresholds
 from cpflag.linkage._prepare import PREPARED_COLUMNS, ROLES, prepare_people
 from cpflag.linkage._score import (
+    check_level_labels,
     compute_gammas,
     pair_frame,
     reasons_expr,
     score_gammas,
     term_frequencies,
-    term_frequency_table,
 )
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Thresholds",
     "band_expr",
     "block",
+    "check_level_labels",
     "compute_gammas",
     "compute_levels",
     "default_blocking_rules",
@@ -42,5 +43,4 @@ __all__ = [
     "reasons_expr",
     "score_gammas",
     "term_frequencies",
-    "term_frequency_table",
 ]

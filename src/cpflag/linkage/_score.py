@@ -22,12 +22,12 @@ from cpflag.linkage._comparisons import LEVEL_LABELS, compute_levels, required_c
 from cpflag.linkage._model import Comparison, LinkageModel
 
 __all__ = [
+    "check_level_labels",
     "compute_gammas",
     "pair_frame",
     "reasons_expr",
     "score_gammas",
     "term_frequencies",
-    "term_frequency_table",
 ]
 
 
@@ -57,34 +57,60 @@ def pair_frame(
     return pl.concat([pairs, lf, rf], how="horizontal")
 
 
-def compute_gammas(pf: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
-    """Add ``gamma_<name>`` (Int8 level index, -1 = null) for every comparison."""
+def check_level_labels(model: LinkageModel) -> None:
+    """Raise unless every comparison has its kind's own levels.
+
+    A kind's level function returns positions, so the labels (and their m and
+    u) must be the kind's, in its order.
+
+    Raises:
+        ModelError: A comparison whose labels are not its kind's.
+    """
     for c in model.comparisons:
-        labels = LEVEL_LABELS[c.kind]
+        labels = LEVEL_LABELS.get(c.kind, ())
         if c.labels != labels:
             raise ModelError(
                 f"comparison {c.name!r} of kind {c.kind!r} must have levels {list(labels)}, "
                 f"got {list(c.labels)}"
             )
+
+
+def compute_gammas(pf: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
+    """Add ``gamma_<name>`` (Int8 level index, -1 = null) for every comparison."""
+    check_level_labels(model)
     return pf.with_columns(
         [compute_levels(pf, c.kind, c.column).alias(f"gamma_{c.name}") for c in model.comparisons]
     )
 
 
-def term_frequencies(reference: pl.DataFrame, model: LinkageModel) -> dict[str, pl.DataFrame]:
+def term_frequencies(
+    reference: pl.DataFrame,
+    model: LinkageModel,
+    *,
+    column_references: Mapping[str, pl.Series] | None = None,
+) -> dict[str, pl.DataFrame]:
     """Relative frequency of each value of every TF-adjusted comparison's column.
+
+    Args:
+        reference: The sample the frequencies are taken in (its ``tf_column``s).
+        model: The model whose adjusted comparisons need tables.
+        column_references: Another sample for some columns (by column name),
+            e.g. the parents' surnames where the compared surname is a parent's.
 
     Returns:
         ``{comparison name: frame(value, tf)}``.
     """
+    others = column_references or {}
     return {
-        c.name: term_frequency_table(reference[c.tf_column], c)
+        c.name: _frequency_table(
+            others[c.tf_column] if c.tf_column in others else reference[c.tf_column], c
+        )
         for c in model.comparisons
         if c.tf_column and any(lv.tf_adjust for lv in c.levels)
     }
 
 
-def term_frequency_table(values: pl.Series, comparison: Comparison) -> pl.DataFrame:
+def _frequency_table(values: pl.Series, comparison: Comparison) -> pl.DataFrame:
     """``frame(value, tf)``: the shrunk relative frequency of each of ``values``.
 
     Args:
