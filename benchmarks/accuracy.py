@@ -28,7 +28,7 @@ from _evidence import (
     recall_where_findable,
 )
 from conftest import dataset
-from cpflag._evaluate import evaluate_flags
+from cpflag.report._evaluate import evaluate_flags
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ Generates the data in memory with ``cpflag.synth``, then
   ``predict`` above the review threshold; a pair is a flag when the plan is
   current on the arrival date, ``match`` at weight >= 6, ``review`` at >= -6
   (cpflag's thresholds);
-* scores both against the truth with ``cpflag._evaluate.evaluate_flags``
+* scores both against the truth with ``cpflag.report._evaluate.evaluate_flags``
   (recall counts match + review, precision is of match), and prints a side-by-
   side table, which it also writes into ``docs/splink-comparison.md`` (one
   section per scale and seed, replaced on each run; the rest of the file is kept).
@@ -50,8 +50,8 @@ from _splink_model import (
     run_splink,
 )
 from cpflag import synth
-from cpflag._evaluate import evaluate_flags
 from cpflag.linkage import block
+from cpflag.report._evaluate import evaluate_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "splink-comparison.md"

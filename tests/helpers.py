@@ -7,8 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from cpflag._index import PlanIndex
-from cpflag._schema import ATTENDANCES, PLANS
+from cpflag.contract import ATTENDANCES, PLANS
+from cpflag.engine._index import PlanIndex
 
 
 def nhs(first_nine: str) -> str:

@@ -24,7 +24,7 @@ import polars as pl
 import pytest
 
 import cpflag
-from cpflag._index import PlanIndex
+from cpflag.engine._index import PlanIndex
 from tests.helpers import attendances, plans
 
 D = dt.date

@@ -208,7 +208,7 @@ def test_unrelated_child_gets_no_flag(flags: pl.DataFrame) -> None:
 
 
 def test_flags_table_has_contract_columns_and_list_age(flags: pl.DataFrame) -> None:
-    assert flags.columns == [c.name for c in cpflag._schema.FLAGS.columns]
+    assert flags.columns == [c.name for c in cpflag.contract.FLAGS.columns]
     assert set(flags["list_age_days"].to_list()) == {5}
     assert (flags["la_code"] == "E08000035").all()
 

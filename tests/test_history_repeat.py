@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpflag import FlagConfig
-from cpflag._schema import FLAGS
+from cpflag.contract import FLAGS
 from cpflag.history import repeat_counts, repeat_flags, resolve_and_flag_repeats
 from tests.helpers import attendances, nhs
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import cpflag
 from cpflag import synth
-from cpflag._index import PlanIndex
 from cpflag.cli import main
+from cpflag.engine._index import PlanIndex
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from cpflag._errors import ConfigError, InputError, ParseError
-from cpflag._schema import ATTENDANCES
+from cpflag.contract import ATTENDANCES
 from cpflag.io import read_attendances, read_plans, write_table
 
 HEADER = "attendance_id,arrival_time,given_name,family_name"

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from cpflag._errors import DuplicateIdError, MissingColumnError, ParseError
-from cpflag._schema import ATTENDANCES, PLANS
+from cpflag.contract import ATTENDANCES, PLANS
 from cpflag.io import REJECTS_SCHEMA, ReadResult, read_attendances, read_plans
 
 

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cpflag
-from cpflag._newborn_age import digit_typo_of_newborn, digit_typo_of_newborn_one
+from cpflag.rules._newborn_age import digit_typo_of_newborn, digit_typo_of_newborn_one
 from tests.helpers import attendances, nhs, plans
 
 D = dt.date

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import cpflag
-from cpflag._schema import IDENTIFYING_COLUMNS
+from cpflag.contract import IDENTIFYING_COLUMNS
 from tests.test_golden_family import ATT, PLANS
 
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from cpflag._errors import ConfigError
-from cpflag._schema import ATTENDANCES, MANIFEST, PLANS
+from cpflag.contract import ATTENDANCES, MANIFEST, PLANS
 from cpflag.synth import NoiseRates, SynthData, generate, nhs_is_valid, write
 
 START = dt.date(2026, 11, 25)

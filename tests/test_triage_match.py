@@ -1,6 +1,6 @@
 """``PlanIndex.match_one`` gives the rows ``PlanIndex.match`` gives, on synthetic trusts.
 
-The scalar triage path (``cpflag._triage``) must take most records and agree
+The scalar triage path (``cpflag.engine._triage``) must take most records and agree
 with the batch; records it cannot reproduce exactly go to the polars path and
 must agree too.
 """
@@ -17,7 +17,7 @@ import pytest
 
 import cpflag
 from cpflag import synth
-from cpflag._index import PlanIndex
+from cpflag.engine._index import PlanIndex
 from cpflag.linkage import Comparison, block, default_model
 from cpflag.linkage._comparisons import levels_expr, register_comparison_kind
 from cpflag.linkage._plain_score import PlainScorer

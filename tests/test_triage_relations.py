@@ -17,16 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cpflag
-from cpflag import _triage, _triage_decide, synth
-from cpflag._attendee import attendee_frame, with_family_keys
+from cpflag import synth
 from cpflag._config import FlagConfig
-from cpflag._index import PlanIndex
-from cpflag._plain_relations import RELATION_KINDS, relation_kinds
-from cpflag._triage_attendee import attendee_row
+from cpflag.decide import _decide_plain as _triage_decide
+from cpflag.engine import _triage
+from cpflag.engine._index import PlanIndex
 from cpflag.linkage import compute_levels, prepare_people
 from cpflag.linkage._comparisons import COMPARISON_KINDS, ComparisonFn
 from cpflag.linkage._plain_prepare import prepare_one
 from cpflag.normalise._plain import groups
+from cpflag.rules._attendee import attendee_frame, with_family_keys
+from cpflag.rules._attendee_plain import attendee_row
+from cpflag.rules._evidence_plain import RELATION_KINDS, relation_kinds
 from tests import test_golden_family as golden
 from tests import test_golden_family_evidence as evidence
 from tests import test_normalise_strategies as gen

@@ -24,10 +24,7 @@ from cpflag._errors import (
     ParseError,
     StoreError,
 )
-from cpflag._explain import Waterfall, explain
-from cpflag._index import PlanIndex
-from cpflag._relations import default_relation_models
-from cpflag._summary import NO_FLAG_MEANS, RunSummary
+from cpflag.engine._index import PlanIndex
 from cpflag.history import HistoryStore, chronology, resolve_history
 from cpflag.io import ReadResult, read_attendances, read_manifest, read_plans, write_table
 from cpflag.linkage import (
@@ -41,6 +38,9 @@ from cpflag.linkage import (
     Thresholds,
     default_model,
 )
+from cpflag.report._explain import Waterfall, explain
+from cpflag.report._summary import NO_FLAG_MEANS, RunSummary
+from cpflag.rules._models import default_relation_models
 
 try:
     __version__ = version("cpflag")

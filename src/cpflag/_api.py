@@ -12,11 +12,11 @@ import polars as pl
 
 from cpflag import io
 from cpflag._config import FlagConfig
-from cpflag._index import PlanIndex, order_flags
-from cpflag._index_cache import cache_key, load_index, save_index
-from cpflag._summary import RunSummary, flag_counts, list_infos
+from cpflag.engine._cache import cache_key, load_index, save_index
+from cpflag.engine._index import PlanIndex, order_flags
 from cpflag.history import HistoryStore, resolve_and_flag_repeats
 from cpflag.normalise import normalise_nhs_number
+from cpflag.report._summary import RunSummary, flag_counts, list_infos
 
 __all__ = ["FlagRun", "build_index", "flag", "run_flagging"]
 

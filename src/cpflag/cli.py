@@ -302,7 +302,7 @@ def demo(out: Path, seed: int) -> None:
     """
     from cpflag import run_flagging
     from cpflag import synth as synth_mod
-    from cpflag._evaluate import evaluate_flags
+    from cpflag.report._evaluate import evaluate_flags
 
     t0 = time.perf_counter()
     data = synth_mod.generate(scale="demo", seed=seed)
@@ -379,7 +379,7 @@ def train(
     import polars as pl
 
     from cpflag import LinkageModel, Linker, read_attendances, read_plans
-    from cpflag._index import SUBJECT_PLAN_TYPES
+    from cpflag.engine._index import SUBJECT_PLAN_TYPES
 
     t0 = time.perf_counter()
     linker = Linker(model=LinkageModel.from_json(model)) if model else Linker()

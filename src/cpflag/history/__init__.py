@@ -18,9 +18,9 @@ from cpflag.history._conflicts import conflict_pairs
 from cpflag.history._families import assign_families
 from cpflag.history._model import attendance_blocking_rules, attendance_model
 from cpflag.history._prepare import HISTORY_COLUMNS, prepare_attendances
-from cpflag.history._repeat import REPEAT_COLUMNS, repeat_counts, repeat_flags
 from cpflag.history._resolve import Resolution, link_threshold, resolve
 from cpflag.history._store import AppendResult, HistoryStore
+from cpflag.rules.repeat import REPEAT_COLUMNS, repeat_counts, repeat_flags
 
 __all__ = [
     "CHRONOLOGY_COLUMNS",

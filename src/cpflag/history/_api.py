@@ -11,10 +11,10 @@ from cpflag._errors import StoreError
 from cpflag.history._families import assign_families
 from cpflag.history._model import attendance_model
 from cpflag.history._prepare import check_batch, prepare_attendances
-from cpflag.history._repeat import REPEAT_COLUMNS, repeat_flags
 from cpflag.history._resolve import LINK_COLUMNS, resolve
 from cpflag.history._store import HistoryStore
 from cpflag.linkage import LinkageModel
+from cpflag.rules.repeat import REPEAT_COLUMNS, repeat_flags
 
 __all__ = ["resolve_and_flag_repeats", "resolve_history"]
 

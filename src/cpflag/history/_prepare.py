@@ -32,7 +32,7 @@ from typing import Final
 import polars as pl
 
 from cpflag._errors import DuplicateIdError, InputError
-from cpflag._schema import ATTENDANCES
+from cpflag.contract import ATTENDANCES
 from cpflag.io._conform import check_required_values, conform_attendances
 from cpflag.linkage import PREPARED_COLUMNS, prepare_people
 from cpflag.normalise import name_parts, normalise_name, normalise_nhs_number

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from cpflag._errors import DuplicateIdError, InputError, MissingColumnError, ParseError
-from cpflag._schema import TableSpec
+from cpflag.contract import TableSpec
 from cpflag.io._mapping import ARRIVAL_DATE, ColumnMapping
 from cpflag.io._source import ROW, RawTable
 from cpflag.io._work import VALUE_IGNORED, Work, reason_col

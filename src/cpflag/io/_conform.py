@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from cpflag._errors import InputError, MissingColumnError
-from cpflag._schema import ATTENDANCES
+from cpflag.contract import ATTENDANCES
 from cpflag.io._dates import parse_dates, parse_datetimes
 
 __all__ = ["check_required_values", "conform_attendances"]

@@ -26,7 +26,7 @@ from typing import Final
 import attrs
 
 from cpflag._errors import ConfigError, InputError
-from cpflag._schema import ATTENDANCES, MANIFEST, PLANS, TableSpec
+from cpflag.contract import ATTENDANCES, MANIFEST, PLANS, TableSpec
 
 __all__ = [
     "ARRIVAL_DATE",

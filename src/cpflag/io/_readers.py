@@ -7,7 +7,7 @@ import logging
 import attrs
 import polars as pl
 
-from cpflag._schema import ATTENDANCES, MANIFEST, PLANS, TableSpec
+from cpflag.contract import ATTENDANCES, MANIFEST, PLANS, TableSpec
 from cpflag.io._mapping import MappingLike, load_mapping
 from cpflag.io._source import ROW, Source, load_raw
 from cpflag.io._validate import build_table

@@ -9,7 +9,7 @@ from typing import Final
 
 import polars as pl
 
-from cpflag._schema import SETTINGS
+from cpflag.contract import SETTINGS
 from cpflag.io._checks import check_unique
 from cpflag.io._work import DROP, ROW_REJECTED, VALUE_IGNORED, Work, code
 

@@ -21,7 +21,7 @@ import logging
 
 import polars as pl
 
-from cpflag._schema import ATTENDANCES, PLAN_TYPES, TableSpec
+from cpflag.contract import ATTENDANCES, PLAN_TYPES, TableSpec
 from cpflag.io._checks import check_required, check_shape, check_unique, optional_dates
 from cpflag.io._convert import arrival_from_parts, text_expr, to_date, to_datetime
 from cpflag.io._mapping import (

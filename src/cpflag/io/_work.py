@@ -11,7 +11,7 @@ from typing import Final
 import attrs
 import polars as pl
 
-from cpflag._schema import TableSpec
+from cpflag.contract import TableSpec
 from cpflag.io._source import ROW
 
 __all__ = [

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from cpflag._errors import ConfigError
-from cpflag._schema import MANIFEST
+from cpflag.contract import MANIFEST
 from cpflag.synth._config import SCALES, AttendanceMix, NoiseRates, Scale
 from cpflag.synth._geo import build_geography
 from cpflag.synth._planrows import render_plans

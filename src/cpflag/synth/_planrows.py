@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from cpflag._schema import PLANS
+from cpflag.contract import PLANS
 from cpflag.synth import _fields, _naming, _nhs, _text
 from cpflag.synth._config import NoiseRates
 from cpflag.synth._geo import Geography

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from cpflag._schema import ATTENDANCES
+from cpflag.contract import ATTENDANCES
 from cpflag.synth import _dates, _fields, _naming, _text
 from cpflag.synth._config import STRATA, NoiseRates
 from cpflag.synth._geo import Geography

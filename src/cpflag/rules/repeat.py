@@ -32,8 +32,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from cpflag._config import FlagConfig
-from cpflag._schema import FLAGS
+from cpflag.contract import FLAGS
+from cpflag.rules._settings import RuleSettings
 
 __all__ = ["REPEAT_COLUMNS", "repeat_counts", "repeat_flags"]
 
@@ -77,7 +77,7 @@ def _window_rows(start: npt.NDArray[np.int64], pos: npt.NDArray[np.int64]) -> pl
     return pl.DataFrame({"row": row, "member": np.repeat(start[pos], lengths) + offs})
 
 
-def repeat_counts(history: pl.DataFrame, config: FlagConfig) -> pl.DataFrame:
+def repeat_counts(history: pl.DataFrame, config: RuleSettings) -> pl.DataFrame:
     """Child and family counts for every child attendance of ``history``.
 
     Args:
@@ -149,7 +149,7 @@ def _ordinal(n: pl.Expr) -> pl.Expr:
 
 def repeat_flags(
     history: pl.DataFrame,
-    config: FlagConfig,
+    config: RuleSettings,
     attendance_ids: Sequence[str] | pl.Series | None = None,
 ) -> pl.DataFrame:
     """``repeat_attendance`` rows of the contract's flags table.
@@ -163,7 +163,7 @@ def repeat_flags(
             this order; every attendance of ``history`` when None.
 
     Returns:
-        Rows of :data:`cpflag._schema.FLAGS` (one per flagged attendance);
+        Rows of :data:`cpflag.contract.FLAGS` (one per flagged attendance);
         ``plan_id``, ``la_code``, ``plan_type`` and ``list_age_days`` are null.
     """
     counts = repeat_counts(history, config)

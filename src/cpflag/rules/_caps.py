@@ -12,9 +12,9 @@ from typing import Final
 
 import polars as pl
 
-from cpflag._attendee import AGE_UNKNOWN
-from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag.linkage import Comparison, LinkageModel
+from cpflag.rules._attendee import AGE_UNKNOWN
+from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 
 __all__ = [
     "NAMED_ADULT_LEVELS",

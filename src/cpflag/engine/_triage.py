@@ -25,18 +25,18 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import polars as pl
 
-from cpflag._decide import DECISION_PLAN_COLUMNS, FLAG_ORDER
-from cpflag._schema import ATTENDANCES, FLAGS
-from cpflag._triage_attendee import HOME_COLUMNS, attendee_row, with_family_keys
-from cpflag._triage_decide import Decided, Rows, flag_rows
-from cpflag._triage_relations import RelationKind, build_relations, relation_rows
+from cpflag.contract import ATTENDANCES, FLAGS
+from cpflag.decide._decide import DECISION_PLAN_COLUMNS, FLAG_ORDER
+from cpflag.decide._decide_plain import Decided, Rows, flag_rows
+from cpflag.engine._triage_relations import RelationKind, build_relations, relation_rows
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
+from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
 
 if TYPE_CHECKING:
-    from cpflag._index import PlanIndex
+    from cpflag.engine._index import PlanIndex
 
 __all__ = ["TriageState", "build_state", "match_one"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from cpflag._relation_kinds import RELATION_KINDS
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel, Thresholds
+from cpflag.rules._evidence import RELATION_KINDS
 
 __all__ = [
     "RELATION_FLAGS",

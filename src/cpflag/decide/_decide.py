@@ -13,9 +13,9 @@ from typing import Final
 
 import polars as pl
 
-from cpflag._config import FlagConfig
-from cpflag._schema import FLAG_KINDS, FLAGS
+from cpflag.contract import FLAG_KINDS, FLAGS
 from cpflag.linkage import reasons_expr
+from cpflag.rules._settings import RuleSettings
 
 __all__ = [
     "DECISION_PLAN_COLUMNS",
@@ -53,7 +53,7 @@ def list_age_expr(arrival_date: pl.Expr) -> pl.Expr:
     return (arrival_date - pl.col("list_date")).dt.total_days().cast(pl.Int64)
 
 
-def staleness_note(config: FlagConfig) -> pl.Expr:
+def staleness_note(config: RuleSettings) -> pl.Expr:
     """A warning to append to ``reasons`` for stale or undated lists (else null)."""
     age = pl.col("list_age_days")
     return (
@@ -71,7 +71,7 @@ def staleness_note(config: FlagConfig) -> pl.Expr:
     )
 
 
-def finish_flags(frame: pl.DataFrame, config: FlagConfig) -> pl.DataFrame:
+def finish_flags(frame: pl.DataFrame, config: RuleSettings) -> pl.DataFrame:
     """Add staleness warnings and guard notes to ``reasons``; select the contract columns."""
     guard_note = pl.when(pl.col("guard").is_not_null()).then(
         pl.format("capped at review by the {} guard", pl.col("guard"))
@@ -90,7 +90,7 @@ def plan_flags(
     attendances: pl.DataFrame,
     plans: pl.DataFrame,
     subjects: pl.DataFrame,
-    config: FlagConfig,
+    config: RuleSettings,
 ) -> pl.DataFrame:
     """``plan_subject`` flags from scored attendance--subject pairs.
 

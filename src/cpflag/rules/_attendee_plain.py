@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from cpflag._attendee import ADULT_SETTINGS, AGE_UNKNOWN
-from cpflag._config import FlagConfig
-from cpflag._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn_one
 from cpflag.linkage._plain_score import Unsupported
 from cpflag.normalise._plain import groups, name, nhs, parts
+from cpflag.rules._attendee import ADULT_SETTINGS, AGE_UNKNOWN
+from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn_one
+from cpflag.rules._settings import RuleSettings
 
 __all__ = ["HOME_COLUMNS", "attendee_row", "with_family_keys"]
 
@@ -35,7 +35,7 @@ def _first_word(value: str | None) -> str | None:
 
 
 def attendee_row(
-    record: Mapping[str, Any], prepared: Mapping[str, Any], config: FlagConfig
+    record: Mapping[str, Any], prepared: Mapping[str, Any], config: RuleSettings
 ) -> dict[str, Any]:
     """The record's row of ``attendee_frame`` (before the family keys).
 

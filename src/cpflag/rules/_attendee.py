@@ -13,10 +13,10 @@ from typing import Final
 
 import polars as pl
 
-from cpflag._config import FlagConfig
-from cpflag._family_frames import names_of
-from cpflag._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn
 from cpflag.normalise import normalise_nhs_number
+from cpflag.rules._frames import names_of
+from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn
+from cpflag.rules._settings import RuleSettings
 
 __all__ = [
     "ADULT_SETTINGS",
@@ -32,7 +32,7 @@ AGE_UNKNOWN: Final = "age_unknown"
 _LIST = pl.List(pl.String)
 
 
-def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: FlagConfig) -> pl.DataFrame:
+def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: RuleSettings) -> pl.DataFrame:
     """The prepared attendances plus carer, mother's NHS number and age on arrival."""
     arrival = att["arrival_time"].dt.date()
     out = prepared.with_columns(

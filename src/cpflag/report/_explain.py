@@ -15,7 +15,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError
-from cpflag._index import PlanIndex
+from cpflag.engine._index import PlanIndex
 from cpflag.io._conform import conform_attendances
 
 __all__ = ["Waterfall", "explain"]

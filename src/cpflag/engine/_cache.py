@@ -27,7 +27,7 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag._errors import StoreError
-from cpflag._index import PlanIndex
+from cpflag.engine._index import PlanIndex
 
 __all__ = ["CACHE_FORMAT", "cache_key", "load_index", "save_index"]
 

@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import polars as pl
 
-from cpflag._attendee import AGE_UNKNOWN
 from cpflag._errors import ModelError
-from cpflag._plain_relations import relation_kinds
-from cpflag._relation_caps import named_adult_levels
-from cpflag._relation_kinds import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
-from cpflag._triage_decide import Decided, Rows, flag_rows
+from cpflag.decide._decide_plain import Decided, Rows, flag_rows
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
+from cpflag.rules._attendee import AGE_UNKNOWN
+from cpflag.rules._caps import named_adult_levels
+from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
+from cpflag.rules._evidence_plain import relation_kinds
 
 if TYPE_CHECKING:
-    from cpflag._index import PlanIndex
+    from cpflag.engine._index import PlanIndex
 
 __all__ = ["RELATION_ORDER", "RelationKind", "build_relations", "relation_rows"]
 

@@ -22,11 +22,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from cpflag import _relation_kinds
 from cpflag.linkage._comparisons import CLOSE_GIVEN, CLOSE_STRING, COMPARISON_KINDS
 from cpflag.linkage._plain import PLAIN_KINDS, PlainFn
 from cpflag.linkage._plain import _close as close
 from cpflag.linkage._plain import _meet as meet
+from cpflag.rules import _evidence as _relation_kinds
 
 __all__ = ["RELATION_KINDS", "relation_kinds"]
 

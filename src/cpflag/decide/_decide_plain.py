@@ -19,8 +19,8 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
-from cpflag._config import FlagConfig
 from cpflag.linkage._plain_score import PlainPair, PlainScorer
+from cpflag.rules._settings import RuleSettings
 
 __all__ = ["ROW_CACHE_SIZE", "Decided", "Rows", "flag_rows"]
 
@@ -94,7 +94,7 @@ def staleness(age: int | None, stale_after: int) -> str | None:
     return None
 
 
-def _current(plan: Mapping[str, Any], arrival: dt.date, kind: str, config: FlagConfig) -> bool:
+def _current(plan: Mapping[str, Any], arrival: dt.date, kind: str, config: RuleSettings) -> bool:
     """``plan_current_expr`` (and the unborn-mother window): a null start never is."""
     start, end = plan["start_date"], plan["end_date"]
     if start is None or start > arrival or (end is not None and arrival > end):
@@ -113,7 +113,7 @@ def flag_rows(
     scorer: PlainScorer,
     plans: Rows,
     record: Mapping[str, Any],
-    config: FlagConfig,
+    config: RuleSettings,
 ) -> list[dict[str, Any]]:
     """Flag rows of one kind (contract columns) from its banded pairs.
 

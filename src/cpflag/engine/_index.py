@@ -16,12 +16,26 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
-from cpflag._attendee import attendee_frame, carer_eligible_expr, with_family_keys
 from cpflag._config import FlagConfig
-from cpflag._decide import FLAG_ORDER, plan_flags
 from cpflag._errors import InputError
-from cpflag._family import best_per_plan, propagate_to_family, relation_flags
-from cpflag._family_frames import (
+from cpflag.contract import FLAGS
+from cpflag.decide._decide import FLAG_ORDER, plan_flags
+from cpflag.engine._triage import TriageState
+from cpflag.engine._triage import build_state as build_triage_state
+from cpflag.engine._triage import match_one as triage_one
+from cpflag.io._conform import conform_attendances
+from cpflag.linkage import BlockingRule, LinkageModel, Linker, block, term_frequencies
+from cpflag.linkage._plain_score import Unsupported
+from cpflag.rules._attendee import attendee_frame, carer_eligible_expr, with_family_keys
+from cpflag.rules._caps import (
+    cap_unconfirmed_family,
+    cap_unknown_age,
+    caps_for_one_pair,
+    not_the_subject,
+    only_named_if_age_unknown,
+    unconfirmed_family_expr,
+)
+from cpflag.rules._frames import (
     adult_surnames,
     carer_frame,
     family_frame,
@@ -30,21 +44,7 @@ from cpflag._family_frames import (
     plan_names,
     sibling_frame,
 )
-from cpflag._relation_caps import (
-    cap_unconfirmed_family,
-    cap_unknown_age,
-    caps_for_one_pair,
-    not_the_subject,
-    only_named_if_age_unknown,
-    unconfirmed_family_expr,
-)
-from cpflag._schema import FLAGS
-from cpflag._triage import TriageState
-from cpflag._triage import build_state as build_triage_state
-from cpflag._triage import match_one as triage_one
-from cpflag.io._conform import conform_attendances
-from cpflag.linkage import BlockingRule, LinkageModel, Linker, block, term_frequencies
-from cpflag.linkage._plain_score import Unsupported
+from cpflag.rules._propagate import best_per_plan, propagate_to_family, relation_flags
 
 __all__ = ["SUBJECT_PLAN_TYPES", "PlanIndex"]
 
@@ -423,7 +423,7 @@ class PlanIndex:
         """Flags for one attendance record (a dict of contract columns), at triage time.
 
         Gives the same rows and scores as :meth:`match` would for that record.
-        Records take a plain-Python path (``cpflag._triage``, relationship flags
+        Records take a plain-Python path (``cpflag.engine._triage``, relationship flags
         included) that costs a millisecond or two; a record with values that
         need type conversion, or a model with a comparison kind that has no
         plain form, takes the polars path, which is slower but the same answer.

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from cpflag._config import FlagConfig
-from cpflag._decide import (
+from cpflag.contract import FLAGS
+from cpflag.decide._decide import (
     DECISION_PLAN_COLUMNS,
     finish_flags,
     list_age_expr,
     plan_current_expr,
 )
-from cpflag._schema import FLAGS
 from cpflag.linkage import Linker, reasons_expr
+from cpflag.rules._settings import RuleSettings
 
 __all__ = ["best_per_plan", "propagate_to_family", "relation_flags"]
 
@@ -119,7 +119,7 @@ def relation_flags(
     right: pl.DataFrame,
     plans: pl.DataFrame,
     linker: Linker,
-    config: FlagConfig,
+    config: RuleSettings,
 ) -> pl.DataFrame:
     """Flags of one relation kind from its scored, banded pairs.
 
