@@ -1,10 +1,11 @@
 """The plain per-pair comparison levels the property tests check the vectorised code against.
 
 Written here first (Python sets and dates rather than polars expressions), then
-promoted into the package as the scalar triage path (``cpflag.linkage._plain``),
-which uses the same Jaro--Winkler as the vectorised code so that the two agree
-exactly. ``REFERENCE[kind](left, right)`` gives the set of acceptable labels
-(one label: the plain level), as the tests expect.
+promoted into the package as the scalar triage path: now the Python reading of
+the declared kinds (``cpflag.linkage._comparisons.plain_level``), which uses
+the same Jaro--Winkler as the vectorised code so that the two agree exactly.
+``REFERENCE[kind](left, right)`` gives the set of acceptable labels (one label:
+the plain level), as the tests expect.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cpflag.linkage._comparisons import LEVEL_LABELS
-from cpflag.linkage._plain import plain_level
+from cpflag.linkage._comparisons import LEVEL_LABELS, plain_level
 from cpflag.normalise._plain import swap
 
 __all__ = ["REFERENCE", "swap"]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpflag.linkage import LEVEL_LABELS, compute_levels
-from cpflag.linkage import _comparisons as comparisons
+from cpflag.linkage import _levels as comparisons
 from tests.reference_linkage import REFERENCE, swap
 
 NAMES = [

@@ -26,7 +26,12 @@ from cpflag.linkage import (
     reasons_expr,
     term_frequencies,
 )
-from cpflag.linkage._plain import PLAIN_KINDS, has_plain, plain_level
+from cpflag.linkage._comparisons import (
+    PERSON_KINDS,
+    has_plain,
+    plain_level,
+    register_comparison_kind,
+)
 from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainScorer, Unsupported, format_weight, round_weight
 from cpflag.linkage._score import pair_frame
@@ -125,7 +130,7 @@ def _labels(kind: str, got: list[int]) -> list[str]:
     return ["null" if g < 0 else LEVEL_LABELS[kind][g] for g in got]
 
 
-_PERSON_KINDS = [k for k in PLAIN_KINDS if k not in ("exact", "string")]
+_PERSON_KINDS = [d.kind for d in PERSON_KINDS if d.kind not in ("exact", "string")]
 
 
 @settings(max_examples=100, deadline=None)
@@ -224,10 +229,19 @@ def test_plain_scorer_equals_linker_score(
         assert scorer.reasons(pair) == row["reasons"]
 
 
+def _vectorised_only(p: pl.DataFrame, _col: str | None) -> pl.Series:
+    return p.select(pl.lit(1, pl.Int8).alias("x"))["x"].extend_constant(1, p.height - 1)
+
+
+# A kind registered with a vectorised function only (household, the example
+# here before, is now a declared kind with a plain form).
+register_comparison_kind("test_vectorised_only", ("exact", "different"), ("nhs",), _vectorised_only)
+
+
 def test_kind_without_plain_form_is_unsupported() -> None:
     model = default_model()
-    odd = attrs.evolve(model.comparisons[0], name="odd", kind="household")
-    assert not has_plain("household")
+    odd = attrs.evolve(model.comparisons[0], name="odd", kind="test_vectorised_only")
+    assert not has_plain("test_vectorised_only")
     with pytest.raises(Unsupported):
         PlainScorer.build(attrs.evolve(model, comparisons=(odd,), guards=()), {}, [])
 

@@ -9,6 +9,7 @@ cases, without falling back to polars.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import polars as pl
@@ -23,16 +24,20 @@ from cpflag.decide import _decide_plain as _triage_decide
 from cpflag.engine import _triage
 from cpflag.engine._index import PlanIndex
 from cpflag.linkage import compute_levels, prepare_people
-from cpflag.linkage._comparisons import COMPARISON_KINDS, ComparisonFn
+from cpflag.linkage._comparisons import COMPARISON_KINDS, ComparisonFn, plain_kinds, plain_level
 from cpflag.linkage._plain_prepare import prepare_one
 from cpflag.normalise._plain import groups
 from cpflag.rules._attendee import attendee_frame, with_family_keys
 from cpflag.rules._attendee_plain import attendee_row
-from cpflag.rules._evidence_plain import RELATION_KINDS, relation_kinds
+from cpflag.rules._evidence import RELATION_KINDS as _RELATION_KIND_NAMES
 from tests import test_golden_family as golden
 from tests import test_golden_family_evidence as evidence
 from tests import test_normalise_strategies as gen
 from tests.helpers import PolarsPathSpy, attendances, plans
+
+# The relation kinds' plain (Python) readings, called as ``fn(left, right, column)``.
+RELATION_KINDS = {k: functools.partial(plain_level, k) for k in _RELATION_KIND_NAMES}
+relation_kinds = plain_kinds
 
 RELATIONS = (
     "sibling_of_plan_subject",

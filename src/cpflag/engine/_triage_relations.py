@@ -29,7 +29,6 @@ from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.rules._attendee import AGE_UNKNOWN
 from cpflag.rules._caps import named_adult_levels
 from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
-from cpflag.rules._evidence_plain import relation_kinds
 
 if TYPE_CHECKING:
     from cpflag.engine._index import PlanIndex
@@ -94,7 +93,6 @@ def _compile(
             index.relation_linkers[kind].model,
             index.relation_tf.get(kind, {}),
             frame.columns,
-            kinds=relation_kinds(),
         )
     except (Unsupported, ModelError):
         scorer = None

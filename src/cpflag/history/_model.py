@@ -30,62 +30,45 @@ registered here must be imported, which importing ``cpflag.history`` does).
 from __future__ import annotations
 
 import attrs
-import polars as pl
 
 from cpflag.linkage import BlockingRule, Comparison, Guard, LinkageModel, default_model
 from cpflag.linkage._comparisons import (
-    COMPARISON_KINDS,
-    any_null,
-    levels_expr,
-    register_comparison_kind,
+    both,
+    declared_kind,
+    register_declared_kind,
+    same,
 )
+from cpflag.linkage._expr import L, R
+from cpflag.linkage._levels import DeclaredKind
 
 __all__ = ["attendance_blocking_rules", "attendance_model"]
 
+_FAMILY = declared_kind("family_name")
+assert _FAMILY is not None  # a built-in declared kind
 
-def _mrn(p: pl.DataFrame, _c: str | None) -> pl.Series:
+register_declared_kind(
     # MRNs are issued per trust: across trusts the comparison has no evidence.
-    null = any_null("l_mrn_key", "r_mrn_key") | (pl.col("l_trust") != pl.col("r_trust")).fill_null(
-        True
+    DeclaredKind(
+        "mrn",
+        ("exact", "different"),
+        (same("mrn_key"),),
+        both("mrn_key") | L("trust").ne(R("trust")).fill_null(True),
+        ("mrn_key", "trust"),
     )
-    return p.select(levels_expr([pl.col("l_mrn_key") == pl.col("r_mrn_key")], null)).to_series()
-
-
-def _twin_marker(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    return p.select(
-        levels_expr(
-            [pl.col("l_twin_key") == pl.col("r_twin_key")], any_null("l_twin_key", "r_twin_key")
-        )
-    ).to_series()
-
-
-def _family_name_nb(p: pl.DataFrame, c: str | None) -> pl.Series:
-    levels = COMPARISON_KINDS["family_name"](p, c)
-    placeholder = pl.col("l_is_placeholder").fill_null(False) | pl.col(
-        "r_is_placeholder"
-    ).fill_null(False)
-    different = len(_FAMILY_LABELS) - 1
-    return (
-        p.select(placeholder.alias("ph"))
-        .with_columns(levels.alias("lv"))
-        .select(
-            pl.when(pl.col("ph") & (pl.col("lv") == different))
-            .then(pl.lit(-1, pl.Int8))
-            .otherwise(pl.col("lv"))
-        )
-        .to_series()
+)
+register_declared_kind(
+    DeclaredKind(
+        "twin_marker", ("same", "different"), (same("twin_key"),), both("twin_key"), ("twin_key",)
     )
-
-
-_FAMILY_LABELS = ("exact", "part", "close", "phonetic", "parent", "different")
-
-register_comparison_kind("mrn", ("exact", "different"), ("mrn_key", "trust"), _mrn)
-register_comparison_kind("twin_marker", ("same", "different"), ("twin_key",), _twin_marker)
-register_comparison_kind(
-    "family_name_newborn",
-    _FAMILY_LABELS,
-    ("family", "family_parts", "family_ph_parts", "parent_families", "is_placeholder"),
-    _family_name_nb,
+)
+# A surname disagreement involving a placeholder record says nothing: null.
+register_declared_kind(
+    attrs.evolve(
+        _FAMILY,
+        kind="family_name_newborn",
+        required=(*_FAMILY.required, "is_placeholder"),
+        else_null=L("is_placeholder").fill_null(False) | R("is_placeholder").fill_null(False),
+    )
 )
 
 

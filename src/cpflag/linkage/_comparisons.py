@@ -1,4 +1,4 @@
-"""Vectorised comparison functions: a pair frame in, one level per pair out.
+"""Comparison kinds: a pair frame in, one level per pair out; the built-in person kinds.
 
 A *pair frame* has one row per candidate pair, with the left record's prepared
 columns prefixed ``l_`` and the right record's prefixed ``r_`` (see
@@ -8,22 +8,25 @@ catch-all disagreement, and ``-1`` the null level (a value missing on either
 side: no evidence either way).
 
 Levels are tested strongest first and the first that holds wins, so the order
-of ``LEVEL_LABELS`` is part of the meaning. Expressions are polars; string
-similarity uses rapidfuzz's ``process.cpdist`` over aligned columns, computed
-only for pairs not already settled by a stronger level.
+of the labels is part of the meaning. The built-in kinds are declared once
+(:class:`~cpflag.linkage._levels.DeclaredKind`): the vectorised path and the
+triage path's plain Python both read those declarations. A kind registered
+with a vectorised function only (:func:`register_comparison_kind`) has no plain
+form, and the triage path gives way to polars for a model using it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-import numpy as np
 import polars as pl
-from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
 
 from cpflag._errors import ModelError
+from cpflag.linkage._expr import Expr, L, R, StrSlice, any_null, days_between
+from cpflag.linkage._expr_match import CountTrue, ListContains, ListsIntersect, Similar
+from cpflag.linkage._expr_py import LevelFn
+from cpflag.linkage._levels import COLUMN, DeclaredKind
 
 __all__ = [
     "CLOSE_GIVEN",
@@ -31,14 +34,21 @@ __all__ = [
     "COMPARISON_KINDS",
     "LEVEL_LABELS",
     "NEAR_DAYS",
-    "any_null",
+    "PERSON_KINDS",
+    "ComparisonFn",
+    "both",
     "compute_levels",
-    "jaro_winkler",
+    "declared_kind",
+    "has_plain",
     "levels_expr",
     "lists_intersect",
+    "plain_function",
+    "plain_kinds",
+    "plain_level",
     "register_comparison_kind",
+    "register_declared_kind",
     "required_columns",
-    "with_similarity",
+    "same",
 ]
 
 #: Jaro--Winkler similarity at or above which two given names are "close".
@@ -49,34 +59,13 @@ CLOSE_STRING: Final = 0.90
 #: carry the delivery date, which may differ by days from a registered date).
 NEAR_DAYS: Final = 7
 
-LEVEL_LABELS: Final[dict[str, tuple[str, ...]]] = {
-    "nhs_number": ("exact", "different"),
-    "given_name": ("exact", "variant", "close", "phonetic", "initial", "different"),
-    "family_name": ("exact", "part", "close", "phonetic", "parent", "different"),
-    "name_swap": ("swapped", "not_swapped"),
-    "date_of_birth": ("exact", "swapped", "typo", "year_off", "near", "different"),
-    "sex": ("exact", "different"),
-    "postcode": ("unit", "sector", "district", "different"),
-    "address": ("same_house", "same_street", "different"),
-    "exact": ("exact", "different"),
-    "string": ("exact", "close", "different"),
-}
+ComparisonFn = Callable[[pl.DataFrame, str | None], pl.Series]
 
-
-def jaro_winkler(left: pl.Series, right: pl.Series) -> np.ndarray:
-    """Element-wise Jaro--Winkler similarity of two aligned string series.
-
-    Nulls compare as empty strings (similarity 0 unless both are empty); callers
-    mask null pairs out before using the result.
-    """
-    lv = left.fill_null("").to_list()
-    rv = right.fill_null("").to_list()
-    if not lv:
-        return np.zeros(0, dtype=np.float64)
-    out: np.ndarray = process.cpdist(
-        lv, rv, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float64
-    )
-    return out
+LEVEL_LABELS: Final[dict[str, tuple[str, ...]]] = {}
+COMPARISON_KINDS: Final[dict[str, ComparisonFn]] = {}
+_REQUIRED: Final[dict[str, tuple[str, ...]]] = {}
+#: Declared kinds, with the vectorised function registered for each.
+_DECLARED: Final[dict[str, tuple[DeclaredKind, ComparisonFn]]] = {}
 
 
 def levels_expr(conditions: list[pl.Expr], null: pl.Expr) -> pl.Expr:
@@ -88,300 +77,120 @@ def levels_expr(conditions: list[pl.Expr], null: pl.Expr) -> pl.Expr:
     return out
 
 
-def any_null(*cols: str) -> pl.Expr:
-    out = pl.lit(False)
-    for c in cols:
-        out = out | pl.col(c).is_null()
-    return out
-
-
 def lists_intersect(a: str, b: str) -> pl.Expr:
+    """Polars: the lists in columns ``a`` and ``b`` share an element."""
     return pl.col(a).list.set_intersection(pl.col(b)).list.len().fill_null(0) > 0
 
 
-def with_similarity(
-    pairs: pl.DataFrame, left: str, right: str, settled: pl.Expr, name: str, *, prefix: int = 0
-) -> pl.DataFrame:
-    """Add column ``name``: Jaro--Winkler of ``left``/``right`` where not ``settled``.
-
-    Pairs already settled by a stronger level get 0.0 without computing, and so
-    do pairs whose first ``prefix`` characters differ: "close spelling" means a
-    typo after the opening letters (a different first letter is left to the
-    phonetic level). On large candidate sets this skips most of the work.
-    """
-    unsettled = ~settled
-    if prefix:
-        unsettled = unsettled & (
-            pl.col(left).str.slice(0, prefix) == pl.col(right).str.slice(0, prefix)
-        )
-    mask = pairs.select(unsettled.fill_null(False)).to_series()
-    sim = np.zeros(pairs.height, dtype=np.float64)
-    if mask.any():
-        idx = np.flatnonzero(mask.to_numpy())
-        sub = pairs.select(left, right)[idx]
-        sim[idx] = jaro_winkler(sub[left], sub[right])
-    return pairs.with_columns(pl.Series(name, sim))
+def same(name: str) -> Expr:
+    """The left and right values of column ``name`` are equal."""
+    return L(name).eq(R(name))
 
 
-def _nhs_number(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    return p.select(
-        levels_expr([pl.col("l_nhs") == pl.col("r_nhs")], any_null("l_nhs", "r_nhs"))
-    ).to_series()
+def both(name: str) -> Expr:
+    """Null where either record's ``name`` is null (the usual null condition)."""
+    return any_null(L(name), R(name))
 
 
-#: Above this many pairs, value-determined levels are computed once per distinct
-#: value pair and joined back (names repeat heavily across candidate pairs).
-DISTINCT_MIN_PAIRS: Final = 20_000
+def _meet(name: str) -> Expr:
+    return ListsIntersect(L(name), R(name))
 
 
-def distinct_rows(keys: pl.DataFrame, hashes: pl.Series) -> tuple[pl.Series, pl.Series] | None:
-    """Group the rows of ``keys`` by value: ``(representatives, inverse)``, or None.
+_DOB_A, _DOB_B = L("dob_int"), R("dob_int")
 
-    ``representatives`` are the row positions of the first row of each distinct
-    key combination and ``inverse`` gives, for every row, the position of its
-    representative in ``representatives``. Rows are grouped by ``hashes`` (a
-    64-bit hash of the key values), which is much cheaper than hashing and
-    comparing strings twice (``unique`` then a join on the strings); every
-    row's keys are then checked against its representative's, so a hash
-    collision can only cost speed (None: the caller takes the exact path),
-    never give a row another combination's result.
-    """
-    h = hashes.rename("_h")
-    reps = h.is_first_distinct().arg_true()
-    table = pl.DataFrame(
-        {"_h": h.gather(reps), "_rep": pl.int_range(reps.len(), dtype=pl.UInt32, eager=True)}
-    )
-    inverse = h.to_frame().join(table, on="_h", how="left", maintain_order="left")["_rep"]
-    back = keys[reps][inverse]
-    same = keys.select(
-        pl.all_horizontal([pl.col(c).eq_missing(back[c]) for c in keys.columns])
-    ).to_series()
-    if not same.all():
-        return None
-    return reps, inverse
-
-
-def on_distinct(
-    p: pl.DataFrame,
-    keys: list[str],
-    columns: list[str],
-    levels: Callable[[pl.DataFrame], pl.Series],
-) -> pl.Series:
-    """``levels`` computed once per distinct ``keys`` combination, in ``p``'s row order.
-
-    ``columns`` must be functions of ``keys`` (e.g. a name's nickname groups of
-    the name), so any row of a combination represents it.
-    """
-    if p.height < DISTINCT_MIN_PAIRS:
-        return levels(p)
-    key_frame = p.select(keys)
-    grouped = distinct_rows(key_frame, key_frame.select(pl.struct(keys).hash()).to_series())
-    if grouped is None:
-        return _on_distinct_exact(p, keys, columns, levels)
-    reps, inverse = grouped
-    if reps.len() > 0.7 * p.height:
-        return levels(p)
-    return levels(p.select(columns)[reps]).gather(inverse).cast(pl.Int8)
-
-
-def _on_distinct_exact(
-    p: pl.DataFrame,
-    keys: list[str],
-    columns: list[str],
-    levels: Callable[[pl.DataFrame], pl.Series],
-) -> pl.Series:
-    """:func:`on_distinct` by ``unique`` and a join on the key values themselves."""
-    uniq = p.select(columns).unique(subset=keys, keep="any", maintain_order=False)
-    if uniq.height > 0.7 * p.height:
-        return levels(p)
-    table = uniq.select(keys).with_columns(levels(uniq).alias("_lv"))
-    return (
-        p.select(keys)
-        .join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")["_lv"]
-        .fill_null(-1)
-        .cast(pl.Int8)
-    )
-
-
-def _given_levels(p: pl.DataFrame) -> pl.Series:
-    null = any_null("l_given_first", "r_given_first")
-    exact = pl.col("l_given_first") == pl.col("r_given_first")
-    # The list intersection is the costly test and both the similarity mask
-    # and the levels need it: computed once.
-    p = p.with_columns(lists_intersect("l_given_groups", "r_given_groups").alias("_variant"))
-    variant = pl.col("_variant")
-    p = with_similarity(
-        p, "l_given_first", "r_given_first", null | exact | variant, "_sim", prefix=1
-    )
-    return p.select(
-        levels_expr(
-            [
-                exact,
-                variant,
-                pl.col("_sim") >= CLOSE_GIVEN,
-                pl.col("l_given_ph") == pl.col("r_given_ph"),
-                pl.col("l_given_first").str.slice(0, 1) == pl.col("r_given_first").str.slice(0, 1),
-            ],
-            null,
-        )
-    ).to_series()
-
-
-def _given_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    cols = [f"{s}_{c}" for s in "lr" for c in ("given_first", "given_groups", "given_ph")]
-    return on_distinct(p, ["l_given_first", "r_given_first"], cols, _given_levels)
-
-
-def _family_core(p: pl.DataFrame) -> pl.Series:
-    """Levels exact/part/close/phonetic (0-3), 4 = none of them; -1 null."""
-    null = any_null("l_family", "r_family")
-    exact = pl.col("l_family") == pl.col("r_family")
-    # Computed once: the similarity mask and the levels both need it.
-    p = p.with_columns(lists_intersect("l_family_parts", "r_family_parts").alias("_part"))
-    part = pl.col("_part")
-    p = with_similarity(p, "l_family", "r_family", null | exact | part, "_sim", prefix=1)
-    return p.select(
-        levels_expr(
-            [
-                exact,
-                part,
-                pl.col("_sim") >= CLOSE_STRING,
-                lists_intersect("l_family_ph_parts", "r_family_ph_parts"),
-            ],
-            null,
-        )
-    ).to_series()
-
-
-def _family_name(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    cols = [f"{s}_{c}" for s in "lr" for c in ("family", "family_parts", "family_ph_parts")]
-    core = on_distinct(p, ["l_family", "r_family"], cols, _family_core)
-    # "parent" (the attendee recorded under a parent's surname) depends on the
-    # record's carer/mother, not on the surnames alone: tested per pair, only
-    # where no stronger level holds.
-    parent = lists_intersect("l_family_parts", "r_parent_families") | lists_intersect(
-        "r_family_parts", "l_parent_families"
-    )
-    return (
-        p.select("l_family_parts", "r_family_parts", "l_parent_families", "r_parent_families")
-        .with_columns(core.alias("_core"))
-        .select(
-            pl.when(pl.col("_core") == 4)
-            .then(pl.when(parent).then(pl.lit(4, pl.Int8)).otherwise(pl.lit(5, pl.Int8)))
-            .otherwise(pl.col("_core"))
-            .cast(pl.Int8)
-        )
-        .to_series()
-    )
-
-
-def _name_swap(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    # Swapped when the left given name is one of the right's family-name parts
-    # and vice versa, and the names do not simply agree in place.
-    null = any_null("l_given_first", "r_given_first", "l_family", "r_family")
-    swapped = (
-        pl.col("l_family_parts").list.contains(pl.col("r_given_first")).fill_null(False)
-        & pl.col("r_family_parts").list.contains(pl.col("l_given_first")).fill_null(False)
-        & (pl.col("l_given_first") != pl.col("r_given_first"))
-    )
-    return p.select(levels_expr([swapped], null)).to_series()
-
-
-def _date_of_birth(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    null = any_null("l_dob", "r_dob")
-    # One-character typo: exactly one of the eight digits of YYYYMMDD differs
-    # (integer arithmetic: much faster than slicing strings).
-    a, b = pl.col("l_dob_int"), pl.col("r_dob_int")
-    mismatches = pl.sum_horizontal(
-        [((a // 10**i) % 10 != (b // 10**i) % 10).cast(pl.Int8) for i in range(8)]
-    )
-    days = (pl.col("l_dob") - pl.col("r_dob")).dt.total_days().abs()
-    return p.select(
-        levels_expr(
-            [
-                pl.col("l_dob") == pl.col("r_dob"),
-                (pl.col("l_dob_swap") == pl.col("r_dob")).fill_null(False),
-                mismatches == 1,
-                ((a % 10000) == (b % 10000)) & ((a // 10000 - b // 10000).abs() == 1),
-                days <= NEAR_DAYS,
-            ],
-            null,
-        )
-    ).to_series()
-
-
-def _sex(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    return p.select(
-        levels_expr([pl.col("l_sex") == pl.col("r_sex")], any_null("l_sex", "r_sex"))
-    ).to_series()
-
-
-def _postcode(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    return p.select(
-        levels_expr(
-            [
-                pl.col("l_postcode") == pl.col("r_postcode"),
-                pl.col("l_pc_sector") == pl.col("r_pc_sector"),
-                pl.col("l_pc_district") == pl.col("r_pc_district"),
-            ],
-            any_null("l_pc_district", "r_pc_district"),
-        )
-    ).to_series()
-
-
-def _address(p: pl.DataFrame, _col: str | None) -> pl.Series:
-    null = any_null("l_address_street", "r_address_street")
-    p = with_similarity(p, "l_address_street", "r_address_street", null, "_sim", prefix=3)
-    same_street = pl.col("_sim") >= CLOSE_STRING
-    # The flat or house number matters: a block of flats is not a household.
-    same_numbers = (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
-    return p.select(levels_expr([same_street & same_numbers, same_street], null)).to_series()
-
-
-def _exact(p: pl.DataFrame, col: str | None) -> pl.Series:
-    lc, rc = f"l_{col}", f"r_{col}"
-    return p.select(levels_expr([pl.col(lc) == pl.col(rc)], any_null(lc, rc))).to_series()
-
-
-def _string(p: pl.DataFrame, col: str | None) -> pl.Series:
-    lc, rc = f"l_{col}", f"r_{col}"
-    null = any_null(lc, rc)
-    exact = pl.col(lc) == pl.col(rc)
-    p = with_similarity(
-        p.with_columns(pl.col(lc).cast(pl.String), pl.col(rc).cast(pl.String)),
-        lc,
-        rc,
-        null | exact,
-        "_sim",
-    )
-    return p.select(levels_expr([exact, pl.col("_sim") >= CLOSE_STRING], null)).to_series()
-
-
-ComparisonFn = Callable[[pl.DataFrame, str | None], pl.Series]
-
-COMPARISON_KINDS: Final[dict[str, ComparisonFn]] = {
-    "nhs_number": _nhs_number,
-    "given_name": _given_name,
-    "family_name": _family_name,
-    "name_swap": _name_swap,
-    "date_of_birth": _date_of_birth,
-    "sex": _sex,
-    "postcode": _postcode,
-    "address": _address,
-    "exact": _exact,
-    "string": _string,
-}
-
-_REQUIRED: Final[dict[str, tuple[str, ...]]] = {
-    "nhs_number": ("nhs",),
-    "given_name": ("given_first", "given_groups", "given_ph"),
-    "family_name": ("family", "family_parts", "family_ph_parts", "parent_families"),
-    "name_swap": ("given_first", "family", "family_parts"),
-    "date_of_birth": ("dob", "dob_swap", "dob_int"),
-    "sex": ("sex",),
-    "postcode": ("postcode", "pc_sector", "pc_district"),
-    "address": ("address_street", "address_numbers"),
-}
+PERSON_KINDS: Final[tuple[DeclaredKind, ...]] = (
+    DeclaredKind("nhs_number", ("exact", "different"), (same("nhs"),), both("nhs"), ("nhs",)),
+    DeclaredKind(
+        "given_name",
+        ("exact", "variant", "close", "phonetic", "initial", "different"),
+        (
+            same("given_first"),
+            _meet("given_groups"),
+            Similar(L("given_first"), R("given_first"), CLOSE_GIVEN, prefix=1),
+            same("given_ph"),
+            StrSlice(L("given_first"), 0, 1).eq(StrSlice(R("given_first"), 0, 1)),
+        ),
+        both("given_first"),
+        ("given_first", "given_groups", "given_ph"),
+        distinct=("given_first",),
+        distinct_levels=5,
+    ),
+    DeclaredKind(
+        "family_name",
+        ("exact", "part", "close", "phonetic", "parent", "different"),
+        (
+            same("family"),
+            _meet("family_parts"),
+            Similar(L("family"), R("family"), CLOSE_STRING, prefix=1),
+            _meet("family_ph_parts"),
+            # "parent" (the attendee recorded under a parent's surname) depends on
+            # the record's carer/mother, not on the surnames alone.
+            ListsIntersect(L("family_parts"), R("parent_families"))
+            | ListsIntersect(R("family_parts"), L("parent_families")),
+        ),
+        both("family"),
+        ("family", "family_parts", "family_ph_parts", "parent_families"),
+        distinct=("family",),
+        distinct_levels=4,
+    ),
+    DeclaredKind(
+        # Swapped when the left given name is one of the right's family-name parts
+        # and vice versa, and the names do not simply agree in place.
+        "name_swap",
+        ("swapped", "not_swapped"),
+        (
+            ListContains(L("family_parts"), R("given_first")).fill_null(False)
+            & ListContains(R("family_parts"), L("given_first")).fill_null(False)
+            & L("given_first").ne(R("given_first")),
+        ),
+        any_null(L("given_first"), R("given_first"), L("family"), R("family")),
+        ("given_first", "family", "family_parts"),
+    ),
+    DeclaredKind(
+        "date_of_birth",
+        ("exact", "swapped", "typo", "year_off", "near", "different"),
+        (
+            same("dob"),
+            L("dob_swap").eq(R("dob")).fill_null(False),
+            # One-character typo: exactly one of the eight digits of YYYYMMDD differs.
+            CountTrue(
+                tuple(((_DOB_A // 10**i) % 10).ne((_DOB_B // 10**i) % 10) for i in range(8))
+            ).eq(1),
+            ((_DOB_A % 10000).eq(_DOB_B % 10000)) & abs(_DOB_A // 10000 - _DOB_B // 10000).eq(1),
+            abs(days_between(L("dob"), R("dob"))).le(NEAR_DAYS),
+        ),
+        both("dob"),
+        ("dob", "dob_swap", "dob_int"),
+    ),
+    DeclaredKind("sex", ("exact", "different"), (same("sex"),), both("sex"), ("sex",)),
+    DeclaredKind(
+        "postcode",
+        ("unit", "sector", "district", "different"),
+        (same("postcode"), same("pc_sector"), same("pc_district")),
+        both("pc_district"),
+        ("postcode", "pc_sector", "pc_district"),
+    ),
+    DeclaredKind(
+        "address",
+        ("same_house", "same_street", "different"),
+        (
+            # The flat or house number matters: a block of flats is not a household.
+            Similar(L("address_street"), R("address_street"), CLOSE_STRING, prefix=3)
+            & same("address_numbers").fill_null(False),
+            Similar(L("address_street"), R("address_street"), CLOSE_STRING, prefix=3),
+        ),
+        both("address_street"),
+        ("address_street", "address_numbers"),
+    ),
+    DeclaredKind("exact", ("exact", "different"), (same(COLUMN),), both(COLUMN), (COLUMN,)),
+    DeclaredKind(
+        "string",
+        ("exact", "close", "different"),
+        (same(COLUMN), Similar(L(COLUMN), R(COLUMN), CLOSE_STRING)),
+        both(COLUMN),
+        (COLUMN,),
+    ),
+)
 
 
 def required_columns(kind: str, column: str | None = None) -> tuple[str, ...]:
@@ -392,11 +201,12 @@ def required_columns(kind: str, column: str | None = None) -> tuple[str, ...]:
     """
     if kind not in COMPARISON_KINDS:
         raise ModelError(f"unknown comparison kind {kind!r}; known: {sorted(COMPARISON_KINDS)}")
-    if kind in ("exact", "string"):
+    required = _REQUIRED[kind]
+    if COLUMN in required:
         if not column:
             raise ModelError(f"comparison kind {kind!r} needs a column")
-        return (column,)
-    return _REQUIRED[kind]
+        return tuple(column if c == COLUMN else c for c in required)
+    return required
 
 
 def compute_levels(pairs: pl.DataFrame, kind: str, column: str | None = None) -> pl.Series:
@@ -412,7 +222,7 @@ def compute_levels(pairs: pl.DataFrame, kind: str, column: str | None = None) ->
 def register_comparison_kind(
     kind: str, labels: tuple[str, ...], required: tuple[str, ...], fn: ComparisonFn
 ) -> None:
-    """Add a comparison kind (used for cpflag's relationship comparisons).
+    """Add a comparison kind with a vectorised function (it has no plain form).
 
     Args:
         kind: The kind's name, as used in ``Comparison.kind``.
@@ -428,3 +238,64 @@ def register_comparison_kind(
     LEVEL_LABELS[kind] = labels
     _REQUIRED[kind] = required
     COMPARISON_KINDS[kind] = fn
+
+
+def register_declared_kind(decl: DeclaredKind) -> None:
+    """Add a declared comparison kind: vectorised and plain readings of one declaration.
+
+    Raises:
+        ModelError: The kind exists already with other labels.
+    """
+
+    def fn(pairs: pl.DataFrame, column: str | None) -> pl.Series:
+        return (decl.bind(str(column)) if decl.generic else decl).levels_of(pairs)
+
+    register_comparison_kind(decl.kind, decl.labels, decl.required, fn)
+    _DECLARED[decl.kind] = (decl, fn)
+
+
+def declared_kind(kind: str) -> DeclaredKind | None:
+    """The declaration of a kind whose registered function is still its declaration's."""
+    entry = _DECLARED.get(kind)
+    if entry is None or COMPARISON_KINDS.get(kind) is not entry[1]:
+        return None
+    return entry[0]
+
+
+def has_plain(kind: str) -> bool:
+    """Whether a comparison kind has a plain (one pair in Python) form: a declared kind."""
+    return declared_kind(kind) is not None
+
+
+def plain_kinds() -> frozenset[str]:
+    """The registered kinds with a plain form."""
+    return frozenset(k for k in COMPARISON_KINDS if has_plain(k))
+
+
+def plain_function(kind: str, column: str | None = None) -> LevelFn | None:
+    """``fn(left, right, column) -> level`` for one pair, or None (no plain form).
+
+    For a generic kind the function compares ``column`` (None without one).
+    """
+    decl = declared_kind(kind)
+    if decl is None or (decl.generic and not column):
+        return None
+    return (decl.bind(str(column)) if decl.generic else decl).plain()
+
+
+def plain_level(
+    kind: str, left: Mapping[str, Any], right: Mapping[str, Any], column: str | None = None
+) -> int:
+    """The level index of one pair (``-1`` = null level), as :func:`compute_levels` gives it.
+
+    Raises:
+        KeyError: The kind has no plain form.
+    """
+    fn = plain_function(kind, column)
+    if fn is None:
+        raise KeyError(kind)
+    return fn(left, right, column)
+
+
+for _decl in PERSON_KINDS:
+    register_declared_kind(_decl)

@@ -19,9 +19,9 @@ import attrs
 import numpy as np
 import polars as pl
 
-from cpflag.linkage._comparisons import LEVEL_LABELS
+from cpflag.linkage._comparisons import LEVEL_LABELS, plain_function
+from cpflag.linkage._expr_py import LevelFn
 from cpflag.linkage._model import Comparison, LinkageModel
-from cpflag.linkage._plain import PLAIN_KINDS, PlainFn
 
 __all__ = ["PlainPair", "PlainScorer", "Unsupported", "format_weight", "round_weight"]
 
@@ -63,7 +63,7 @@ def format_weight(w: float) -> str:
 @attrs.frozen
 class _Compiled:
     name: str
-    fn: PlainFn
+    fn: LevelFn
     column: str | None
     weights: tuple[float, ...]
     descriptions: tuple[str, ...]
@@ -96,10 +96,9 @@ class PlainPair:
     band: str | None
 
 
-def _compile(
-    c: Comparison, tf_tables: Mapping[str, pl.DataFrame], kinds: Mapping[str, PlainFn]
-) -> _Compiled:
-    if c.kind not in kinds or LEVEL_LABELS.get(c.kind) != c.labels:
+def _compile(c: Comparison, tf_tables: Mapping[str, pl.DataFrame]) -> _Compiled:
+    fn = plain_function(c.kind, c.column)
+    if fn is None or LEVEL_LABELS.get(c.kind) != c.labels:
         raise Unsupported(f"comparison kind {c.kind!r} has no plain form")
     tf_levels = {i: math.log2(lv.m) for i, lv in enumerate(c.levels) if lv.tf_adjust}
     tf_log: dict[Any, float] | None = None
@@ -112,7 +111,7 @@ def _compile(
         missing = _log2([c.tf_minimum])[0]
     return _Compiled(
         name=c.name,
-        fn=kinds[c.kind],
+        fn=fn,
         column=c.column,
         weights=tuple(lv.weight for lv in c.levels),
         descriptions=tuple(lv.description or f"{c.name} {lv.label}" for lv in c.levels),
@@ -144,7 +143,6 @@ class PlainScorer:
         model: LinkageModel,
         tf_tables: Mapping[str, pl.DataFrame],
         right_columns: Sequence[str],
-        kinds: Mapping[str, PlainFn] | None = None,
     ) -> PlainScorer:
         """Compile ``model`` with its term-frequency tables.
 
@@ -153,17 +151,14 @@ class PlainScorer:
             tf_tables: ``term_frequencies`` output for the right-hand table.
             right_columns: Columns of the right-hand prepared frame (a
                 ``u_column`` counts only when the right frame has it).
-            kinds: Plain forms by comparison kind; default the built-in kinds
-                (``PLAIN_KINDS``). Relationship models pass theirs too.
 
         Returns:
             The compiled scorer.
 
         Raises:
-            Unsupported: A comparison kind without a plain form.
+            Unsupported: A comparison kind without a plain form (not a declared kind).
         """
-        plain = PLAIN_KINDS if kinds is None else kinds
-        comps = tuple(_compile(c, tf_tables, plain) for c in model.comparisons)
+        comps = tuple(_compile(c, tf_tables) for c in model.comparisons)
         index = {c.name: i for i, c in enumerate(model.comparisons)}
         guards = []
         for g in model.guards:

@@ -30,17 +30,16 @@ from __future__ import annotations
 
 from typing import Final
 
-import polars as pl
-
 from cpflag.linkage._comparisons import (
     CLOSE_GIVEN,
     CLOSE_STRING,
-    any_null,
-    levels_expr,
-    lists_intersect,
-    register_comparison_kind,
-    with_similarity,
+    both,
+    register_declared_kind,
+    same,
 )
+from cpflag.linkage._expr import Expr, L, R, StrSlice, any_null, days_between, list_len, str_len
+from cpflag.linkage._expr_match import CountTrue, ListContains, ListsIntersect, Similar
+from cpflag.linkage._levels import DeclaredKind
 
 __all__ = [
     "CARER_AGE_DAYS",
@@ -56,156 +55,77 @@ UNCONFIRMED_FAMILY: Final = "same_family_unconfirmed"
 IDENTITY_IN_REVIEW: Final = "identity_in_review"
 
 
-def _household(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    has_pc = ~any_null("l_pc_sector", "r_pc_sector")
-    in_area = pl.col("r_la_districts").list.contains(pl.col("l_pc_district")).fill_null(False)
-    has_area = pl.col("l_pc_district").is_not_null() & (
-        pl.col("r_la_districts").list.len().fill_null(0) > 0
-    )
-    null = ~has_pc & any_null("l_address_street", "r_address_street") & ~has_area
-    street_missing = any_null("l_address_street", "r_address_street")
-    p = with_similarity(p, "l_address_street", "r_address_street", street_missing, "_sim", prefix=3)
-    same_numbers = (pl.col("l_address_numbers") == pl.col("r_address_numbers")).fill_null(False)
-    same_address = (pl.col("_sim") >= CLOSE_STRING) & same_numbers
-    same_unit = (pl.col("l_postcode") == pl.col("r_postcode")).fill_null(False)
-    same_sector = (pl.col("l_pc_sector") == pl.col("r_pc_sector")).fill_null(False)
+def _empty(e: Expr) -> Expr:
+    """No list, or an empty one."""
+    return list_len(e).fill_null(0).eq(0)
+
+
+def _in(lst: Expr, item: Expr) -> Expr:
+    return ListContains(lst, item).fill_null(False)
+
+
+def _household() -> DeclaredKind:
+    has_pc = ~both("pc_sector")
+    in_area = _in(R("la_districts"), L("pc_district"))
+    has_area = ~L("pc_district").is_null() & list_len(R("la_districts")).fill_null(0).gt(0)
+    street_missing = both("address_street")
+    same_address = Similar(L("address_street"), R("address_street"), CLOSE_STRING, prefix=3) & same(
+        "address_numbers"
+    ).fill_null(False)
+    same_unit = same("postcode").fill_null(False)
+    same_sector = same("pc_sector").fill_null(False)
     # One mistyped character anywhere in an otherwise equal postcode.
-    lp, rp = pl.col("l_postcode"), pl.col("r_postcode")
-    one_off = (lp.str.len_chars() == rp.str.len_chars()) & (
-        pl.sum_horizontal(
-            [(lp.str.slice(i, 1) != rp.str.slice(i, 1)).cast(pl.Int8) for i in range(8)]
-        )
-        <= 1
-    )
+    lp, rp = L("postcode"), R("postcode")
+    one_off = str_len(lp).eq(str_len(rp)) & CountTrue(
+        tuple(StrSlice(lp, i, 1).ne(StrSlice(rp, i, 1)) for i in range(8))
+    ).le(1)
     near_postcode = same_sector | one_off.fill_null(False)
     # A plan with no home to compare (none given, or a looked-after child's
     # placement set aside): only the LA area can speak, and a relative then
     # mostly lives in it, so these levels have their own m.
-    home_unknown = pl.col("r_pc_sector").is_null() & pl.col("r_address_street").is_null()
+    home_unknown = R("pc_sector").is_null() & R("address_street").is_null()
     # A block of flats is not a household: the flat/house numbers must agree
     # too. The same street and number within one postcode sector, or with one
     # mistyped postcode character, is the same house.
-    return p.select(
-        levels_expr(
-            [
-                near_postcode & same_address,
-                ~has_pc & same_address & in_area,
-                ~has_pc & same_address,
-                # With an address missing, a shared unit is most likely the
-                # same house; with both known and different, it is not.
-                same_unit & street_missing,
-                same_unit,
-                same_sector,
-                (pl.col("l_pc_district") == pl.col("r_pc_district")).fill_null(False),
-                in_area & home_unknown,
-                in_area,
-                home_unknown,
-            ],
-            null,
-        )
-    ).to_series()
-
-
-def _name_against(p: pl.DataFrame, given: str, groups: str, parts: str) -> pl.Series:
-    """Levels full/family/different of (given, parts) vs the plan's carer and mother."""
-    outs = []
-    for who in ("carer", "mother"):
-        rg, rgg, rp = f"r_{who}_given_first", f"r_{who}_given_groups", f"r_{who}_family_parts"
-        fam = lists_intersect(parts, rp)
-        same_given = (pl.col(given) == pl.col(rg)).fill_null(False) | lists_intersect(groups, rgg)
-        q = with_similarity(p, given, rg, ~fam | same_given | any_null(given, rg), "_sim", prefix=1)
-        full = fam & (same_given | (pl.col("_sim") >= CLOSE_GIVEN))
-        null = pl.col(parts).list.len().fill_null(0).eq(0) | pl.col(rp).list.len().fill_null(0).eq(
-            0
-        )
-        outs.append(q.select(levels_expr([full, fam], null)).to_series())
-    a, b = outs
-    # The stronger of the two (lower index, but -1 = null is weakest).
-    return pl.select(
-        pl.when(a < 0).then(b).when(b < 0).then(a).otherwise(pl.min_horizontal(a, b))
-    ).to_series()
-
-
-def _carer_name(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    return _name_against(p, "l_carer_given_first", "l_carer_given_groups", "l_carer_family_parts")
-
-
-def _person_vs_carer(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    return _name_against(p, "l_given_first", "l_given_groups", "l_family_parts")
-
-
-def _surname_link(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    # A child carries its accompanying carer's surname. When that carer's
-    # surname already agrees with the plan's carer or mother (the carer_name
-    # comparison counts it), the child's surname is the same evidence again, not
-    # independent evidence: counting it twice puts namesake families in review.
-    carer_agrees = lists_intersect(
-        "l_carer_family_parts", "r_carer_family_parts"
-    ) | lists_intersect("l_carer_family_parts", "r_mother_family_parts")
-    explained = lists_intersect("l_family_parts", "l_carer_family_parts") & carer_agrees
-    null = (pl.col("l_family_parts").list.len().fill_null(0) == 0) | explained
-    return p.select(
-        levels_expr(
-            [
-                lists_intersect("l_family_parts", "r_family_parts"),
-                lists_intersect("l_family_parts", "r_parent_families"),
-            ],
-            null,
-        )
-    ).to_series()
-
-
-def _family_ref(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    same = pl.col("l_family_keys").list.contains(pl.col("r_family_key")).fill_null(False)
-    # The LA family of a plan the attendee may be (a review-band same-person
-    # link): evidence for the family's other plans, not for that plan itself
-    # (the attendee "may be its sibling" only because it may be that child).
-    unconfirmed = (
-        ~same
-        & pl.col("l_review_family_keys").list.contains(pl.col("r_family_key")).fill_null(False)
-        & ~pl.col("l_review_prows").list.contains(pl.col("r_prow")).fill_null(False)
+    return DeclaredKind(
+        "household",
+        (
+            "same_house",
+            "same_address_in_area",
+            "same_address",
+            "same_unit_house_unknown",
+            "same_unit",
+            "same_sector",
+            "same_district",
+            "la_area_home_unknown",
+            "la_area",
+            "elsewhere_home_unknown",
+            "different",
+        ),
+        (
+            near_postcode & same_address,
+            ~has_pc & same_address & in_area,
+            ~has_pc & same_address,
+            # With an address missing, a shared unit is most likely the same
+            # house; with both known and different, it is not.
+            same_unit & street_missing,
+            same_unit,
+            same_sector,
+            same("pc_district").fill_null(False),
+            in_area & home_unknown,
+            in_area,
+            home_unknown,
+        ),
+        ~has_pc & street_missing & ~has_area,
+        (
+            "postcode",
+            "pc_sector",
+            "pc_district",
+            "address_numbers",
+            "address_street",
+            "la_districts",
+        ),
     )
-    null = pl.col("r_family_key").is_null() | (
-        (pl.col("l_family_keys").list.len().fill_null(0) == 0) & ~unconfirmed
-    )
-    return p.select(levels_expr([same, unconfirmed], null)).to_series()
-
-
-def _mother_ids(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    nhs = (pl.col("l_nhs") == pl.col("r_mother_nhs")).fill_null(False)
-    dob = (pl.col("l_dob") == pl.col("r_mother_dob")).fill_null(False)
-    null = any_null("l_nhs", "r_mother_nhs") & any_null("l_dob", "r_mother_dob")
-    return p.select(levels_expr([nhs, dob], null)).to_series()
-
-
-def _mother_nhs(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    return p.select(
-        levels_expr([pl.col("l_mother_nhs") == pl.col("r_nhs")], any_null("l_mother_nhs", "r_nhs"))
-    ).to_series()
-
-
-#: Ages (in days, at the plan child's birth) of a parent, and of any other adult
-#: who may care for a child (an older sibling, a grandparent, a foster carer).
-PARENT_AGE_DAYS: Final = (5479, 18262)  # 15 to 50 years
-CARER_AGE_DAYS: Final = (4383, 29220)  # 12 to 80 years
-
-
-def _parent_age(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    # The adult's age when the plan child was born: a namesake of the named
-    # mother aged 70, or 19 with a 12-year-old, is not her.
-    days = (pl.col("r_dob") - pl.col("l_dob")).dt.total_days()
-    lo, hi = PARENT_AGE_DAYS
-    clo, chi = CARER_AGE_DAYS
-    return p.select(
-        levels_expr(
-            [days.is_between(lo, hi), days.is_between(clo, chi)], any_null("l_dob", "r_dob")
-        )
-    ).to_series()
-
-
-def _birth_near_edd(p: pl.DataFrame, _c: str | None) -> pl.Series:
-    days = (pl.col("l_dob") - pl.col("r_edd")).dt.total_days().abs()
-    return p.select(levels_expr([days <= 14, days <= 42], any_null("l_dob", "r_edd"))).to_series()
 
 
 _NAMES = (
@@ -216,75 +136,127 @@ _NAMES = (
     "mother_given_groups",
     "mother_family_parts",
 )
-_HOUSE = (
-    "postcode",
-    "pc_sector",
-    "pc_district",
-    "address_numbers",
-    "address_street",
-    "la_districts",
-)
 
-register_comparison_kind(
-    "household",
-    (
-        "same_house",
-        "same_address_in_area",
-        "same_address",
-        "same_unit_house_unknown",
-        "same_unit",
-        "same_sector",
-        "same_district",
-        "la_area_home_unknown",
-        "la_area",
-        "elsewhere_home_unknown",
-        "different",
+
+def _name_against(kind: str, given: str, groups: str, parts: str) -> DeclaredKind:
+    """Levels full/family/different of (given, parts) vs the plan's carer and mother.
+
+    Each of the two gives a level (null where either surname list is empty); the
+    stronger of the two counts, and the pair is null only when both are.
+    """
+    null, full, family = [], [], []
+    for who in ("carer", "mother"):
+        rg = R(f"{who}_given_first")
+        fam = ListsIntersect(L(parts), R(f"{who}_family_parts"))
+        same_given = L(given).eq(rg).fill_null(False) | ListsIntersect(
+            L(groups), R(f"{who}_given_groups")
+        )
+        missing = _empty(L(parts)) | _empty(R(f"{who}_family_parts"))
+        null.append(missing)
+        full.append(~missing & fam & (same_given | Similar(L(given), rg, CLOSE_GIVEN, prefix=1)))
+        family.append(~missing & fam)
+    return DeclaredKind(
+        kind,
+        ("full", "family", "different"),
+        (full[0] | full[1], family[0] | family[1]),
+        null[0] & null[1],
+        tuple(dict.fromkeys((given, groups, parts, *_NAMES))),
+    )
+
+
+def _surname_link() -> DeclaredKind:
+    # A child carries its accompanying carer's surname. When that carer's
+    # surname already agrees with the plan's carer or mother (the carer_name
+    # comparison counts it), the child's surname is the same evidence again, not
+    # independent evidence: counting it twice puts namesake families in review.
+    carer = L("carer_family_parts")
+    carer_agrees = ListsIntersect(carer, R("carer_family_parts")) | ListsIntersect(
+        carer, R("mother_family_parts")
+    )
+    explained = ListsIntersect(L("family_parts"), carer) & carer_agrees
+    return DeclaredKind(
+        "surname_link",
+        ("subject", "parent", "different"),
+        (
+            ListsIntersect(L("family_parts"), R("family_parts")),
+            ListsIntersect(L("family_parts"), R("parent_families")),
+        ),
+        _empty(L("family_parts")) | explained,
+        ("family_parts", "parent_families", "carer_family_parts", "mother_family_parts"),
+    )
+
+
+def _family_ref() -> DeclaredKind:
+    key = R("family_key")
+    same_family = _in(L("family_keys"), key)
+    # The LA family of a plan the attendee may be (a review-band same-person
+    # link): evidence for the family's other plans, not for that plan itself
+    # (the attendee "may be its sibling" only because it may be that child).
+    unconfirmed = (
+        ~same_family & _in(L("review_family_keys"), key) & ~_in(L("review_prows"), R("prow"))
+    )
+    return DeclaredKind(
+        "family_ref",
+        ("same_family", UNCONFIRMED_FAMILY, "other"),
+        (same_family, unconfirmed),
+        key.is_null() | (_empty(L("family_keys")) & ~unconfirmed),
+        ("family_keys", "family_key", "review_family_keys", "review_prows", "prow"),
+    )
+
+
+#: Ages (in days, at the plan child's birth) of a parent, and of any other adult
+#: who may care for a child (an older sibling, a grandparent, a foster carer).
+PARENT_AGE_DAYS: Final = (5479, 18262)  # 15 to 50 years
+CARER_AGE_DAYS: Final = (4383, 29220)  # 12 to 80 years
+
+
+def _between(e: Expr, bounds: tuple[int, int]) -> Expr:
+    return e.ge(bounds[0]) & e.le(bounds[1])
+
+
+_MOTHER_NHS, _MOTHER_DOB = L("nhs").eq(R("mother_nhs")), L("dob").eq(R("mother_dob"))
+# The adult's age when the plan child was born: a namesake of the named mother
+# aged 70, or 19 with a 12-year-old, is not her.
+_AGE = days_between(R("dob"), L("dob"))
+_FROM_EDD = abs(days_between(L("dob"), R("edd")))
+
+_DECLARED: Final = (
+    _household(),
+    _name_against("carer_name", "carer_given_first", "carer_given_groups", "carer_family_parts"),
+    _name_against("person_vs_carer", "given_first", "given_groups", "family_parts"),
+    _surname_link(),
+    _family_ref(),
+    DeclaredKind(
+        "mother_ids",
+        ("nhs", "dob", "different"),
+        (_MOTHER_NHS.fill_null(False), _MOTHER_DOB.fill_null(False)),
+        any_null(L("nhs"), R("mother_nhs")) & any_null(L("dob"), R("mother_dob")),
+        ("nhs", "dob", "mother_nhs", "mother_dob"),
     ),
-    _HOUSE,
-    _household,
+    DeclaredKind(
+        "mother_nhs",
+        ("exact", "different"),
+        (L("mother_nhs").eq(R("nhs")),),
+        any_null(L("mother_nhs"), R("nhs")),
+        ("mother_nhs", "nhs"),
+    ),
+    DeclaredKind(
+        "birth_near_edd",
+        ("within_2w", "within_6w", "different"),
+        (_FROM_EDD.le(14), _FROM_EDD.le(42)),
+        any_null(L("dob"), R("edd")),
+        ("dob", "edd"),
+    ),
+    DeclaredKind(
+        "parent_age",
+        ("parent_age", "other_adult_age", "implausible"),
+        (_between(_AGE, PARENT_AGE_DAYS), _between(_AGE, CARER_AGE_DAYS)),
+        both("dob"),
+        ("dob",),
+    ),
 )
-register_comparison_kind("carer_name", ("full", "family", "different"), _NAMES, _carer_name)
-register_comparison_kind(
-    "person_vs_carer",
-    ("full", "family", "different"),
-    ("given_first", "given_groups", "family_parts", *_NAMES),
-    _person_vs_carer,
-)
-register_comparison_kind(
-    "surname_link",
-    ("subject", "parent", "different"),
-    ("family_parts", "parent_families", "carer_family_parts", "mother_family_parts"),
-    _surname_link,
-)
-register_comparison_kind(
-    "family_ref",
-    ("same_family", "same_family_unconfirmed", "other"),
-    ("family_keys", "family_key", "review_family_keys", "review_prows", "prow"),
-    _family_ref,
-)
-register_comparison_kind(
-    "mother_ids",
-    ("nhs", "dob", "different"),
-    ("nhs", "dob", "mother_nhs", "mother_dob"),
-    _mother_ids,
-)
-register_comparison_kind("mother_nhs", ("exact", "different"), ("mother_nhs", "nhs"), _mother_nhs)
-register_comparison_kind(
-    "birth_near_edd", ("within_2w", "within_6w", "different"), ("dob", "edd"), _birth_near_edd
-)
-register_comparison_kind(
-    "parent_age", ("parent_age", "other_adult_age", "implausible"), ("dob",), _parent_age
-)
+for _decl in _DECLARED:
+    register_declared_kind(_decl)
 
 #: The kinds registered here, in the order above.
-RELATION_KINDS: Final = (
-    "household",
-    "carer_name",
-    "person_vs_carer",
-    "surname_link",
-    "family_ref",
-    "mother_ids",
-    "mother_nhs",
-    "birth_near_edd",
-    "parent_age",
-)
+RELATION_KINDS: Final = tuple(d.kind for d in _DECLARED)
