@@ -41,7 +41,7 @@ class Expr:
     ``abs(a)`` and ``a.eq(b)``, ``a.ne(b)`` ... build nodes (``==`` is structural equality)."""
 
     KIND: ClassVar[str] = "other"
-    COSTLY: ClassVar[bool] = False
+    COST: ClassVar[int] = 1
 
     def to_polars(self) -> pl.Expr:
         """The polars reading over an ``l_``/``r_`` pair frame."""
@@ -321,6 +321,7 @@ class IsNull(Expr):
 
 @attrs.frozen(cache_hash=True)
 class FillNull(Expr):
+    COST: ClassVar[int] = 2
     a: Expr
     value: Expr
 

@@ -38,7 +38,7 @@ class Similar(Strict):
     differ (a typo after the opening letters). In a level chain the polars reading
     computes it only for the pairs no stronger level settles."""
 
-    COSTLY: ClassVar[bool] = True
+    COST: ClassVar[int] = 30
     a: Expr
     b: Expr
     threshold: float
@@ -86,6 +86,8 @@ class CountTrue(Expr):
 class ListContains(Expr):
     """Whether ``item`` is an element of list ``lst`` (null when the list is null)."""
 
+    COST: ClassVar[int] = 4
+
     lst: Expr
     item: Expr
 
@@ -107,6 +109,8 @@ class ListContains(Expr):
 @attrs.frozen(cache_hash=True)
 class ListsIntersect(Expr):
     """Both lists present and sharing an element (never null)."""
+
+    COST: ClassVar[int] = 8
 
     a: Expr
     b: Expr

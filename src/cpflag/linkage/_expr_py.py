@@ -9,7 +9,7 @@ module assembles them into one function, keeping polars' null semantics:
   whether the value is true counts, so Python's ``and``/``or`` do;
 * a strict subtree tests its inputs for None once, then computes plainly;
 * columns are read into locals before the condition that first needs them, and
-  a subexpression used more than once is computed once (but for cheap strict ones);
+  a costly subexpression used more than once is computed once, on first use;
 * after ``if a is None or b is None: return -1`` the compiler knows ``a`` and
   ``b`` are not None and drops later tests.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Final, Protocol
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -37,8 +37,9 @@ class Node(Protocol):
 
     #: ``col``, ``lit``, ``ref``, ``strict`` (null when an operand is) or ``other``.
     KIND: ClassVar[str]
-    #: Worth computing once when used twice (a strict node otherwise is recomputed).
-    COSTLY: ClassVar[bool]
+    #: Rough cost of the node's own step (a shared subtree costing 4 or more is
+    #: computed once, on first use).
+    COST: ClassVar[int]
 
     def __hash__(self) -> int: ...
 
@@ -60,13 +61,45 @@ def walk(e: Node) -> Iterator[Node]:
     yield e
 
 
+#: A shared subexpression not computed yet.
+_UNSET: Final = object()
+
+
+def cost(e: Node) -> int:
+    """Rough cost of computing ``e`` (columns and literals are free)."""
+    return 0 if e.KIND in ("col", "lit") else e.COST + sum(cost(c) for c in e.children())
+
+
+def shared(roots: Sequence[Node]) -> set[Node]:
+    """Costly subexpressions that would be computed more than once: largest first."""
+    counts = Counter(n for r in roots for n in walk(r))
+    out = set()
+    for n in sorted(counts, key=lambda n: -sum(1 for _ in walk(n))):
+        if counts[n] > 1 and cost(n) >= 4:
+            out.add(n)
+            # Its operands are now computed once, inside it.
+            inner = Counter(walk(n))
+            inner[n] -= 1
+            for d, k in inner.items():
+                counts[d] -= (counts[n] - 1) * k
+    # Not worth it where the costly part is itself shared (``~x``, x shared).
+    return {n for n in out if _own_cost(n, out) >= 4}
+
+
+def _own_cost(e: Node, shared: set[Node]) -> int:
+    kids = (c for c in e.children() if c not in shared)
+    return 0 if e.KIND in ("col", "lit") else e.COST + sum(_own_cost(c, shared) for c in kids)
+
+
 class PyGen:
     """Python source being written: named values, and the names that may hold None."""
 
     def __init__(self) -> None:
         self.names: dict[Node, str] = {}
+        #: Shared subexpressions computed on first use: name, and its code.
+        self.lazy: dict[Node, tuple[str, str]] = {}
         self.maybe_none: set[str] = set()
-        self.consts: dict[str, Any] = {"_jw": JaroWinkler.normalized_similarity}
+        self.consts: dict[str, Any] = {"_jw": JaroWinkler.normalized_similarity, "_U": _UNSET}
         self.lines: list[str] = []
         self.n = 0
 
@@ -83,16 +116,32 @@ class PyGen:
         return name
 
     def nullable(self, e: Node) -> bool:
-        name = self.names.get(e)
+        name = self.names.get(e) or (self.lazy[e][0] if e in self.lazy else None)
         return name in self.maybe_none if name is not None else e._nullable(self)
+
+    def _named(self, e: Node) -> str | None:
+        if e in self.lazy:
+            name, code = self.lazy[e]
+            return f"({name} if {name} is not _U else ({name} := {code}))"
+        return self.names.get(e)
 
     def v(self, e: Node) -> str:
         """``e``'s value (None for null)."""
-        return self.names.get(e) or e._py(self, False)
+        return self._named(e) or e._py(self, False)
 
     def t(self, e: Node) -> str:
         """Something true exactly where ``e`` is true."""
-        return self.names.get(e) or e._py(self, True)
+        return self._named(e) or e._py(self, True)
+
+    def share(self, e: Node) -> None:
+        """Compute ``e`` once, where first needed (a condition may short-circuit past it)."""
+        if e in self.lazy:
+            return
+        code, nullable, name = self.v(e), self.nullable(e), self.tmp()
+        self.lines.append(f"    {name} = _U")
+        self.lazy[e] = (name, code)
+        if nullable:
+            self.maybe_none.add(name)
 
     def bind(self, e: Node) -> None:
         """Compute ``e`` into a local."""
@@ -169,12 +218,13 @@ class PyGen:
             )
         return acc
 
-    def prepare(self, e: Node, counts: Counter[Node]) -> None:
-        """Read ``e``'s columns, and compute its shared subexpressions, into locals."""
+    def prepare(self, e: Node, shared: set[Node]) -> None:
+        """Read ``e``'s columns into locals; mark its shared subexpressions."""
         for n in walk(e):
-            shared = counts[n] > 1 and (n.COSTLY or n.KIND not in ("lit", "ref", "strict"))
-            if n.KIND == "col" or shared:
+            if n.KIND == "col":
                 self.bind(n)
+            elif n in shared:
+                self.share(n)
 
     def function(self) -> LevelFn:
         source = "def _f(l, r, c=None):\n" + "\n".join(self.lines)
@@ -195,9 +245,9 @@ def compile_chain(branches: Sequence[tuple[Node, int]], otherwise: int) -> Level
         ``fn(left, right, column) -> level``.
     """
     g = PyGen()
-    counts = Counter(n for cond, _ in branches for n in walk(cond))
+    share = shared([cond for cond, _ in branches])
     for cond, level in branches:
-        g.prepare(cond, counts)
+        g.prepare(cond, share)
         g.lines.append(f"    if {g.t(cond)}:\n        return {level}")
         # Past ``if a is None or ...: return``, ``a`` is not None.
         for tested in cond.null_tested():
@@ -210,6 +260,6 @@ def compile_chain(branches: Sequence[tuple[Node, int]], otherwise: int) -> Level
 def compile_value(e: Node) -> Callable[[Rec, Rec, str | None], Any]:
     """``fn(left, right, column) -> value`` of one expression."""
     g = PyGen()
-    g.prepare(e, Counter())
+    g.prepare(e, set())
     g.lines.append(f"    return {g.v(e)}")
     return g.function()
