@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import click
 
 from cpflag._errors import CpflagError
+from cpflag.contract import FlagKind
 
 if TYPE_CHECKING:
     from cpflag import FlagConfig, FlagRun
@@ -143,11 +144,11 @@ _model_opt = click.option(
 )
 #: The flag kinds scored by a model (``repeat_attendance`` is a count).
 _SCORED_FLAGS = (
-    "plan_subject",
-    "sibling_of_plan_subject",
-    "carer_of_plan_subject",
-    "unborn_plan_mother",
-    "newborn_of_unborn_plan",
+    FlagKind.PLAN_SUBJECT,
+    FlagKind.SIBLING,
+    FlagKind.CARER,
+    FlagKind.UNBORN_MOTHER,
+    FlagKind.NEWBORN,
 )
 
 
@@ -157,7 +158,7 @@ def _flag_kind_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, 
         "--flag",
         "flag_kind",
         type=click.Choice(_SCORED_FLAGS),
-        default="plan_subject",
+        default=FlagKind.PLAN_SUBJECT,
         show_default=True,
         help=help_text,
     )
@@ -379,7 +380,7 @@ def train(
     import polars as pl
 
     from cpflag import LinkageModel, Linker, read_attendances, read_plans
-    from cpflag.engine._index import SUBJECT_PLAN_TYPES
+    from cpflag.rules.plan_subject import SUBJECT_PLAN_TYPES
 
     t0 = time.perf_counter()
     linker = Linker(model=LinkageModel.from_json(model)) if model else Linker()

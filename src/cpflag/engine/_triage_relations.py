@@ -17,46 +17,37 @@ caller takes the polars path.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import polars as pl
 
 from cpflag._errors import ModelError
+from cpflag.contract import Band, FlagKind
 from cpflag.decide._decide_plain import Decided, Rows, flag_rows
+from cpflag.engine._lookup import KeyLookup
+from cpflag.engine._parts import IndexParts
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
-from cpflag.rules._attendee import AGE_UNKNOWN
-from cpflag.rules._caps import named_adult_levels
-from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
+from cpflag.rules import RELATION_RULES, RelationRule, carer, newborn, sibling
+from cpflag.rules._evidence import IDENTITY_IN_REVIEW
 from cpflag.rules._evidence_plain import relation_kinds
+from cpflag.rules._settings import RuleSettings
 
-if TYPE_CHECKING:
-    from cpflag.engine._index import PlanIndex
-
-__all__ = ["RELATION_ORDER", "RelationKind", "build_relations", "relation_rows"]
-
-#: Relation kinds in ``_run``'s order, with the index frame each is matched
-#: against and the plan types that neither give nor take LA-family copies
-#: (None: no copies at all).
-RELATION_ORDER: Final[tuple[tuple[str, str, tuple[str, ...] | None], ...]] = (
-    ("newborn_of_unborn_plan", "mothers", None),
-    ("sibling_of_plan_subject", "sibling_families", ()),
-    ("carer_of_plan_subject", "carer_families", ("lac",)),
-)
+__all__ = ["RelationKind", "build_relations", "relation_rows"]
 
 #: The column holding each plan-side row's LA family key as ``propagate_to_family``
 #: shares it (null for plan types without copies).
 _SHARED: Final = "_shared_family_key"
 
 
-@attrs.define
+@attrs.frozen
 class RelationKind:
     """One relation kind compiled for the scalar path.
 
     Attributes:
-        kind: The flag kind.
-        frame: The ``PlanIndex`` attribute of its plan-side frame.
+        rule: The flag kind's rule.
+        lookup: Key dictionaries of its plan side under its blocking rules.
         scorer: Its model compiled; None when a comparison has no plain form
             (a record with candidates then takes the polars path).
         rows: The plan-side rows (compared columns, ``prow``, the shared family key).
@@ -64,8 +55,8 @@ class RelationKind:
         propagate: Whether pairs are copied to the rest of the LA family.
     """
 
-    kind: str
-    frame: str
+    rule: RelationRule
+    lookup: KeyLookup
     scorer: PlainScorer | None
     rows: Rows
     family: dict[str, list[int]]
@@ -82,12 +73,9 @@ def _columns(scorer: PlainScorer | None, frame: pl.DataFrame) -> list[str]:
     return [c for c in dict.fromkeys(wanted) if c in frame.columns]
 
 
-def _compile(
-    index: PlanIndex, kind: str, frame_name: str, per_child: tuple[str, ...] | None
-) -> RelationKind:
-    frame: pl.DataFrame = getattr(index, frame_name)
-    # The key dictionaries are built here, once, not on the first record that needs them.
-    index._key_lookup(kind, index.relation_linkers[kind].model.blocking_rules, frame)
+def _compile(index: IndexParts, rule: RelationRule, lookup: KeyLookup) -> RelationKind:
+    kind, per_child = rule.kind, rule.per_child_types
+    frame = index.plan_side(kind)
     scorer: PlainScorer | None
     try:
         scorer = PlainScorer.build(
@@ -110,8 +98,8 @@ def _compile(
         .agg(pl.col("rec").sort())
     )
     return RelationKind(
-        kind=kind,
-        frame=frame_name,
+        rule=rule,
+        lookup=lookup,
         scorer=scorer,
         rows=Rows(table),
         family=dict(zip(grouped["k"].to_list(), grouped["rec"].to_list(), strict=True)),
@@ -119,39 +107,26 @@ def _compile(
     )
 
 
-def build_relations(index: PlanIndex) -> dict[str, RelationKind]:
-    """Compile the index's relation kinds that the configuration flags.
+def build_relations(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> dict[str, RelationKind]:
+    """Compile the relation rules that the configuration flags, in the engine's order.
 
     Args:
-        index: The plan index.
+        index: The prepared lists.
+        lookups: Key dictionaries by plan side (one per relation kind).
 
     Returns:
         ``{kind: compiled kind}``.
     """
     return {
-        kind: _compile(index, kind, frame, per_child)
-        for kind, frame, per_child in RELATION_ORDER
-        if kind in index.config.flags and kind in index.relation_linkers
+        rule.kind.value: _compile(index, rule, lookups[rule.kind])
+        for rule in RELATION_RULES
+        if rule.kind in index.config.flags and rule.kind in index.relation_linkers
     }
 
 
-def _eligible(kind: str, attendee: Mapping[str, Any]) -> bool:
-    if kind == "newborn_of_unborn_plan":
-        return bool(attendee["is_newborn"])
-    if kind == "sibling_of_plan_subject":
-        return not attendee["is_adult"]
-    # ``carer_eligible_expr``: adults, and records of unknown age.
-    return bool(attendee["is_adult"]) or _age_unknown(attendee)
-
-
-def _age_unknown(attendee: Mapping[str, Any]) -> bool:
-    """Not known to be an adult and no usable age (``only_named_if_age_unknown``)."""
-    return not attendee["is_adult"] and attendee["age_doubt"] == AGE_UNKNOWN
-
-
 def _named_adult(pair: PlainPair, scorer: PlainScorer) -> bool:
-    """``named_adult_expr``: the attendee is the plan's named carer or mother."""
-    return any(pair.gammas[i] in levels for i, levels in named_adult_levels(scorer.model))
+    """``carer.named_adult_expr``: the attendee is the plan's named carer or mother."""
+    return any(pair.gammas[i] in lv for i, lv in carer.named_adult_levels(scorer.model))
 
 
 @attrs.frozen
@@ -220,42 +195,38 @@ def _decide(
     vias = sorted({p.via for p in pairs if p.via is not None})
     if vias:
         via_prows = {v: row["prow"] for v, row in zip(vias, rk.rows.get(vias), strict=True)}
-    doubt = attendee["age_doubt"]
     out = []
     for p, prow in zip(pairs, prows, strict=True):
         band, guard = p.pair.band, p.pair.guard
         assert band is not None  # only banded pairs get here
-        if kind == "newborn_of_unborn_plan" and doubt is not None:
-            # cap_unknown_age: the age is in doubt, so at most review, and say why.
-            band, guard = ("review" if band == "match" else band), doubt
-        elif kind == "carer_of_plan_subject" and _age_unknown(attendee):
+        if kind == FlagKind.NEWBORN:
+            band, guard = newborn.cap_one(band, guard, attendee)
+        elif kind == FlagKind.CARER:
             # only_named_if_age_unknown (the pairs kept were filtered before).
-            band, guard = ("review" if band == "match" else band), AGE_UNKNOWN
-        elif kind == "sibling_of_plan_subject":
-            if _rests_on_unconfirmed_family(p.pair, rk) and band == "match":
+            band, guard = carer.cap_one(band, guard, attendee)
+        elif kind == FlagKind.SIBLING:
+            if _rests_on_unconfirmed_family(p.pair, rk) and band == Band.MATCH:
                 # cap_unconfirmed_family: a match only through a review-band identity.
-                band, guard = "review", guard or IDENTITY_IN_REVIEW
+                band, guard = Band.REVIEW, guard or IDENTITY_IN_REVIEW
             # not_the_subject: a match-band same-person link to this plan means
             # the attendee is its subject; an uncapped review leaves it open.
             link = subject_links.get(prow)
-            if link is not None and link.band == "match":
+            if link is not None and link.band == Band.MATCH:
                 continue
-            if link is not None and link.band == "review" and link.guard is None:
-                band = "review" if band == "match" else band
+            if link is not None and link.band == Band.REVIEW and link.guard is None:
+                band = Band.REVIEW if band == Band.MATCH else band
         via = None if p.via is None else via_prows[p.via]
         out.append(Decided(prow=prow, pair=p.pair, band=band, guard=guard, via_prow=via))
     return out
 
 
 def _rests_on_unconfirmed(pair: PlainPair, rk: RelationKind, threshold: float) -> bool:
-    """At the unconfirmed family level, and below ``threshold`` without its weight."""
+    """``sibling.rests_on_unconfirmed`` of one scored pair."""
     if rk.scorer is None:
         return False
-    for i, c in enumerate(rk.scorer.model.comparisons):
-        if c.kind == "family_ref":
-            level = c.labels.index(UNCONFIRMED_FAMILY)
-            return bool(pair.gammas[i] == level and pair.match_weight - pair.weights[i] < threshold)
-    return False
+    return sibling.rests_on_unconfirmed(
+        pair.gammas, pair.weights, pair.match_weight, rk.scorer.model, threshold
+    )
 
 
 def _unconfirmed_family(pair: PlainPair, rk: RelationKind) -> bool:
@@ -271,7 +242,7 @@ def _rests_on_unconfirmed_family(pair: PlainPair, rk: RelationKind) -> bool:
 
 
 def relation_rows(
-    index: PlanIndex,
+    config: RuleSettings,
     kinds: Mapping[str, RelationKind],
     plans: Rows,
     record: Mapping[str, Any],
@@ -281,7 +252,7 @@ def relation_rows(
     """The record's relationship flag rows and the candidate pairs compared.
 
     Args:
-        index: The plan index (key dictionaries, configuration).
+        config: The run configuration.
         kinds: From :func:`build_relations`.
         plans: The index's plans (decision columns) by ``prow``.
         record: The attendance (contract columns).
@@ -298,13 +269,11 @@ def relation_rows(
     rows: list[dict[str, Any]] = []
     n_pairs = 0
     for kind, rk in kinds.items():
-        if not _eligible(kind, attendee):
+        if not rk.rule.eligible_one(attendee):
             continue
-        rules = index.relation_linkers[kind].model.blocking_rules
-        if any(k not in attendee for rule in rules for k in rule.left_keys):
+        if any(k not in attendee for rule in rk.lookup.rules for k in rule.left_keys):
             raise Unsupported("a relation blocking rule reads an unknown attendee column")
-        lookup = index._key_lookup(kind, rules, getattr(index, rk.frame))
-        cands = list(lookup.candidates_one(attendee))
+        cands = list(rk.lookup.candidates_one(attendee))
         n_pairs += len(cands)
         if not cands:
             continue
@@ -316,7 +285,7 @@ def relation_rows(
             pair = scorer.score(attendee, row)
             if pair.band is not None:
                 banded.append(_Pair(r, pair, None))
-        if kind == "carer_of_plan_subject" and _age_unknown(attendee):
+        if kind == FlagKind.CARER and carer.age_unknown_one(attendee):
             # only_named_if_age_unknown, before the copies as in the batch.
             banded = [p for p in banded if _named_adult(p.pair, scorer)]
         if not banded:
@@ -324,5 +293,5 @@ def relation_rows(
         pairs = _propagate(banded, rk) if rk.propagate else banded
         pairs = _best_per_plan(pairs, rk)
         decided = _decide(kind, pairs, rk, attendee, subject_links)
-        rows += flag_rows(kind, decided, scorer, plans, record, index.config)
+        rows += flag_rows(kind, decided, scorer, plans, record, config)
     return rows, n_pairs
