@@ -143,13 +143,7 @@ _model_opt = click.option(
     "--model", type=_path_in, help="Linkage model JSON (default: the shipped model)."
 )
 #: The flag kinds scored by a model (``repeat_attendance`` is a count).
-_SCORED_FLAGS = (
-    FlagKind.PLAN_SUBJECT,
-    FlagKind.SIBLING,
-    FlagKind.CARER,
-    FlagKind.UNBORN_MOTHER,
-    FlagKind.NEWBORN,
-)
+_SCORED_FLAGS = tuple(k.value for k in FlagKind if k is not FlagKind.REPEAT)
 
 
 def _flag_kind_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -158,7 +152,7 @@ def _flag_kind_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, 
         "--flag",
         "flag_kind",
         type=click.Choice(_SCORED_FLAGS),
-        default=FlagKind.PLAN_SUBJECT,
+        default=FlagKind.PLAN_SUBJECT.value,
         show_default=True,
         help=help_text,
     )

@@ -138,8 +138,14 @@ def save_index(
     old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
     try:
         tmp.mkdir(parents=True)
+        frames = {
+            "plans": index.plans,
+            "subjects": index.subjects,
+            "families": index.families,
+            "mothers": index.mothers,
+        }
         for name in _FRAMES:
-            getattr(index, name).write_parquet(tmp / f"{name}.parquet")
+            frames[name].write_parquet(tmp / f"{name}.parquet")
         rejects.write_parquet(tmp / "rejects.parquet")
         meta = {"key": key, "format": CACHE_FORMAT, "source": source}
         (tmp / _META).write_text(json.dumps(meta), encoding="utf-8")

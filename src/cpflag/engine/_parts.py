@@ -9,7 +9,7 @@ it and never change it.
 from __future__ import annotations
 
 import logging
-from typing import Final, Self
+from typing import Self
 
 import attrs
 import polars as pl
@@ -28,12 +28,9 @@ from cpflag.rules._frames import (
 )
 from cpflag.rules.plan_subject import SUBJECT_PLAN_TYPES
 
-__all__ = ["CACHED_FRAMES", "IndexParts"]
+__all__ = ["IndexParts"]
 
 log = logging.getLogger("cpflag")
-
-#: The frames an index is rebuilt from (what the index cache stores).
-CACHED_FRAMES: Final = ("plans", "subjects", "families", "mothers")
 
 
 @attrs.frozen

@@ -32,6 +32,7 @@ from cpflag.decide._decide_plain import Decided, Rows, flag_rows
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
 from cpflag.engine._triage_relations import RelationKind, build_relations, relation_rows
+from cpflag.io._dates import NotPlainISO, parse_iso_one
 from cpflag.linkage import LinkageModel
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_prepare import plain_values, prepare_one
@@ -45,6 +46,10 @@ __all__ = ["TriageState", "build_state", "match_one"]
 _PLAN_COLUMNS: Final = (*DECISION_PLAN_COLUMNS, "family_ref")
 
 _STR_COLUMNS: Final = tuple(c.name for c in ATTENDANCES.columns if c.kind == "str")
+#: Date and date-time columns, and whether each carries a time of day.
+_TIME_COLUMNS: Final = {
+    c.name: c.kind == "datetime" for c in ATTENDANCES.columns if c.kind in ("date", "datetime")
+}
 
 _EMPTY: Final = pl.DataFrame(schema=FLAGS.schema)
 
@@ -138,8 +143,26 @@ def build_state(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> TriageSt
     )
 
 
+def _with_plain_times(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """ISO text dates and times read as Python values (None where polars must read them)."""
+    texts = [c for c in _TIME_COLUMNS if type(record.get(c)) is str]
+    if not texts:
+        return record
+    out = dict(record)
+    try:
+        for c in texts:
+            out[c] = parse_iso_one(out[c], with_time=_TIME_COLUMNS[c])
+    except NotPlainISO:
+        return None
+    return out
+
+
 def _plain_record(record: Mapping[str, Any], keep: Sequence[str]) -> dict[str, Any] | None:
     """The record with every contract column, or None when a value needs polars' casts."""
+    parsed = _with_plain_times(record)
+    if parsed is None:
+        return None
+    record = parsed
     arrival = record.get("arrival_time")
     if record.get("attendance_id") is None or arrival is None:
         return None  # the polars path names the missing required value
