@@ -61,7 +61,9 @@ def _diff(before: pl.DataFrame, after: pl.DataFrame) -> str | None:
     if before.equals(after):
         return None
     keys = ["attendance_id", "plan_id", "flag_kind"]
-    joined = before.join(after, on=keys, how="full", suffix="_after", coalesce=True, nulls_equal=True)
+    joined = before.join(
+        after, on=keys, how="full", suffix="_after", coalesce=True, nulls_equal=True
+    )
     lines = [f"rows {before.height} before, {after.height} after"]
     for kind, frame in joined.group_by("flag_kind", maintain_order=True):
         gone = frame.filter(pl.col("band_after").is_null()).height
