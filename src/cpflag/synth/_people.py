@@ -156,7 +156,7 @@ def materialise(
         if clash.size == 0:
             break
         given_idx[clash] = given_rt.sample(
-            rng, (pgroup * 4 + sex * 2 + adult)[clash].astype(np.int64)
+            rng, (pgroup * 4 + sex.astype(np.int64) * 2 + adult)[clash]
         )
     given = given_rt.values.gather(given_idx)
     # A partner's given name is a Somali child's surname.
