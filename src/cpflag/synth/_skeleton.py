@@ -79,7 +79,8 @@ def child_rows(
     man = np.full(s.n_households, -1, dtype=np.int64)
     woman[s.p_hh[s.p_role == WOMAN]] = np.flatnonzero(s.p_role == WOMAN)
     man[s.p_hh[s.p_role == MAN]] = np.flatnonzero(s.p_role == MAN)
-    carer = np.where((woman[hh] >= 0) & (rng.random(idx.size) < 0.88), woman[hh], man[hh])
+    is_mother = rng.random(idx.size) < rates.plan_carer_is_mother
+    carer = np.where((woman[hh] >= 0) & is_mother, woman[hh], man[hh])
     return pl.DataFrame(
         {
             "plan_type": ptype,
