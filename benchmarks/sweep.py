@@ -395,8 +395,13 @@ class RunResult:
     seconds_flagging: float
 
 
-def _nolist(data: synth.SynthData, flags: pl.DataFrame) -> dict[str, int]:
-    """Plan-subject flags on children of the LAs that share no list (all are wrong)."""
+def _nolist(data: synth.SynthData, scored: pl.DataFrame) -> dict[str, int]:
+    """Wrong plan-subject flags on children of the LAs that share no list.
+
+    A child's LA is its birth family's (``truth_persons.la_code``); no plan row
+    of such an LA is on the lists, so every such flag is wrong (counted as
+    wrong by the truth all the same).
+    """
     shared = data.manifest["la_code"].implode()
     people = data.truth_persons.select("person_id", "la_code")
     kids = (
@@ -405,7 +410,7 @@ def _nolist(data: synth.SynthData, flags: pl.DataFrame) -> dict[str, int]:
         .join(people, on="person_id")
         .filter(~pl.col("la_code").is_in(shared))
     )
-    ps = flags.filter(pl.col("flag") == "plan_subject").join(
+    ps = scored.filter((pl.col("flag") == "plan_subject") & ~pl.col("correct")).join(
         kids.select("attendance_id"), on="attendance_id"
     )
     return {
@@ -424,6 +429,8 @@ def evaluate_run(
     plan_counts = evaluate_plan_kinds(flags, data.truth_flags)
     truth_keys = data.truth_flags.select(key).unique().with_columns(pl.lit(True).alias("_true"))
     rep = repeat_truth(data.attendances, data.truth_attendances, config)
+    # One row per (attendance, kind, plan), the first, as cpflag's evaluation counts them.
+    flags = flags.unique(key, keep="first", maintain_order=True)
     scored = (
         flags.with_columns(flag_probability(flags))
         .join(truth_keys, on=key, how="left")
@@ -464,7 +471,7 @@ def evaluate_run(
         .join(findable, on="flag", how="left")
         .with_columns(pl.col("review_correct").fill_null(0).cast(pl.Int64))
     )
-    return counts, _nolist(data, flags), scored
+    return counts, _nolist(data, scored), scored
 
 
 def run_one(
