@@ -239,7 +239,7 @@ def evaluate_plan_kinds(flags: pl.DataFrame, truth_flags: pl.DataFrame) -> pl.Da
     The counting is cpflag's own evaluation helper; if it moves, only this
     import changes.
     """
-    from cpflag._evaluate import evaluate_flags
+    from cpflag.report import evaluate_flags
 
     return evaluate_flags(flags, truth_flags, kinds=PLAN_KINDS).by_kind.select(
         "flag", "true", "found", "match", "match_correct", "review"

@@ -20,6 +20,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "cpflag"
 STAGES: dict[str, int] = {
     "contract": 0,
     "_errors": 0,
+    "_version": 0,
     "io": 1,
     "synth": 1,
     "normalise": 2,

@@ -4,12 +4,12 @@ For each relation kind, in ``PlanIndex._run``'s order (newborn, sibling,
 carer), an eligible attendee's candidates come from the index's key
 dictionaries over the relation model's own blocking rules, each is scored with
 ``PlainScorer`` and the relation's plain comparison levels
-(``_plain_relations``), and the banded pairs go through the same steps as the
-batch: ``_relation_caps.cap_unknown_age`` (newborn),
+(``rules._evidence_plain``), and the banded pairs go through the same steps as the
+batch: ``newborn.cap_unknown_age``,
 ``only_named_if_age_unknown`` (carer), ``propagate_to_family`` with its
 tie-break (sibling, carer; a looked-after child's foster carer gets no
 copies), ``not_the_subject`` (sibling), then the plan decisions
-(``_triage_decide``). Anything outside that -- a relation model with a
+(``decide._decide_plain``). Anything outside that -- a relation model with a
 comparison the plain code does not mirror -- raises ``Unsupported`` and the
 caller takes the polars path.
 """
@@ -23,14 +23,12 @@ import attrs
 import polars as pl
 
 from cpflag._errors import ModelError
-from cpflag.contract import Band, FlagKind
 from cpflag.decide._decide_plain import Decided, Rows, flag_rows
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
-from cpflag.rules import RELATION_RULES, RelationRule, carer, newborn, sibling
-from cpflag.rules._evidence import IDENTITY_IN_REVIEW
+from cpflag.rules import RELATION_RULES, OnePair, RelationRule
 from cpflag.rules._evidence_plain import relation_kinds
 from cpflag.rules._settings import RuleSettings
 
@@ -124,11 +122,6 @@ def build_relations(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> dict
     }
 
 
-def _named_adult(pair: PlainPair, scorer: PlainScorer) -> bool:
-    """``carer.named_adult_expr``: the attendee is the plan's named carer or mother."""
-    return any(pair.gammas[i] in lv for i, lv in carer.named_adult_levels(scorer.model))
-
-
 @attrs.frozen
 class _Pair:
     r: int
@@ -136,7 +129,30 @@ class _Pair:
     via: int | None
 
 
-def _propagate(banded: Sequence[_Pair], rk: RelationKind) -> list[_Pair]:
+def _view(
+    pair: PlainPair,
+    rk: RelationKind,
+    attendee: Mapping[str, Any],
+    link: PlainPair | None = None,
+) -> OnePair:
+    assert pair.band is not None  # banded pairs only
+    assert rk.scorer is not None  # scored pairs only
+    return OnePair(
+        band=pair.band,
+        guard=pair.guard,
+        gammas=pair.gammas,
+        weights=pair.weights,
+        match_weight=pair.match_weight,
+        model=rk.scorer.model,
+        attendee=attendee,
+        subject_band=None if link is None else link.band,
+        subject_guard=None if link is None else link.guard,
+    )
+
+
+def _propagate(
+    banded: Sequence[_Pair], rk: RelationKind, attendee: Mapping[str, Any]
+) -> list[_Pair]:
     """``propagate_to_family``: copies to the LA family, one pair per plan row kept.
 
     Kept per row: the strongest weight, then the direct pair, then the lowest
@@ -147,7 +163,7 @@ def _propagate(banded: Sequence[_Pair], rk: RelationKind) -> list[_Pair]:
     for p, row in zip(banded, rows, strict=True):
         key = row[_SHARED]
         # As the batch's ``no_copies``: an unconfirmed family link gives no copies.
-        if key is not None and not _unconfirmed_family(p.pair, rk):
+        if key is not None and not rk.rule.no_copies_one(_view(p.pair, rk, attendee)):
             found += [_Pair(r2, p.pair, p.r) for r2 in rk.family[key] if r2 != p.r]
     best: dict[int, _Pair] = {}
     for p in found:
@@ -183,7 +199,6 @@ def _best_per_plan(pairs: Sequence[_Pair], rk: RelationKind) -> list[_Pair]:
 
 
 def _decide(
-    kind: str,
     pairs: Sequence[_Pair],
     rk: RelationKind,
     attendee: Mapping[str, Any],
@@ -197,48 +212,13 @@ def _decide(
         via_prows = {v: row["prow"] for v, row in zip(vias, rk.rows.get(vias), strict=True)}
     out = []
     for p, prow in zip(pairs, prows, strict=True):
-        band, guard = p.pair.band, p.pair.guard
-        assert band is not None  # only banded pairs get here
-        if kind == FlagKind.NEWBORN:
-            band, guard = newborn.cap_one(band, guard, attendee)
-        elif kind == FlagKind.CARER:
-            # only_named_if_age_unknown (the pairs kept were filtered before).
-            band, guard = carer.cap_one(band, guard, attendee)
-        elif kind == FlagKind.SIBLING:
-            if _rests_on_unconfirmed_family(p.pair, rk) and band == Band.MATCH:
-                # cap_unconfirmed_family: a match only through a review-band identity.
-                band, guard = Band.REVIEW, guard or IDENTITY_IN_REVIEW
-            # not_the_subject: a match-band same-person link to this plan means
-            # the attendee is its subject; an uncapped review leaves it open.
-            link = subject_links.get(prow)
-            if link is not None and link.band == Band.MATCH:
-                continue
-            if link is not None and link.band == Band.REVIEW and link.guard is None:
-                band = Band.REVIEW if band == Band.MATCH else band
+        capped = rk.rule.cap_one(_view(p.pair, rk, attendee, subject_links.get(prow)))
+        if capped is None:
+            continue
+        band, guard = capped
         via = None if p.via is None else via_prows[p.via]
         out.append(Decided(prow=prow, pair=p.pair, band=band, guard=guard, via_prow=via))
     return out
-
-
-def _rests_on_unconfirmed(pair: PlainPair, rk: RelationKind, threshold: float) -> bool:
-    """``sibling.rests_on_unconfirmed`` of one scored pair."""
-    if rk.scorer is None:
-        return False
-    return sibling.rests_on_unconfirmed(
-        pair.gammas, pair.weights, pair.match_weight, rk.scorer.model, threshold
-    )
-
-
-def _unconfirmed_family(pair: PlainPair, rk: RelationKind) -> bool:
-    """``unconfirmed_family_expr``: a relation only through the unconfirmed level."""
-    review = rk.scorer.model.thresholds.review if rk.scorer is not None else 0.0
-    return _rests_on_unconfirmed(pair, rk, review)
-
-
-def _rests_on_unconfirmed_family(pair: PlainPair, rk: RelationKind) -> bool:
-    """``cap_unconfirmed_family``'s test: a match only through the unconfirmed level."""
-    match = rk.scorer.model.thresholds.match if rk.scorer is not None else 0.0
-    return _rests_on_unconfirmed(pair, rk, match)
 
 
 def relation_rows(
@@ -256,7 +236,7 @@ def relation_rows(
         kinds: From :func:`build_relations`.
         plans: The index's plans (decision columns) by ``prow``.
         record: The attendance (contract columns).
-        attendee: Its attendee row (``_triage_attendee.with_family_keys``).
+        attendee: Its attendee row (``rules._attendee_plain.with_family_keys``).
         subject_links: Banded same-person pairs by the subject's ``prow``.
 
     Returns:
@@ -285,13 +265,12 @@ def relation_rows(
             pair = scorer.score(attendee, row)
             if pair.band is not None:
                 banded.append(_Pair(r, pair, None))
-        if kind == FlagKind.CARER and carer.age_unknown_one(attendee):
-            # only_named_if_age_unknown, before the copies as in the batch.
-            banded = [p for p in banded if _named_adult(p.pair, scorer)]
+        # Kept before the copies, as in the batch (a carer of unknown age: the named adult).
+        banded = [p for p in banded if rk.rule.keep_one(_view(p.pair, rk, attendee))]
         if not banded:
             continue
-        pairs = _propagate(banded, rk) if rk.propagate else banded
+        pairs = _propagate(banded, rk, attendee) if rk.propagate else banded
         pairs = _best_per_plan(pairs, rk)
-        decided = _decide(kind, pairs, rk, attendee, subject_links)
+        decided = _decide(pairs, rk, attendee, subject_links)
         rows += flag_rows(kind, decided, scorer, plans, record, config)
     return rows, n_pairs

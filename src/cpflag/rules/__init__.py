@@ -28,8 +28,15 @@ import polars as pl
 from cpflag.contract import FlagKind
 from cpflag.linkage import LinkageModel
 from cpflag.rules import carer, newborn, sibling
+from cpflag.rules._one_pair import OnePair
 
-__all__ = ["RELATION_FLAGS", "RELATION_RULES", "RelationRule", "default_relation_models"]
+__all__ = [
+    "RELATION_FLAGS",
+    "RELATION_RULES",
+    "OnePair",
+    "RelationRule",
+    "default_relation_models",
+]
 
 Caps = Callable[
     [pl.DataFrame, pl.DataFrame, pl.DataFrame, LinkageModel, pl.DataFrame, pl.DataFrame],
@@ -51,6 +58,10 @@ class RelationRule:
             ``caps(scored, attendees, plan_side, model, subject_pairs, subjects)``.
         per_child_types: LA-family copies: None for none; otherwise the plan
             types that neither give nor take copies.
+        cap_one: The caps of one pair at triage: ``(band, guard)``, or None
+            to drop it (the plain reading of ``caps``).
+        keep_one: Which pairs are kept before family copies (triage).
+        no_copies_one: Which pairs give the LA family no copies (triage).
     """
 
     kind: FlagKind
@@ -59,6 +70,9 @@ class RelationRule:
     eligible_one: Callable[[Mapping[str, Any]], bool]
     caps: Caps
     per_child_types: tuple[str, ...] | None
+    cap_one: Callable[[OnePair], tuple[str, str | None] | None]
+    keep_one: Callable[[OnePair], bool] = lambda _pair: True
+    no_copies_one: Callable[[OnePair], bool] = lambda _pair: False
 
 
 #: The relationship rules in the order the engine runs them.
@@ -70,6 +84,7 @@ RELATION_RULES: Final = (
         newborn.eligible_one,
         newborn.caps,
         per_child_types=None,
+        cap_one=newborn.cap_one,
     ),
     RelationRule(
         FlagKind.SIBLING,
@@ -78,6 +93,8 @@ RELATION_RULES: Final = (
         sibling.eligible_one,
         sibling.caps,
         per_child_types=(),
+        cap_one=sibling.cap_one,
+        no_copies_one=sibling.no_copies_one,
     ),
     RelationRule(
         FlagKind.CARER,
@@ -86,6 +103,8 @@ RELATION_RULES: Final = (
         carer.eligible_one,
         carer.caps,
         per_child_types=carer.PER_CHILD_TYPES,
+        cap_one=carer.cap_one,
+        keep_one=carer.keep_one,
     ),
 )
 

@@ -23,6 +23,7 @@ from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, LinkageModel
 from cpflag.rules._attendee import AGE_UNKNOWN
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._one_pair import OnePair
 from cpflag.rules._propagate import best_per_plan, propagate_to_family
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "carer_model",
     "eligible",
     "eligible_one",
+    "keep_one",
     "named_adult_expr",
     "named_adult_levels",
     "only_named_if_age_unknown",
@@ -214,8 +216,15 @@ def caps(
     return best_per_plan(propagate_to_family(scored, right, per_child_types=PER_CHILD_TYPES), right)
 
 
-def cap_one(band: str, guard: str | None, attendee: Mapping[str, Any]) -> tuple[str, str | None]:
+def keep_one(pair: OnePair) -> bool:
+    """:func:`only_named_if_age_unknown`'s filter of one pair (before family copies)."""
+    if not age_unknown_one(pair.attendee):
+        return True
+    return any(pair.gammas[i] in lv for i, lv in named_adult_levels(pair.model))
+
+
+def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
     """:func:`only_named_if_age_unknown`'s cap of one kept pair: ``(band, guard)``."""
-    if not age_unknown_one(attendee):
-        return band, guard
-    return (Band.REVIEW if band == Band.MATCH else band), AGE_UNKNOWN
+    if not age_unknown_one(pair.attendee):
+        return pair.band, pair.guard
+    return (Band.REVIEW if pair.band == Band.MATCH else pair.band), AGE_UNKNOWN

@@ -20,6 +20,7 @@ import polars as pl
 from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._one_pair import OnePair
 
 __all__ = ["cap_one", "cap_unknown_age", "caps", "eligible", "eligible_one", "newborn_model"]
 
@@ -152,9 +153,9 @@ def caps(
     return cap_unknown_age(scored, left)
 
 
-def cap_one(band: str, guard: str | None, attendee: Mapping[str, Any]) -> tuple[str, str | None]:
+def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
     """:func:`cap_unknown_age` of one pair: ``(band, guard)``."""
-    doubt = attendee["age_doubt"]
+    doubt = pair.attendee["age_doubt"]
     if doubt is None:
-        return band, guard
-    return (Band.REVIEW if band == Band.MATCH else band), doubt
+        return pair.band, pair.guard
+    return (Band.REVIEW if pair.band == Band.MATCH else pair.band), doubt

@@ -23,13 +23,16 @@ from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel
 from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._one_pair import OnePair
 from cpflag.rules._propagate import propagate_to_family
 
 __all__ = [
+    "cap_one",
     "cap_unconfirmed_family",
     "caps",
     "eligible",
     "eligible_one",
+    "no_copies_one",
     "not_the_subject",
     "rests_on_unconfirmed",
     "sibling_model",
@@ -243,3 +246,29 @@ def rests_on_unconfirmed(
             level = c.labels.index(UNCONFIRMED_FAMILY)
             return bool(gammas[i] == level and match_weight - weights[i] < threshold)
     return False
+
+
+def no_copies_one(pair: OnePair) -> bool:
+    """:func:`unconfirmed_family_expr` of one pair: it gives the LA family no copies."""
+    review = pair.model.thresholds.review
+    return rests_on_unconfirmed(pair.gammas, pair.weights, pair.match_weight, pair.model, review)
+
+
+def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
+    """The caps and drop of one pair: ``(band, guard)``, or None when dropped.
+
+    :func:`cap_unconfirmed_family`, then :func:`not_the_subject` (a match-band
+    same-person link to this plan means the attendee is its subject; an
+    uncapped review leaves it open).
+    """
+    band, guard = pair.band, pair.guard
+    match = pair.model.thresholds.match
+    if band == Band.MATCH and rests_on_unconfirmed(
+        pair.gammas, pair.weights, pair.match_weight, pair.model, match
+    ):
+        band, guard = Band.REVIEW, guard or IDENTITY_IN_REVIEW
+    if pair.subject_band == Band.MATCH:
+        return None
+    if pair.subject_band == Band.REVIEW and pair.subject_guard is None and band == Band.MATCH:
+        band = Band.REVIEW
+    return band, guard
