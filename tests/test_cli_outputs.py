@@ -164,7 +164,8 @@ def test_an_unwritable_output_folder_is_refused_before_reading(
     real_access = os.access
     # Tests run as root, for whom chmod does not bite: the check is told instead.
     monkeypatch.setattr(
-        "cpflag.io._paths.os.access", lambda p, mode: Path(p) != locked and real_access(p, mode)
+        "cpflag.io._paths.os.access",
+        lambda p, mode: not (mode & os.W_OK and Path(p) == locked) and real_access(p, mode),
     )
     result = run(
         *flag_args(att, plans), "--out", tmp_path / "f.csv", "--summary", locked / "s.json"

@@ -166,6 +166,9 @@ def _folder_problems(e: _Entry) -> Iterator[str]:
         empty = False
     if not empty and not (e.path / marker).is_file():
         yield f"is not empty and is not {what}; give a new or empty folder"
+    lock = e.path / ".lock"
+    if e.kind == "store" and lock.exists() and not os.access(lock, os.W_OK):
+        yield f"the lock file {lock} is not writable"
 
 
 def _collisions(outputs: list[_Entry], inputs: list[_Entry]) -> Iterator[tuple[_Entry, str]]:

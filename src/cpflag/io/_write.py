@@ -75,16 +75,16 @@ def open_private(path: str | os.PathLike[str], *, exclusive: bool = False) -> Bi
         path: The file.
         exclusive: Fail (``FileExistsError``) when the file exists.
     """
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-    flags |= os.O_EXCL if exclusive else os.O_TRUNC
-    fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    fh = open(  # noqa: SIM115 - returned to the caller, who closes it
+        path, "xb" if exclusive else "wb", opener=lambda p, f: os.open(p, f, PRIVATE_FILE_MODE)
+    )
     try:
         if hasattr(os, "fchmod"):
-            os.fchmod(fd, PRIVATE_FILE_MODE)
-        return os.fdopen(fd, "wb")
+            os.fchmod(fh.fileno(), PRIVATE_FILE_MODE)
     except BaseException:
-        os.close(fd)
+        fh.close()
         raise
+    return fh
 
 
 @contextlib.contextmanager
