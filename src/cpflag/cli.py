@@ -344,6 +344,8 @@ def flag_command(
         defer_plans=index_cache is not None,
     )
     assert inputs.attendances is not None
+    if inputs.attendances.table.height == 0:
+        _warn(_no_rows_warning("attendance", attendances))
     _stage("flagging", t0)
     run = run_flagging(
         inputs.attendances,
