@@ -1,7 +1,14 @@
 """The ``cpflag`` command line: a thin shell over the library.
 
 Each command calls one library function. Library errors (:class:`CpflagError`)
-become a one-line error message and exit status 2 -- never a traceback.
+and operating-system errors (``OSError``: a full disk, a read-only folder, a
+denied permission) become an ``Error: ...`` message naming the path, and exit
+status 2 -- never a traceback. Status 2 is also click's for a bad option; 0 is
+success (warnings, such as lists with no plan rows, go to stderr).
+
+Before reading anything, every command that writes checks its output paths
+(:func:`cpflag.io.check_output_paths`): an output that is an input, two outputs
+that are one file, an unknown suffix or an unwritable folder is refused.
 """
 
 from __future__ import annotations
@@ -26,8 +33,21 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: Exit status of a run that failed with a clean error message.
+EXIT_ERROR = 2
+
+
+def _os_error_text(exc: OSError) -> str:
+    """``<path>: <the system's words> (<type>)``: paths only, never file content."""
+    paths = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
+    words = exc.strerror or str(exc) or "operating-system error"
+    where = " -> ".join(paths)
+    text = f"{where}: {words}" if where else words
+    return f"{text} ({type(exc).__name__})"
+
+
 def _clean_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`CpflagError` into ``Error: ...`` on stderr and exit 2."""
+    """Turn a :class:`CpflagError` or an ``OSError`` into ``Error: ...`` on stderr, exit 2."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -35,9 +55,38 @@ def _clean_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except CpflagError as exc:
             click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(EXIT_ERROR)
+        except OSError as exc:
+            click.echo(f"Error: {_os_error_text(exc)}", err=True)
+            sys.exit(EXIT_ERROR)
 
     return wrapper
+
+
+def _warn(message: str) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+def _no_rows_warning(what: str, path: Path) -> str:
+    effect = "nothing to flag"
+    if what == "plan":
+        effect = "no attendance can be flagged against any list"
+    return (
+        f"no {what} rows are usable in {path} (header only, or every row rejected): "
+        f"{effect} on this run; check the file before relying on it"
+    )
+
+
+def _mapping_file(mapping: str | None) -> Path | None:
+    """The TOML file a ``--mapping`` names, if it names one (not ``ecds``)."""
+    if mapping is None or not Path(mapping).is_file():
+        return None
+    return Path(mapping)
+
+
+def _relation_files(specs: tuple[str, ...]) -> list[Path]:
+    """The files of ``--relation-model KIND=FILE`` options (bad specs fail later)."""
+    return [Path(p) for spec in specs for kind, sep, p in [spec.partition("=")] if sep and p]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,25 +121,42 @@ def validate(
     mapping: str | None,
     rejects: Path | None,
 ) -> None:
-    """Read and validate input tables; report rows that cannot be used."""
+    """Read and validate input tables; report rows that cannot be used.
+
+    Every file is read even when another cannot be used: the error lists the
+    problems of each file, grouped by file.
+    """
     import polars as pl
 
     from cpflag import io
 
     if attendances is None and plans is None and manifest is None:
         raise click.UsageError("give at least one of --attendances, --plans, --manifest")
+    io.check_output_paths(
+        {"--rejects": (rejects, "table")},
+        inputs={
+            "--attendances": attendances,
+            "--plans": plans,
+            "--manifest": manifest,
+            "--mapping": _mapping_file(mapping),
+        },
+    )
+    inputs = io.read_inputs(
+        attendances=attendances, plans=plans, manifest=manifest, mapping=mapping
+    )
     found = []
-    if attendances is not None:
-        res = io.read_attendances(attendances, mapping=mapping)
+    for what, res, path in (
+        ("attendance", inputs.attendances, attendances),
+        ("plan", inputs.plans, plans),
+    ):
+        if res is None or path is None:
+            continue
         found.append(res.rejects)
-        click.echo(f"attendances: {res.table.height} rows usable, {res.rejects.height} issues")
-    if plans is not None:
-        res = io.read_plans(plans, mapping=mapping, manifest=manifest)
-        found.append(res.rejects)
-        click.echo(f"plans: {res.table.height} rows usable, {res.rejects.height} issues")
-    if manifest is not None:
-        man = io.read_manifest(manifest)
-        click.echo(f"manifest: {man.height} local authorities")
+        click.echo(f"{what}s: {res.table.height} rows usable, {res.rejects.height} issues")
+        if res.table.height == 0:
+            _warn(_no_rows_warning(what, path))
+    if inputs.manifest is not None:
+        click.echo(f"manifest: {inputs.manifest.height} local authorities")
     if rejects is not None and found:
         io.write_table(pl.concat(found), rejects)
         click.echo(f"issues written to {rejects}")
@@ -127,16 +193,25 @@ def _config(
     return FlagConfig(**kwargs)  # type: ignore[arg-type]
 
 
-def _write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path | None) -> None:
-    from cpflag import write_table
+def _output_paths(out: Path, rejects: Path | None, summary: Path | None) -> dict[str, Path]:
+    """``{option: path}`` of the flag outputs, the defaults beside ``--out`` named so."""
+    return {
+        "--out": out,
+        "--rejects" if rejects else "--rejects (default, beside --out)": rejects
+        or out.with_name(out.stem + ".rejects.csv"),
+        "--summary" if summary else "--summary (default, beside --out)": summary
+        or out.with_name(out.stem + ".summary.json"),
+    }
 
-    write_table(run.flags, out)
-    rej = rejects or out.with_name(out.stem + ".rejects.csv")
-    write_table(run.rejects, rej)
-    summ = summary or out.with_name(out.stem + ".summary.json")
-    summ.write_text(
-        json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
-    )
+
+def _write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path | None) -> None:
+    """Flags, rejects and summary, each to a temporary file renamed into place."""
+    from cpflag import io
+
+    flags_path, rejects_path, summary_path = _output_paths(out, rejects, summary).values()
+    io.write_table(run.flags, flags_path)
+    io.write_table(run.rejects, rejects_path)
+    io.write_text(summary_path, json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n")
 
 
 _model_opt = click.option(
@@ -227,17 +302,51 @@ def flag_command(
     """Flag a night's attendances against the LA lists (the nightly batch job).
 
     Writes the flags table to --out, the rejects beside it (<out>.rejects.csv)
-    and the run summary (<out>.summary.json), and prints the summary.
+    and the run summary (<out>.summary.json), and prints the summary. Output
+    paths are checked before anything is read (none may be an input or another
+    output); every input's problems are reported together.
     """
-    from cpflag import run_flagging
+    from cpflag import io, run_flagging
 
     t0 = time.perf_counter()
-    _stage("reading and flagging", t0)
+    kinds: tuple[io.OutputKind, ...] = ("table", "table", "json")
+    outputs: dict[str, tuple[Path | None, io.OutputKind]] = {
+        option: (path, kind)
+        for (option, path), kind in zip(
+            _output_paths(out, rejects, summary).items(), kinds, strict=True
+        )
+    }
+    outputs["--history"] = (history, "store")
+    outputs["--index-cache"] = (index_cache, "cache")
+    io.check_output_paths(
+        outputs,
+        inputs={
+            "--attendances": attendances,
+            "--plans": plans,
+            "--manifest": manifest,
+            "--model": model,
+            "--relation-model": _relation_files(relation_model),
+        },
+    )
+    config = _config(model, stale_after_days, expected_la, relation_model)
+    _stage("reading", t0)
+    # With an index cache the plans are read here only if another input failed
+    # (to report all problems at once); otherwise the cache reads them on a miss.
+    inputs = io.read_inputs(
+        attendances=attendances,
+        plans=plans,
+        manifest=manifest,
+        defer_plans=index_cache is not None,
+    )
+    assert inputs.attendances is not None
+    if inputs.attendances.table.height == 0:
+        _warn(_no_rows_warning("attendance", attendances))
+    _stage("flagging", t0)
     run = run_flagging(
-        attendances,
-        plans,
+        inputs.attendances,
+        inputs.plans if inputs.plans is not None else plans,
         manifest,
-        _config(model, stale_after_days, expected_la, relation_model),
+        config,
         history=history,
         index_cache=index_cache,
     )
@@ -245,6 +354,8 @@ def flag_command(
     _write_outputs(run, out, rejects, summary)
     _stage("done", t0)
     click.echo(run.summary.to_text())
+    if sum(li.plan_rows for li in run.summary.lists) == 0:
+        _warn(_no_rows_warning("plan", plans))
 
 
 @main.command()
@@ -337,14 +448,18 @@ def explain(
     """Print the score waterfall of one attendance against one plan."""
     import polars as pl
 
-    from cpflag import build_index, read_attendances
+    from cpflag import build_index
     from cpflag import explain as explain_fn
     from cpflag._errors import InputError
+    from cpflag.io import read_inputs
 
-    att = read_attendances(attendances).table.filter(pl.col("attendance_id") == attendance_id)
+    inputs = read_inputs(attendances=attendances, plans=plans, manifest=manifest)
+    assert inputs.attendances is not None
+    assert inputs.plans is not None
+    att = inputs.attendances.table.filter(pl.col("attendance_id") == attendance_id)
     if att.height == 0:
         raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
-    index = build_index(plans, manifest, _config(model, 31, (), relation_model))
+    index = build_index(inputs.plans, None, _config(model, 31, (), relation_model))
     click.echo(explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values).to_text())
 
 
@@ -373,16 +488,23 @@ def train(
     """Re-estimate the model on a site's own data (u by sampling, m by EM; no labels)."""
     import polars as pl
 
-    from cpflag import LinkageModel, Linker, read_attendances, read_plans
+    from cpflag import LinkageModel, Linker, io
     from cpflag.rules.plan_subject import SUBJECT_PLAN_TYPES
 
     t0 = time.perf_counter()
+    io.check_output_paths(
+        {"--out": (out, "json")},
+        inputs={"--attendances": attendances, "--plans": plans, "--model": model},
+    )
     linker = Linker(model=LinkageModel.from_json(model)) if model else Linker()
-    att = read_attendances(attendances).table
-    pl_tab = read_plans(plans).table.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
+    inputs = io.read_inputs(attendances=attendances, plans=plans)
+    assert inputs.attendances is not None
+    assert inputs.plans is not None
+    att = inputs.attendances.table
+    pl_tab = inputs.plans.table.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
     _stage(f"training on {att.height} attendances x {pl_tab.height} plan subjects", t0)
     trained = linker.train(att, pl_tab, max_pairs=max_pairs, seed=seed)
-    trained.model.to_json(out)
+    io.write_text(out, trained.model.to_json() + "\n")
     _stage(f"model written to {out}", t0)
 
 
@@ -401,13 +523,16 @@ def model_command(out: Path | None, flag_kind: str) -> None:
     An adjusted person model is passed back with --model, a relationship model
     with --relation-model KIND=FILE.
     """
-    from cpflag import default_model, default_relation_models
+    from cpflag import default_model, default_relation_models, io
 
+    io.check_output_paths({"--out": (out, "json")})
     relations = default_relation_models()
     chosen = relations.get(flag_kind) or default_model()
-    text = chosen.to_json(out)
+    text = chosen.to_json()
     if out is None:
         click.echo(text)
+    else:
+        io.write_text(out, text + "\n")
 
 
 @main.command("chronology")
@@ -442,6 +567,11 @@ def chronology_command(
 
     if (history is None) == (attendances is None):
         raise click.UsageError("give exactly one of --history and --attendances")
+    from cpflag import io
+
+    io.check_output_paths(
+        {"--out": (out, "table")}, inputs={"--history": history, "--attendances": attendances}
+    )
     if history is not None:
         source: HistoryStore | pl.DataFrame = HistoryStore.open(history, create=False)
     else:

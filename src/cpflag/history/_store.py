@@ -28,6 +28,15 @@ the stored ones (``_resolve``). Families are recomputed over the whole history
 (a few vectorised group-bys) because a new child can join two families.
 
 Parts are compacted into one when there are more than ``MAX_PARTS``.
+
+**Owner-only.** The store holds identifying data: every folder it creates is
+0700 and every file 0600 (``cpflag.io._write``). A store created by an earlier
+cpflag keeps its folders' modes; its files become 0600 as appends rewrite them.
+
+**Errors.** A store that cannot be created, locked or read (a read-only folder
+or lock file) raises :class:`StoreError` naming the store and the system's
+reason. A file of an append that cannot be written (a full disk) raises the
+``OSError``, naming the file; the store is left as it was.
 """
 
 from __future__ import annotations
@@ -55,6 +64,14 @@ from cpflag.history._prepare import (
     prepare_attendances,
 )
 from cpflag.history._resolve import LINK_COLUMNS, resolution_columns, resolve
+from cpflag.io._write import (
+    PRIVATE_FILE_MODE,
+    atomic_file,
+    open_private,
+    os_reason,
+    private_dir,
+    write_parquet_private,
+)
 from cpflag.linkage import LinkageModel
 
 try:  # POSIX only; elsewhere appends are not guarded against concurrency.
@@ -104,18 +121,15 @@ class AppendResult:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
+    with open_private(tmp) as fh:
+        fh.write((json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 
 def _write_parquet(df: pl.DataFrame, path: Path) -> None:
-    df.write_parquet(path, compression="zstd", statistics=False)
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
+    write_parquet_private(df, path, compression="zstd", statistics=False)
 
 
 @attrs.define
@@ -148,8 +162,9 @@ class HistoryStore:
 
         Raises:
             StoreError: No store at ``path`` (and ``create`` is False), the
-                manifest is unreadable or of another format, or ``model``
-                differs from the store's.
+                manifest is unreadable or of another format, ``model``
+                differs from the store's, or a new store cannot be created
+                (its folders and files are created owner-only: 0700, 0600).
         """
         root = Path(path)
         mpath = root / "manifest.json"
@@ -158,11 +173,7 @@ class HistoryStore:
                 raise StoreError(f"no history store at {root} (manifest.json missing)")
             if root.exists() and any(root.iterdir()):
                 raise StoreError(f"{root} exists, is not empty and is not a history store")
-            root.mkdir(parents=True, exist_ok=True)
-            (root / "parts").mkdir(exist_ok=True)
-            (root / ".lock").touch()
             m = model or attendance_model()
-            m.to_json(root / "model.json")
             manifest = {
                 "format": FORMAT,
                 "version": 0,
@@ -171,7 +182,16 @@ class HistoryStore:
                 "attendances": 0,
                 "model": "model.json",
             }
-            _write_json(mpath, manifest)
+            try:
+                private_dir(root / "parts")
+                open_private(root / ".lock").close()
+                with atomic_file(root / "model.json") as fh:
+                    fh.write((m.to_json() + "\n").encode("utf-8"))
+                _write_json(mpath, manifest)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the history store at {root} ({os_reason(exc)})"
+                ) from exc
             return cls(root, m, manifest)
         try:
             manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -235,18 +255,26 @@ class HistoryStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        lock = open(self.path / ".lock", "a+")  # noqa: SIM115 - held for the block
+        path = self.path / ".lock"
+        try:
+            fd = os.open(
+                path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), PRIVATE_FILE_MODE
+            )
+        except OSError as exc:
+            raise StoreError(
+                f"history store {self.path}: cannot open the lock file {path} ({os_reason(exc)})"
+            ) from exc
         try:
             if fcntl is not None:
                 try:
-                    fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError as exc:
                     raise StoreError(
                         f"history store {self.path} is locked by another append"
                     ) from exc
             yield
         finally:
-            lock.close()
+            os.close(fd)
 
     def append(
         self,
@@ -268,7 +296,10 @@ class HistoryStore:
         Raises:
             InputError: The batch has no attendance id or arrival time column, a
                 null one, or an attendance id twice (``DuplicateIdError``).
-            StoreError: The store cannot be read, or is locked by another append.
+            StoreError: The store cannot be read, its lock file cannot be
+                opened, or it is locked by another append.
+            OSError: A new file cannot be written (a full disk); the store is
+                left unchanged.
         """
         t0 = time.perf_counter()
         config = config or FlagConfig()
@@ -338,7 +369,13 @@ class HistoryStore:
         )
 
     def _reload(self) -> None:
-        self._manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+        try:
+            text = (self.path / "manifest.json").read_text(encoding="utf-8")
+            self._manifest = json.loads(text)
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(
+                f"cannot read the manifest of history store {self.path} ({type(exc).__name__})"
+            ) from exc
 
     def _batch_rows(self, batch: pl.DataFrame) -> pl.DataFrame:
         stored = self.frame(_BATCH_COLUMNS)
@@ -373,11 +410,19 @@ class HistoryStore:
             _write_json(self.path / "manifest.json", manifest)
         except BaseException:
             for p in written:
-                p.unlink(missing_ok=True)
-            (self.path / "manifest.json.tmp").unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    p.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                (self.path / "manifest.json.tmp").unlink(missing_ok=True)
             raise
         self._manifest = manifest
-        self._collect_garbage()
+        try:
+            self._collect_garbage()
+        except OSError as exc:
+            # The night is committed; what is left is removed by the next append.
+            log.warning(
+                "history store %s: old files not removed (%s)", self.path, type(exc).__name__
+            )
 
     def _collect_garbage(self) -> None:
         """Remove files no committed manifest refers to (old persons files, orphans)."""
