@@ -91,7 +91,7 @@ def test_a_full_disk_during_a_store_append_is_clean_and_changes_nothing(
     def full(_df: pl.DataFrame, path: Path) -> None:
         raise OSError(errno.ENOSPC, ENOSPC, str(path))
 
-    monkeypatch.setattr(store_mod, "_write_parquet", full)
+    monkeypatch.setattr(store_mod, "write_parquet", full)
     result = run(*flag_args(night2, plans), "--out", out, "--history", store)
     _clean(result, ENOSPC, str(store / "parts"))
     assert snapshot(store) == before_store

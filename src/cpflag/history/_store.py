@@ -1,7 +1,5 @@
 """The history store: an embedded, append-only Parquet dataset with a manifest.
 
-No server: a directory that the nightly job appends to.
-
 ```
 store/
   manifest.json            the commit point: format, version, parts, persons file, model
@@ -11,32 +9,8 @@ store/
                            (rewritten by each append, rows in part order)
 ```
 
-**Atomic appends.** An append writes its new files under names no committed
-manifest refers to, then replaces ``manifest.json`` with ``os.replace`` -- an
-atomic rename on one file system -- and only then removes files the new
-manifest no longer refers to. A failure before the rename leaves the store as
-it was (the new files are removed; after a hard crash they are ignored and
-cleaned up by the next append). A lock file (``fcntl.flock``, released by the
-operating system when the process dies) stops two appends at once.
-
-**Idempotent.** Rows are keyed on ``attendance_id``: an append skips ids already
-stored, so the same night twice leaves the store byte-for-byte unchanged.
-A stored record is never replaced by a resent one with the same id.
-
-**Extended, not re-clustered.** An append resolves only its new rows against
-the stored ones (``_resolve``). Families are recomputed over the whole history
-(a few vectorised group-bys) because a new child can join two families.
-
-Parts are compacted into one when there are more than ``MAX_PARTS``.
-
-**Owner-only.** The store holds identifying data: every folder it creates is
-0700 and every file 0600 (``cpflag.io._write``). A store created by an earlier
-cpflag keeps its folders' modes; its files become 0600 as appends rewrite them.
-
-**Errors.** A store that cannot be created, locked or read (a read-only folder
-or lock file) raises :class:`StoreError` naming the store and the system's
-reason. A file of an append that cannot be written (a full disk) raises the
-``OSError``, naming the file; the store is left as it was.
+Its promises (atomic appends, idempotent, extended not re-clustered,
+owner-only files, errors) are set out in ``docs/repeat-attendance.md`` section 4.
 """
 
 from __future__ import annotations
@@ -56,10 +30,17 @@ import polars as pl
 from cpflag._config import FlagConfig
 from cpflag._errors import StoreError
 from cpflag.history._families import assign_families
+from cpflag.history._files import (
+    PERSON_COLUMNS,
+    part_schema,
+    person_schema,
+    read_parts,
+    write_json,
+    write_parquet,
+)
 from cpflag.history._model import attendance_model
 from cpflag.history._prepare import (
     HISTORY_COLUMNS,
-    RAW_COLUMNS,
     check_batch,
     prepare_attendances,
 )
@@ -70,7 +51,6 @@ from cpflag.io._write import (
     open_private,
     os_reason,
     private_dir,
-    write_parquet_private,
 )
 from cpflag.linkage import LinkageModel
 
@@ -85,7 +65,6 @@ log = logging.getLogger("cpflag.history")
 
 FORMAT: Final = "cpflag-history/1"
 MAX_PARTS: Final = 64
-PERSON_COLUMNS: Final = ("person_id", "family_id", "family_via")
 #: Stored columns families are built from.
 _FAMILY_INPUTS: Final = ("is_child", "household_key", "mother_nhs", "carer_key")
 #: Columns of ``AppendResult.rows``.
@@ -117,19 +96,6 @@ class AppendResult:
     candidate_pairs: int
     version: int
     seconds: float
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open_private(tmp) as fh:
-        fh.write((json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _write_parquet(df: pl.DataFrame, path: Path) -> None:
-    write_parquet_private(df, path, compression="zstd", statistics=False)
 
 
 @attrs.define
@@ -187,7 +153,7 @@ class HistoryStore:
                 open_private(root / ".lock").close()
                 with atomic_file(root / "model.json") as fh:
                     fh.write((m.to_json() + "\n").encode("utf-8"))
-                _write_json(mpath, manifest)
+                write_json(mpath, manifest)
             except OSError as exc:
                 raise StoreError(
                     f"cannot create the history store at {root} ({os_reason(exc)})"
@@ -237,10 +203,10 @@ class HistoryStore:
             raise StoreError(f"the history store has no column(s) {sorted(unknown)}")
         parts = [self.path / p for p in self._manifest["parts"]]
         if not parts:
-            schema = {**_part_schema(), **_person_schema()}
+            schema = {**part_schema(), **person_schema()}
             return pl.DataFrame(schema={c: schema[c] for c in wanted})
         try:
-            left = _read_parts(parts, part_cols) if part_cols else None
+            left = read_parts(parts, part_cols) if part_cols else None
             right = (
                 pl.read_parquet(self.path / self._manifest["persons"], columns=person_cols)
                 if person_cols
@@ -395,11 +361,11 @@ class HistoryStore:
                 part = whole
             name = f"parts/part-{version:06d}.parquet"
             written.append(self.path / name)
-            _write_parquet(part, self.path / name)
+            write_parquet(part, self.path / name)
             parts.append(name)
             pname = f"persons-{version:06d}.parquet"
             written.append(self.path / pname)
-            _write_parquet(persons, self.path / pname)
+            write_parquet(persons, self.path / pname)
             manifest = {
                 **self._manifest,
                 "version": version,
@@ -407,7 +373,7 @@ class HistoryStore:
                 "persons": pname,
                 "attendances": persons.height,
             }
-            _write_json(self.path / "manifest.json", manifest)
+            write_json(self.path / "manifest.json", manifest)
         except BaseException:
             for p in written:
                 with contextlib.suppress(OSError):
@@ -431,47 +397,3 @@ class HistoryStore:
         for p in [*self.path.glob("persons-*.parquet"), *(self.path / "parts").glob("*.parquet")]:
             if p not in keep:
                 p.unlink(missing_ok=True)
-
-
-def _read_parts(parts: list[Path], columns: list[str]) -> pl.DataFrame:
-    """Read columns of the parts, re-deriving prepared columns an older part lacks.
-
-    A part written before a prepared column existed (a later cpflag) is
-    re-prepared from its stored contract columns (``sex`` and ``postcode`` are
-    stored normalised, which normalisation leaves unchanged).
-    """
-    try:
-        return pl.read_parquet(parts, columns=columns)
-    except pl.exceptions.ColumnNotFoundError:
-        pass
-    frames = []
-    for path in parts:
-        have = set(pl.read_parquet_schema(path))
-        missing = [c for c in columns if c not in have]
-        if not missing:
-            frames.append(pl.read_parquet(path, columns=columns))
-            continue
-        log.warning("history part %s lacks %s: re-preparing its rows", path.name, missing)
-        raw = pl.read_parquet(path, columns=[*RAW_COLUMNS, "sex", "postcode"])
-        fresh = prepare_attendances(raw).select(missing)
-        kept = pl.read_parquet(path, columns=[c for c in columns if c in have])
-        frames.append(pl.concat([kept, fresh], how="horizontal").select(columns))
-    return pl.concat(frames)
-
-
-def _part_schema() -> dict[str, pl.DataType]:
-    empty = prepare_attendances(pl.DataFrame({"attendance_id": [], "arrival_time": []}))
-    schema: dict[str, pl.DataType] = dict(empty.schema)
-    schema.update(
-        {
-            "link_to": pl.String(),
-            "link_weight": pl.Float64(),
-            "link_rule": pl.String(),
-            "link_reasons": pl.String(),
-        }
-    )
-    return schema
-
-
-def _person_schema() -> dict[str, pl.DataType]:
-    return {c: pl.String() for c in PERSON_COLUMNS}
