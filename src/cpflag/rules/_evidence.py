@@ -48,6 +48,7 @@ __all__ = [
     "PARENT_AGE_DAYS",
     "RELATION_KINDS",
     "UNCONFIRMED_FAMILY",
+    "VECTORISED",
 ]
 
 #: The family-reference level resting on a review-band same-person link, and
@@ -288,3 +289,17 @@ RELATION_KINDS: Final = (
     "birth_near_edd",
     "parent_age",
 )
+
+
+#: The vectorised function of each relation kind (their plain readings mirror these).
+VECTORISED: Final = {
+    "household": _household,
+    "carer_name": _carer_name,
+    "person_vs_carer": _person_vs_carer,
+    "surname_link": _surname_link,
+    "family_ref": _family_ref,
+    "mother_ids": _mother_ids,
+    "mother_nhs": _mother_nhs,
+    "birth_near_edd": _birth_near_edd,
+    "parent_age": _parent_age,
+}
