@@ -8,7 +8,8 @@ import pytest
 from cpflag.io._source import _UTF8_CHUNK, _is_utf8
 from cpflag.linkage import BlockingRule, block
 from cpflag.linkage import _comparisons as comparisons
-from cpflag.linkage._comparisons import compute_levels, distinct_rows
+from cpflag.linkage._comparisons import compute_levels
+from cpflag.linkage._distinct import distinct_rows
 
 
 def _names_frame(n: int) -> pl.DataFrame:
