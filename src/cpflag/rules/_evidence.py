@@ -35,6 +35,7 @@ import polars as pl
 from cpflag.linkage._comparisons import (
     CLOSE_GIVEN,
     CLOSE_STRING,
+    COMPARISON_KINDS,
     any_null,
     levels_expr,
     lists_intersect,
@@ -291,15 +292,6 @@ RELATION_KINDS: Final = (
 )
 
 
-#: The vectorised function of each relation kind (their plain readings mirror these).
-VECTORISED: Final = {
-    "household": _household,
-    "carer_name": _carer_name,
-    "person_vs_carer": _person_vs_carer,
-    "surname_link": _surname_link,
-    "family_ref": _family_ref,
-    "mother_ids": _mother_ids,
-    "mother_nhs": _mother_nhs,
-    "birth_near_edd": _birth_near_edd,
-    "parent_age": _parent_age,
-}
+#: The vectorised function each relation kind was registered with (their plain
+#: readings mirror these; a kind re-registered later no longer matches).
+VECTORISED: Final = {kind: COMPARISON_KINDS[kind] for kind in RELATION_KINDS}
