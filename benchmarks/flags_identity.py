@@ -60,12 +60,12 @@ def _diff(before: pl.DataFrame, after: pl.DataFrame) -> str | None:
         return f"columns differ: {before.columns} vs {after.columns}"
     if before.equals(after):
         return None
-    keys = ["attendance_id", "plan_id", "flag_kind"]
+    keys = ["attendance_id", "plan_id", "flag"]
     joined = before.join(
         after, on=keys, how="full", suffix="_after", coalesce=True, nulls_equal=True
     )
     lines = [f"rows {before.height} before, {after.height} after"]
-    for kind, frame in joined.group_by("flag_kind", maintain_order=True):
+    for kind, frame in joined.group_by("flag", maintain_order=True):
         gone = frame.filter(pl.col("band_after").is_null()).height
         new = frame.filter(pl.col("band").is_null()).height
         changed = frame.filter(

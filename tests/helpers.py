@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from cpflag.contract import ATTENDANCES, PLANS
-from cpflag.engine._index import PlanIndex
+from cpflag.engine import _index as engine_index
 
 
 def nhs(first_nine: str) -> str:
@@ -59,14 +59,14 @@ IDRIS: dict[str, Any] = {
 
 
 class PolarsPathSpy:
-    """Counts ``PlanIndex._run`` calls for one record (``match_one`` falling back)."""
+    """Counts polars-path runs for one record (``match_one`` falling back)."""
 
     def __init__(self, monkeypatch: Any) -> None:
         self.calls = 0
-        original = PlanIndex._run
+        original = engine_index.run_batch
 
-        def run(index: PlanIndex, att: pl.DataFrame, *, one: bool, **kw: Any) -> pl.DataFrame:
-            self.calls += one
-            return original(index, att, one=one, **kw)
+        def run(parts: Any, att: pl.DataFrame, **kw: Any) -> tuple[pl.DataFrame, int]:
+            self.calls += kw.get("lookups") is not None
+            return original(parts, att, **kw)
 
-        monkeypatch.setattr(PlanIndex, "_run", run)
+        monkeypatch.setattr(engine_index, "run_batch", run)

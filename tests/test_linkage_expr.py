@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpflag.linkage import _levels
+from cpflag.linkage import _distinct, _levels
 from cpflag.linkage._expr import (
     BinOp,
     Expr,
@@ -201,7 +201,7 @@ def test_declared_levels_agree(
 ) -> None:
     with pytest.MonkeyPatch.context() as mp:
         if on_distinct:
-            mp.setattr(_levels, "DISTINCT_MIN_PAIRS", 0)
+            mp.setattr(_distinct, "DISTINCT_MIN_PAIRS", 0)
             pairs = pairs * 3  # repeated values, as in real candidate sets
         got = decl.levels_of(_frame(pairs)).to_list()
     fn = decl.plain()

@@ -171,7 +171,7 @@ def test_match_one_fills_absent_columns_and_counts_pairs(scalar_index: PlanIndex
     index = scalar_index
     rec: dict[str, Any] = {"attendance_id": "X1", "arrival_time": dt.datetime(2026, 11, 25, 9)}
     assert index.match_one(rec).is_empty()
-    assert index.last_candidate_pairs == 0
+    assert index.run(pl.DataFrame([rec])).candidate_pairs == 0
 
 
 @pytest.mark.parametrize(

@@ -418,14 +418,12 @@ def _own_plan_variants() -> list[dict[str, Any]]:
 def test_family_keys_and_plan_home_equal_with_family_keys() -> None:
     """``with_family_keys``: LA family keys and a missing postcode/address from the own plan."""
     index = PlanIndex.build(cpflag.io.read_plans(golden.PLANS).table)
-    index.match_one(golden.ATT.row(0, named=True))  # builds the triage state
-    state = index._triage
+    state = index.warm()._triage()
     assert isinstance(state, _triage.TriageState)
-    rules = index.config.model.blocking_rules
     records = _own_plan_variants()
     att = attendances(records)
     prepared = index.linker.prepare(att)
-    pairs = index._candidates("subjects", prepared, index.subjects, rules, True)
+    pairs = index.lookups()["subjects"].candidates(prepared)
     subj = index.linker.score(prepared, index.subjects, pairs, tf=index.tf)
     subj = subj.filter(pl.col("band").is_not_null())
     frame = with_family_keys(
@@ -445,9 +443,9 @@ def test_family_keys_and_plan_home_equal_with_family_keys() -> None:
     filled = 0
     for i, rec in enumerate(att.to_dicts()):
         one = prepare_one(rec)
-        cands = list(index._key_lookup("subjects", rules, index.subjects).candidates_one(one))
+        cands = list(index.lookups()["subjects"].candidates_one(one))
         links = _triage._score(one, cands, state.subjects, state.scorer)
-        row = _triage._attendee(rec, one, links, state, index)
+        row = _triage._attendee(rec, one, links, state)
         assert {c: row[c] for c in columns} == expected[i], rec["attendance_id"]
         filled += row["address_street"] is not None and rec["address"] is None
     assert filled > 0  # some attendee took its own plan's address

@@ -40,7 +40,7 @@ from cpflag.linkage import (
 )
 from cpflag.report._explain import Waterfall, explain
 from cpflag.report._summary import NO_FLAG_MEANS, RunSummary
-from cpflag.rules._models import default_relation_models
+from cpflag.rules import default_relation_models
 
 try:
     __version__ = version("cpflag")

@@ -12,8 +12,10 @@ import polars as pl
 
 from cpflag import io
 from cpflag._config import FlagConfig
+from cpflag.contract import FlagKind
+from cpflag.decide import order_flags
 from cpflag.engine._cache import cache_key, load_index, save_index
-from cpflag.engine._index import PlanIndex, order_flags
+from cpflag.engine._index import PlanIndex
 from cpflag.history import HistoryStore, resolve_and_flag_repeats
 from cpflag.normalise import normalise_nhs_number
 from cpflag.report._summary import RunSummary, flag_counts, list_infos
@@ -160,8 +162,9 @@ def run_flagging(
     cfg = index.config
     # Normalised once, for matching and for repeat attendance.
     prepared = index.prepare(att.table)
-    flags = index.match(att.table, prepared=prepared)
-    if "repeat_attendance" in cfg.flags:
+    matched = index.run(att.table, prepared=prepared)
+    flags = matched.flags
+    if FlagKind.REPEAT in cfg.flags:
         store = HistoryStore.open(history) if isinstance(history, str | Path) else history
         repeats, _ = resolve_and_flag_repeats(att.table, store=store, config=cfg, prepared=prepared)
         flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
@@ -182,7 +185,7 @@ def run_flagging(
             f"{r}": n for r, n in all_rejects.group_by("reason").len().sort("reason").iter_rows()
         },
         flags=flag_counts(flags),
-        candidate_pairs=index.last_candidate_pairs,
+        candidate_pairs=matched.candidate_pairs,
         model=cfg.model.name,
         seconds=time.perf_counter() - t0,
         stale_after_days=cfg.stale_after_days,

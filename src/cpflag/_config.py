@@ -9,7 +9,7 @@ import attrs
 from cpflag._errors import ConfigError, ModelError
 from cpflag.contract import FLAG_KINDS
 from cpflag.linkage import LinkageModel, check_level_labels, default_model
-from cpflag.rules._models import RELATION_FLAGS, default_relation_models
+from cpflag.rules import RELATION_FLAGS, default_relation_models
 
 __all__ = ["FlagConfig"]
 

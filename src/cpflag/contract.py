@@ -1,4 +1,4 @@
-"""The data contract (``shared/spec/data-contract.md``, v1) as code.
+"""The data contract (``shared/spec/data-contract.md``; the v1 columns) as code.
 
 This module is the single place that names the canonical columns, their types,
 which are required, and which carry identifying values that must never appear
@@ -7,6 +7,7 @@ in an error, a log line or a warning.
 
 from __future__ import annotations
 
+import enum
 from typing import Final, Literal
 
 import attrs
@@ -22,7 +23,9 @@ __all__ = [
     "PLANS",
     "PLAN_TYPES",
     "SETTINGS",
+    "Band",
     "Column",
+    "FlagKind",
     "TableSpec",
 ]
 
@@ -162,15 +165,36 @@ FLAGS: Final = TableSpec(
 
 PLAN_TYPES: Final = ("cpp", "lac", "unborn_cpp", "cin", "marac")
 SETTINGS: Final = ("ed_child", "ed_adult", "ed_mixed", "miu", "utc", "maternity", "neonatal")
-FLAG_KINDS: Final = (
-    "plan_subject",
-    "sibling_of_plan_subject",
-    "unborn_plan_mother",
-    "newborn_of_unborn_plan",
-    "carer_of_plan_subject",
-    "repeat_attendance",
-)
-BANDS: Final = ("match", "review")
+
+
+class FlagKind(enum.StrEnum):
+    """The kinds of flag, in the order flags are listed for one attendance.
+
+    This is the one place the kinds are named; every other module refers to
+    them through this enum (a member is its ``str`` value, so it compares equal
+    to the name written in a flags table). Each kind's rule lives in its own
+    module of :mod:`cpflag.rules`.
+    """
+
+    PLAN_SUBJECT = "plan_subject"
+    SIBLING = "sibling_of_plan_subject"
+    UNBORN_MOTHER = "unborn_plan_mother"
+    NEWBORN = "newborn_of_unborn_plan"
+    CARER = "carer_of_plan_subject"
+    REPEAT = "repeat_attendance"
+
+
+class Band(enum.StrEnum):
+    """How sure a flag is: ``match`` (act on it) or ``review`` (a person checks it)."""
+
+    MATCH = "match"
+    REVIEW = "review"
+
+
+#: The flag kinds' names, in flag order (plain strings, for tables and options).
+FLAG_KINDS: Final[tuple[str, ...]] = tuple(k.value for k in FlagKind)
+#: The bands' names, strongest first.
+BANDS: Final[tuple[str, ...]] = tuple(b.value for b in Band)
 
 #: Every column whose values identify a person, in any contract table.
 IDENTIFYING_COLUMNS: Final = frozenset(

@@ -9,20 +9,24 @@ older than the configured limit or its date is unknown, a warning in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 import polars as pl
 
-from cpflag.contract import FLAG_KINDS, FLAGS
-from cpflag.linkage import reasons_expr
+from cpflag.contract import FLAG_KINDS, FLAGS, FlagKind
+from cpflag.linkage import Linker, reasons_expr
+from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
 
 __all__ = [
     "DECISION_PLAN_COLUMNS",
     "FLAG_ORDER",
     "list_age_expr",
+    "order_flags",
     "plan_current_expr",
     "plan_flags",
+    "relation_flags",
     "staleness_note",
 ]
 
@@ -122,11 +126,91 @@ def plan_flags(
         .join(plan_cols, on="prow", how="left")
         .filter(plan_current_expr(pl.col("arrival_date")))
         .with_columns(
-            pl.lit("plan_subject").alias("flag"),
+            pl.lit(FlagKind.PLAN_SUBJECT).alias("flag"),
             pl.col("match_weight").alias("score"),
             list_age_expr(pl.col("arrival_date")).alias("list_age_days"),
         )
     )
     return finish_flags(out, config).unique(
         ["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True
+    )
+
+
+def relation_flags(
+    kind: str,
+    scored: pl.DataFrame,
+    left: pl.DataFrame,
+    attendances: pl.DataFrame,
+    right: pl.DataFrame,
+    plans: pl.DataFrame,
+    linker: Linker,
+    config: RuleSettings,
+) -> pl.DataFrame:
+    """Flags of one relation kind from its scored, banded pairs.
+
+    Args:
+        kind: The flag kind (``sibling_of_plan_subject``, ...).
+        scored: Banded pairs (``l`` attendee row, ``r`` row of ``right``).
+        left: The attendee frame (``arrival_date``).
+        attendances: The batch (``attendance_id``).
+        right: The families or mothers frame (``prow``).
+        plans: The index's plans (``prow``, plan columns).
+        linker: The relation's linker (its model makes the reasons).
+        config: Run configuration.
+    """
+    if scored.height == 0:
+        return pl.DataFrame(schema=FLAGS.schema)
+    att = pl.DataFrame(
+        {
+            "l": pl.Series(range(attendances.height), dtype=pl.UInt32),
+            "attendance_id": attendances["attendance_id"],
+            "arrival_date": left["arrival_date"],
+        }
+    )
+    plan_cols = plans.select("prow", *DECISION_PLAN_COLUMNS)
+    scored = scored.with_columns(reasons_expr(linker.model).alias("reasons"))
+    if "via" in scored.columns:
+        via = right.select(pl.col("rec").alias("via"), "prow").join(
+            plans.select("prow", pl.col("plan_id").alias("_via_plan")), on="prow"
+        )
+        scored = scored.join(via.drop("prow"), on="via", how="left").with_columns(
+            pl.concat_str(
+                [
+                    pl.col("reasons"),
+                    pl.format("same LA family as plan {}", pl.col("_via_plan")),
+                ],
+                separator="; ",
+                ignore_nulls=True,
+            ).alias("reasons")
+        )
+    out = (
+        scored.select("l", "r", "match_weight", "band", "guard", "reasons")
+        .join(att, on="l", how="left")
+        .join(right.select(pl.col("rec").alias("r"), "prow"), on="r", how="left")
+        .join(plan_cols, on="prow", how="left")
+        .filter(plan_current_expr(pl.col("arrival_date")))
+    )
+    if kind == FlagKind.UNBORN_MOTHER:
+        out = out.filter(unborn_mother.within_window(config))
+    out = out.with_columns(
+        pl.lit(kind).alias("flag"),
+        pl.col("match_weight").alias("score"),
+        list_age_expr(pl.col("arrival_date")).alias("list_age_days"),
+    )
+    return finish_flags(out, config).unique(
+        ["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True
+    )
+
+
+def order_flags(flags: pl.DataFrame, attendance_ids: Sequence[str]) -> pl.DataFrame:
+    """Sort flags by batch order, flag kind, descending score, plan id."""
+    order = pl.DataFrame(
+        {"attendance_id": list(attendance_ids)}, schema={"attendance_id": pl.String}
+    ).with_row_index("_ord")
+    kinds = pl.DataFrame({"flag": list(FLAG_ORDER)}, schema={"flag": pl.String})
+    return (
+        flags.join(order, on="attendance_id", how="left")
+        .join(kinds.with_row_index("_kind"), on="flag", how="left")
+        .sort(["_ord", "_kind", "score", "plan_id"], descending=[False, False, True, False])
+        .drop("_ord", "_kind")
     )

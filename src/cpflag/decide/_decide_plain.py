@@ -19,7 +19,9 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
+from cpflag.contract import FlagKind
 from cpflag.linkage._plain_score import PlainPair, PlainScorer
+from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
 
 __all__ = ["ROW_CACHE_SIZE", "Decided", "Rows", "flag_rows"]
@@ -28,12 +30,16 @@ __all__ = ["ROW_CACHE_SIZE", "Decided", "Rows", "flag_rows"]
 ROW_CACHE_SIZE: Final = 50_000
 
 
-@attrs.define
+@attrs.frozen
 class Rows:
-    """Rows of a frame as dicts of Python values, converted on first use and cached."""
+    """Rows of a frame as dicts of Python values, converted on first use and cached.
+
+    Safe under threads: each call answers from what it read or converted
+    itself, so another thread clearing the cache midway loses nothing.
+    """
 
     frame: pl.DataFrame
-    cache: dict[int, dict[str, Any]] = attrs.field(factory=dict)
+    cache: dict[int, dict[str, Any]] = attrs.field(factory=dict, eq=False, repr=False)
 
     def get(self, positions: Sequence[int]) -> list[dict[str, Any]]:
         """The rows at ``positions`` (row numbers of the frame).
@@ -44,17 +50,21 @@ class Rows:
         Returns:
             One ``{column: value}`` per position, in order.
         """
-        missing = list(dict.fromkeys(p for p in positions if p not in self.cache))
+        cache = self.cache
+        found = {p: cache.get(p) for p in positions}
+        missing = [p for p, row in found.items() if row is None]
         if missing:
-            if len(self.cache) + len(missing) > ROW_CACHE_SIZE:
-                # Start afresh; the asked-for rows that were cached go too.
-                self.cache.clear()
-                missing = list(dict.fromkeys(positions))
             cols = self.frame.columns
             # One gather for all missing rows: a polars call per row would cost more.
-            for p, row in zip(missing, self.frame[missing].rows(), strict=True):
-                self.cache[p] = dict(zip(cols, row, strict=True))
-        return [self.cache[p] for p in positions]
+            fresh = {
+                p: dict(zip(cols, row, strict=True))
+                for p, row in zip(missing, self.frame[missing].rows(), strict=True)
+            }
+            if len(cache) + len(fresh) > ROW_CACHE_SIZE:
+                cache.clear()  # a bound on memory; start afresh
+            cache.update(fresh)
+            found.update(fresh)
+        return [found[p] for p in positions]  # type: ignore[misc]
 
 
 @attrs.frozen
@@ -99,11 +109,9 @@ def _current(plan: Mapping[str, Any], arrival: dt.date, kind: str, config: RuleS
     start, end = plan["start_date"], plan["end_date"]
     if start is None or start > arrival or (end is not None and arrival > end):
         return False
-    if kind == "unborn_plan_mother":
+    if kind == FlagKind.UNBORN_MOTHER:
         edd = plan["expected_delivery_date"]
-        limit = dt.timedelta(weeks=config.unborn_mother_weeks_after_edd)
-        if edd is not None and arrival > edd + limit:
-            return False
+        return unborn_mother.within_window_one(edd, start, arrival, config)
     return True
 
 

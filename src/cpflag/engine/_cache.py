@@ -8,7 +8,8 @@ cpflag version. Any change to one of them is a miss, and the index is built
 afresh and stored again; a cache that cannot be read is rebuilt, never trusted.
 
 The cache holds the prepared lists (names, dates of birth, addresses): keep it
-where the lists themselves are kept.
+where the lists themselves are kept. Its folder is created owner-only (0700)
+and its files 0600 (``cpflag.io._write``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import polars as pl
 from cpflag._config import FlagConfig
 from cpflag._errors import StoreError
 from cpflag.engine._index import PlanIndex
+from cpflag.io._write import open_private, private_dir, write_parquet_private
 
 __all__ = ["CACHE_FORMAT", "cache_key", "load_index", "save_index"]
 
@@ -137,12 +139,19 @@ def save_index(
     tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
     old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
     try:
-        tmp.mkdir(parents=True)
+        private_dir(tmp)
+        frames = {
+            "plans": index.plans,
+            "subjects": index.subjects,
+            "families": index.families,
+            "mothers": index.mothers,
+        }
         for name in _FRAMES:
-            getattr(index, name).write_parquet(tmp / f"{name}.parquet")
-        rejects.write_parquet(tmp / "rejects.parquet")
+            write_parquet_private(frames[name], tmp / f"{name}.parquet")
+        write_parquet_private(rejects, tmp / "rejects.parquet")
         meta = {"key": key, "format": CACHE_FORMAT, "source": source}
-        (tmp / _META).write_text(json.dumps(meta), encoding="utf-8")
+        with open_private(tmp / _META) as fh:
+            fh.write(json.dumps(meta).encode("utf-8"))
         if folder.exists():
             folder.rename(old)
         tmp.rename(folder)

@@ -20,23 +20,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import polars as pl
 
-from cpflag.contract import ATTENDANCES, FLAGS
+from cpflag._config import FlagConfig
+from cpflag.contract import ATTENDANCES, FLAGS, Band, FlagKind
 from cpflag.decide._decide import DECISION_PLAN_COLUMNS, FLAG_ORDER
 from cpflag.decide._decide_plain import Decided, Rows, flag_rows
+from cpflag.engine._lookup import KeyLookup
+from cpflag.engine._parts import IndexParts
 from cpflag.engine._triage_relations import RelationKind, build_relations, relation_rows
+from cpflag.io._dates import NotPlainISO, parse_iso_one
+from cpflag.linkage import LinkageModel
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
 from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
-
-if TYPE_CHECKING:
-    from cpflag.engine._index import PlanIndex
 
 __all__ = ["TriageState", "build_state", "match_one"]
 
@@ -44,6 +46,10 @@ __all__ = ["TriageState", "build_state", "match_one"]
 _PLAN_COLUMNS: Final = (*DECISION_PLAN_COLUMNS, "family_ref")
 
 _STR_COLUMNS: Final = tuple(c.name for c in ATTENDANCES.columns if c.kind == "str")
+#: Date and date-time columns, and whether each carries a time of day.
+_TIME_COLUMNS: Final = {
+    c.name: c.kind == "datetime" for c in ATTENDANCES.columns if c.kind in ("date", "datetime")
+}
 
 _EMPTY: Final = pl.DataFrame(schema=FLAGS.schema)
 
@@ -63,6 +69,9 @@ class TriageState:
         mother_prow: ``prow`` of each mother row.
         homes: Subjects' postcode and address (an attendee's own plan's home).
         relations: The flagged relation kinds, compiled.
+        lookups: Key dictionaries by plan side.
+        config: The index's run configuration.
+        model: The person model.
     """
 
     scorer: PlainScorer
@@ -75,6 +84,9 @@ class TriageState:
     mother_prow: list[int]
     homes: Rows
     relations: dict[str, RelationKind]
+    lookups: Mapping[str, KeyLookup]
+    config: FlagConfig
+    model: LinkageModel
 
 
 def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> Rows:
@@ -96,11 +108,12 @@ def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> Rows:
     return Rows(frame.select(cols))
 
 
-def build_state(index: PlanIndex) -> TriageState:
+def build_state(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> TriageState:
     """Compile the index's model and tables for the scalar path.
 
     Args:
-        index: The plan index.
+        index: The prepared lists.
+        lookups: Their key dictionaries by plan side.
 
     Returns:
         The compiled state.
@@ -123,12 +136,33 @@ def build_state(index: PlanIndex) -> TriageState:
         subject_prow=index.subjects["prow"].to_list(),
         mother_prow=index.mothers["prow"].to_list(),
         homes=Rows(index.subjects.select(HOME_COLUMNS)),
-        relations=build_relations(index),
+        relations=build_relations(index, lookups),
+        lookups=lookups,
+        config=index.config,
+        model=model,
     )
+
+
+def _with_plain_times(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """ISO text dates and times read as Python values (None where polars must read them)."""
+    texts = [c for c in _TIME_COLUMNS if type(record.get(c)) is str]
+    if not texts:
+        return record
+    out = dict(record)
+    try:
+        for c in texts:
+            out[c] = parse_iso_one(out[c], with_time=_TIME_COLUMNS[c])
+    except NotPlainISO:
+        return None
+    return out
 
 
 def _plain_record(record: Mapping[str, Any], keep: Sequence[str]) -> dict[str, Any] | None:
     """The record with every contract column, or None when a value needs polars' casts."""
+    parsed = _with_plain_times(record)
+    if parsed is None:
+        return None
+    record = parsed
     arrival = record.get("arrival_time")
     if record.get("attendance_id") is None or arrival is None:
         return None  # the polars path names the missing required value
@@ -171,17 +205,18 @@ def _attendee(
     prepared: Mapping[str, Any],
     subj: Sequence[tuple[int, PlainPair]],
     state: TriageState,
-    index: PlanIndex,
 ) -> dict[str, Any]:
     """The record's row of ``with_family_keys(attendee_frame(...))``."""
-    matched = sorted(r for r, p in subj if p.band == "match")
-    review = sorted(r for r, p in subj if p.band == "review")
+    matched = sorted(r for r, p in subj if p.band == Band.MATCH)
+    review = sorted(r for r, p in subj if p.band == Band.REVIEW)
     home = state.homes.get(matched[:1])[0] if matched else None
     plans = state.plans.get([state.subject_prow[r] for r in matched])
     review_plans = state.plans.get([state.subject_prow[r] for r in review])
-    unguarded = [state.subject_prow[r] for r, p in subj if p.band == "review" and p.guard is None]
+    unguarded = [
+        state.subject_prow[r] for r, p in subj if p.band == Band.REVIEW and p.guard is None
+    ]
     return with_family_keys(
-        attendee_row(full, prepared, index.config), home, plans, review_plans, unguarded
+        attendee_row(full, prepared, state.config), home, plans, review_plans, unguarded
     )
 
 
@@ -195,13 +230,10 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.from_dicts(rows, schema=FLAGS.schema)
 
 
-def match_one(
-    index: PlanIndex, record: Mapping[str, Any], state: TriageState
-) -> pl.DataFrame | None:
+def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | None:
     """Flags for one record on the scalar path, or None where the polars path must run.
 
     Args:
-        index: The plan index.
         record: One attendance (contract columns).
         state: The index's compiled state (:func:`build_state`).
 
@@ -211,36 +243,32 @@ def match_one(
     full = _plain_record(record, state.keep)
     if full is None:
         return None
-    cfg = index.config
-    model = index.linker.model
+    cfg = state.config
     try:
         prepared = prepare_one(full, keep=state.keep)
-        lookup = index._key_lookup("subjects", model.blocking_rules, index.subjects)
-        cands = list(lookup.candidates_one(prepared))
+        cands = list(state.lookups["subjects"].candidates_one(prepared))
         subj = _score(prepared, cands, state.subjects, state.scorer)
         n_pairs = len(cands)
         rows = []
-        if "plan_subject" in cfg.flags:
+        if FlagKind.PLAN_SUBJECT in cfg.flags:
             decided = _decided(subj, state.subject_prow)
-            rows += flag_rows("plan_subject", decided, state.scorer, state.plans, full, cfg)
-        relations = [k for k in cfg.flags if k not in ("plan_subject", "repeat_attendance")]
+            rows += flag_rows(FlagKind.PLAN_SUBJECT, decided, state.scorer, state.plans, full, cfg)
+        relations = [k for k in cfg.flags if k not in (FlagKind.PLAN_SUBJECT, FlagKind.REPEAT)]
         if relations:
-            mlookup = index._key_lookup("mothers", model.blocking_rules, index.mothers)
-            mcands = list(mlookup.candidates_one(prepared))
+            mcands = list(state.lookups["mothers"].candidates_one(prepared))
             n_pairs += len(mcands)
-            if mcands and "unborn_plan_mother" in cfg.flags:
+            if mcands and FlagKind.UNBORN_MOTHER in cfg.flags:
                 scorer = state.mother_scorer
                 mothers = _decided(
                     _score(prepared, mcands, state.mothers, scorer), state.mother_prow
                 )
-                rows += flag_rows("unborn_plan_mother", mothers, scorer, state.plans, full, cfg)
+                rows += flag_rows(FlagKind.UNBORN_MOTHER, mothers, scorer, state.plans, full, cfg)
             if state.relations:
                 links = {state.subject_prow[r]: p for r, p in subj}
-                attendee = _attendee(full, prepared, subj, state, index)
-                found, n = relation_rows(index, state.relations, state.plans, full, attendee, links)
+                attendee = _attendee(full, prepared, subj, state)
+                found, n = relation_rows(cfg, state.relations, state.plans, full, attendee, links)
                 rows += found
                 n_pairs += n
     except Unsupported:
         return None
-    index.last_candidate_pairs = n_pairs
     return _frame(rows)

@@ -1,7 +1,5 @@
 """The history store: an embedded, append-only Parquet dataset with a manifest.
 
-No server: a directory that the nightly job appends to.
-
 ```
 store/
   manifest.json            the commit point: format, version, parts, persons file, model
@@ -11,23 +9,8 @@ store/
                            (rewritten by each append, rows in part order)
 ```
 
-**Atomic appends.** An append writes its new files under names no committed
-manifest refers to, then replaces ``manifest.json`` with ``os.replace`` -- an
-atomic rename on one file system -- and only then removes files the new
-manifest no longer refers to. A failure before the rename leaves the store as
-it was (the new files are removed; after a hard crash they are ignored and
-cleaned up by the next append). A lock file (``fcntl.flock``, released by the
-operating system when the process dies) stops two appends at once.
-
-**Idempotent.** Rows are keyed on ``attendance_id``: an append skips ids already
-stored, so the same night twice leaves the store byte-for-byte unchanged.
-A stored record is never replaced by a resent one with the same id.
-
-**Extended, not re-clustered.** An append resolves only its new rows against
-the stored ones (``_resolve``). Families are recomputed over the whole history
-(a few vectorised group-bys) because a new child can join two families.
-
-Parts are compacted into one when there are more than ``MAX_PARTS``.
+Its promises (atomic appends, idempotent, extended not re-clustered,
+owner-only files, errors) are set out in ``docs/repeat-attendance.md`` section 4.
 """
 
 from __future__ import annotations
@@ -47,14 +30,28 @@ import polars as pl
 from cpflag._config import FlagConfig
 from cpflag._errors import StoreError
 from cpflag.history._families import assign_families
+from cpflag.history._files import (
+    PERSON_COLUMNS,
+    part_schema,
+    person_schema,
+    read_parts,
+    write_json,
+    write_parquet,
+)
 from cpflag.history._model import attendance_model
 from cpflag.history._prepare import (
     HISTORY_COLUMNS,
-    RAW_COLUMNS,
     check_batch,
     prepare_attendances,
 )
 from cpflag.history._resolve import LINK_COLUMNS, resolution_columns, resolve
+from cpflag.io._write import (
+    PRIVATE_FILE_MODE,
+    atomic_file,
+    open_private,
+    os_reason,
+    private_dir,
+)
 from cpflag.linkage import LinkageModel
 
 try:  # POSIX only; elsewhere appends are not guarded against concurrency.
@@ -68,7 +65,6 @@ log = logging.getLogger("cpflag.history")
 
 FORMAT: Final = "cpflag-history/1"
 MAX_PARTS: Final = 64
-PERSON_COLUMNS: Final = ("person_id", "family_id", "family_via")
 #: Stored columns families are built from.
 _FAMILY_INPUTS: Final = ("is_child", "household_key", "mother_nhs", "carer_key")
 #: Columns of ``AppendResult.rows``.
@@ -102,22 +98,6 @@ class AppendResult:
     seconds: float
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _write_parquet(df: pl.DataFrame, path: Path) -> None:
-    df.write_parquet(path, compression="zstd", statistics=False)
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
-
-
 @attrs.define
 class HistoryStore:
     """An attendance history on disk (see the module doc for the layout).
@@ -148,8 +128,9 @@ class HistoryStore:
 
         Raises:
             StoreError: No store at ``path`` (and ``create`` is False), the
-                manifest is unreadable or of another format, or ``model``
-                differs from the store's.
+                manifest is unreadable or of another format, ``model``
+                differs from the store's, or a new store cannot be created
+                (its folders and files are created owner-only: 0700, 0600).
         """
         root = Path(path)
         mpath = root / "manifest.json"
@@ -158,11 +139,7 @@ class HistoryStore:
                 raise StoreError(f"no history store at {root} (manifest.json missing)")
             if root.exists() and any(root.iterdir()):
                 raise StoreError(f"{root} exists, is not empty and is not a history store")
-            root.mkdir(parents=True, exist_ok=True)
-            (root / "parts").mkdir(exist_ok=True)
-            (root / ".lock").touch()
             m = model or attendance_model()
-            m.to_json(root / "model.json")
             manifest = {
                 "format": FORMAT,
                 "version": 0,
@@ -171,7 +148,16 @@ class HistoryStore:
                 "attendances": 0,
                 "model": "model.json",
             }
-            _write_json(mpath, manifest)
+            try:
+                private_dir(root / "parts")
+                open_private(root / ".lock").close()
+                with atomic_file(root / "model.json") as fh:
+                    fh.write((m.to_json() + "\n").encode("utf-8"))
+                write_json(mpath, manifest)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the history store at {root} ({os_reason(exc)})"
+                ) from exc
             return cls(root, m, manifest)
         try:
             manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -217,10 +203,10 @@ class HistoryStore:
             raise StoreError(f"the history store has no column(s) {sorted(unknown)}")
         parts = [self.path / p for p in self._manifest["parts"]]
         if not parts:
-            schema = {**_part_schema(), **_person_schema()}
+            schema = {**part_schema(), **person_schema()}
             return pl.DataFrame(schema={c: schema[c] for c in wanted})
         try:
-            left = _read_parts(parts, part_cols) if part_cols else None
+            left = read_parts(parts, part_cols) if part_cols else None
             right = (
                 pl.read_parquet(self.path / self._manifest["persons"], columns=person_cols)
                 if person_cols
@@ -235,18 +221,26 @@ class HistoryStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        lock = open(self.path / ".lock", "a+")  # noqa: SIM115 - held for the block
+        path = self.path / ".lock"
+        try:
+            fd = os.open(
+                path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), PRIVATE_FILE_MODE
+            )
+        except OSError as exc:
+            raise StoreError(
+                f"history store {self.path}: cannot open the lock file {path} ({os_reason(exc)})"
+            ) from exc
         try:
             if fcntl is not None:
                 try:
-                    fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError as exc:
                     raise StoreError(
                         f"history store {self.path} is locked by another append"
                     ) from exc
             yield
         finally:
-            lock.close()
+            os.close(fd)
 
     def append(
         self,
@@ -268,7 +262,10 @@ class HistoryStore:
         Raises:
             InputError: The batch has no attendance id or arrival time column, a
                 null one, or an attendance id twice (``DuplicateIdError``).
-            StoreError: The store cannot be read, or is locked by another append.
+            StoreError: The store cannot be read, its lock file cannot be
+                opened, or it is locked by another append.
+            OSError: A new file cannot be written (a full disk); the store is
+                left unchanged.
         """
         t0 = time.perf_counter()
         config = config or FlagConfig()
@@ -338,7 +335,13 @@ class HistoryStore:
         )
 
     def _reload(self) -> None:
-        self._manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+        try:
+            text = (self.path / "manifest.json").read_text(encoding="utf-8")
+            self._manifest = json.loads(text)
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(
+                f"cannot read the manifest of history store {self.path} ({type(exc).__name__})"
+            ) from exc
 
     def _batch_rows(self, batch: pl.DataFrame) -> pl.DataFrame:
         stored = self.frame(_BATCH_COLUMNS)
@@ -358,11 +361,11 @@ class HistoryStore:
                 part = whole
             name = f"parts/part-{version:06d}.parquet"
             written.append(self.path / name)
-            _write_parquet(part, self.path / name)
+            write_parquet(part, self.path / name)
             parts.append(name)
             pname = f"persons-{version:06d}.parquet"
             written.append(self.path / pname)
-            _write_parquet(persons, self.path / pname)
+            write_parquet(persons, self.path / pname)
             manifest = {
                 **self._manifest,
                 "version": version,
@@ -370,14 +373,22 @@ class HistoryStore:
                 "persons": pname,
                 "attendances": persons.height,
             }
-            _write_json(self.path / "manifest.json", manifest)
+            write_json(self.path / "manifest.json", manifest)
         except BaseException:
             for p in written:
-                p.unlink(missing_ok=True)
-            (self.path / "manifest.json.tmp").unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    p.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                (self.path / "manifest.json.tmp").unlink(missing_ok=True)
             raise
         self._manifest = manifest
-        self._collect_garbage()
+        try:
+            self._collect_garbage()
+        except OSError as exc:
+            # The night is committed; what is left is removed by the next append.
+            log.warning(
+                "history store %s: old files not removed (%s)", self.path, type(exc).__name__
+            )
 
     def _collect_garbage(self) -> None:
         """Remove files no committed manifest refers to (old persons files, orphans)."""
@@ -386,47 +397,3 @@ class HistoryStore:
         for p in [*self.path.glob("persons-*.parquet"), *(self.path / "parts").glob("*.parquet")]:
             if p not in keep:
                 p.unlink(missing_ok=True)
-
-
-def _read_parts(parts: list[Path], columns: list[str]) -> pl.DataFrame:
-    """Read columns of the parts, re-deriving prepared columns an older part lacks.
-
-    A part written before a prepared column existed (a later cpflag) is
-    re-prepared from its stored contract columns (``sex`` and ``postcode`` are
-    stored normalised, which normalisation leaves unchanged).
-    """
-    try:
-        return pl.read_parquet(parts, columns=columns)
-    except pl.exceptions.ColumnNotFoundError:
-        pass
-    frames = []
-    for path in parts:
-        have = set(pl.read_parquet_schema(path))
-        missing = [c for c in columns if c not in have]
-        if not missing:
-            frames.append(pl.read_parquet(path, columns=columns))
-            continue
-        log.warning("history part %s lacks %s: re-preparing its rows", path.name, missing)
-        raw = pl.read_parquet(path, columns=[*RAW_COLUMNS, "sex", "postcode"])
-        fresh = prepare_attendances(raw).select(missing)
-        kept = pl.read_parquet(path, columns=[c for c in columns if c in have])
-        frames.append(pl.concat([kept, fresh], how="horizontal").select(columns))
-    return pl.concat(frames)
-
-
-def _part_schema() -> dict[str, pl.DataType]:
-    empty = prepare_attendances(pl.DataFrame({"attendance_id": [], "arrival_time": []}))
-    schema: dict[str, pl.DataType] = dict(empty.schema)
-    schema.update(
-        {
-            "link_to": pl.String(),
-            "link_weight": pl.Float64(),
-            "link_rule": pl.String(),
-            "link_reasons": pl.String(),
-        }
-    )
-    return schema
-
-
-def _person_schema() -> dict[str, pl.DataType]:
-    return {c: pl.String() for c in PERSON_COLUMNS}

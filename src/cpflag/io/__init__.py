@@ -6,21 +6,32 @@ or rows could not be used and why. See ``docs/input.md``.
 """
 
 from cpflag.io._dates import parse_dates, parse_datetimes
+from cpflag.io._errors import CombinedInputError
+from cpflag.io._inputs import Inputs, read_inputs
 from cpflag.io._mapping import load_mapping
+from cpflag.io._paths import OutputKind, OutputPathError, PathProblem, check_output_paths
 from cpflag.io._readers import ReadResult, read_attendances, read_manifest, read_plans
 from cpflag.io._work import REJECTS_SCHEMA, ROW_REJECTED, VALUE_IGNORED
-from cpflag.io._write import write_table
+from cpflag.io._write import write_table, write_text
 
 __all__ = [
     "REJECTS_SCHEMA",
     "ROW_REJECTED",
     "VALUE_IGNORED",
+    "CombinedInputError",
+    "Inputs",
+    "OutputKind",
+    "OutputPathError",
+    "PathProblem",
     "ReadResult",
+    "check_output_paths",
     "load_mapping",
     "parse_dates",
     "parse_datetimes",
     "read_attendances",
+    "read_inputs",
     "read_manifest",
     "read_plans",
     "write_table",
+    "write_text",
 ]

@@ -18,6 +18,7 @@ Reasons never contain the value itself (a date of birth is identifying).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from typing import Final
@@ -332,3 +333,42 @@ def parse_datetimes(s: pl.Series) -> tuple[pl.Series, pl.Series]:
         time`` added for hours above 23, minutes or seconds above 59.
     """
     return _parse(s, with_time=True)
+
+
+_ISO_DATE_RE: Final = re.compile(_ISO_DATE, re.ASCII)
+_ISO_DATETIME_RE: Final = re.compile(_ISO_DATETIME, re.ASCII)
+#: What ``strip_chars`` strips and Python's ``str.strip`` agrees on.
+_BLANKS: Final = " \t\r\n"
+
+
+class NotPlainISO(ValueError):  # noqa: N818 -- a signal to take the vectorised path
+    """The text is not in the machine-written ISO layout :func:`parse_iso_one` reads."""
+
+
+def parse_iso_one(text: str, *, with_time: bool) -> dt.date | dt.datetime | None:
+    """One text value in the ISO layout of a machine-written extract, without polars.
+
+    The plain reading of the whole-column ISO shapes above (``2020-01-31``;
+    ``2020-01-31 10:05[:59]`` or with a ``T``), for one record at triage: the
+    same value :func:`parse_dates` / :func:`parse_datetimes` give it. Blank is
+    None (as there).
+
+    Raises:
+        NotPlainISO: Any other layout, an offset, or an impossible date: the
+            caller takes the vectorised path, which parses it or says why not.
+    """
+    clean = text.strip(_BLANKS)
+    if clean.strip() != clean:
+        raise NotPlainISO("other whitespace")
+    if not clean:
+        return None
+    try:
+        if with_time:
+            if not _ISO_DATETIME_RE.match(clean):
+                raise NotPlainISO("not an ISO date-time")
+            return dt.datetime.fromisoformat(clean)
+        if not _ISO_DATE_RE.match(clean):
+            raise NotPlainISO("not an ISO date")
+        return dt.date.fromisoformat(clean)
+    except ValueError as exc:  # impossible day or month
+        raise NotPlainISO("impossible date") from exc

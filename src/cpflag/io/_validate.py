@@ -17,13 +17,17 @@ value from a row.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 import polars as pl
 
+from cpflag._errors import InputError
 from cpflag.contract import ATTENDANCES, PLAN_TYPES, TableSpec
 from cpflag.io._checks import check_required, check_shape, check_unique, optional_dates
 from cpflag.io._convert import arrival_from_parts, text_expr, to_date, to_datetime
+from cpflag.io._errors import gather_input_errors
 from cpflag.io._mapping import (
     ARRIVAL_DATE,
     ARRIVAL_TIME_OF_DAY,
@@ -103,6 +107,14 @@ def _unknown(raw: RawTable, positions: tuple[int, ...], spec: TableSpec) -> list
     return out
 
 
+@contextlib.contextmanager
+def _collect(errors: list[InputError]) -> Iterator[None]:
+    try:
+        yield
+    except InputError as exc:
+        errors.append(exc)
+
+
 def build_table(
     raw: RawTable, spec: TableSpec, mapping: ColumnMapping | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -123,6 +135,7 @@ def build_table(
         MissingColumnError: a required column is absent.
         ParseError: a required value is blank or unreadable.
         DuplicateIdError: an id appears more than once.
+        CombinedInputError: more than one of those two (each check runs).
         ConfigError: the mapping makes two columns one.
     """
     resolution = resolve_headers(raw.headers, spec, mapping, raw.source)
@@ -136,11 +149,17 @@ def build_table(
 
     if spec.name == "plans":
         normalise_plan_types(w)
-    check_required(w, {"plan_type": PLAN_TYPES} if spec.name == "plans" else {})
+    # Every check runs, so that one error reports all of the table's problems.
+    errors: list[InputError] = []
+    with _collect(errors):
+        check_required(w, {"plan_type": PLAN_TYPES} if spec.name == "plans" else {})
     if spec.name != "manifest":
-        check_unique(w)
+        with _collect(errors):
+            check_unique(w)
     optional_dates(w)
-    TABLE_RULES[spec.name](w)
+    with _collect(errors):
+        TABLE_RULES[spec.name](w)
+    gather_input_errors(errors)
 
     table = w.df.filter(~pl.col(DROP)).select(*spec.names, *(s.name for s in unknown), ROW)
     rejects = (

@@ -53,8 +53,8 @@ class Expr:
 
     def children(self) -> Iterator[Expr]:
         """The direct operands."""
-        for f in attrs.fields(type(self)):
-            v = getattr(self, f.name)
+        # The fields' values, without reaching for them by a computed name.
+        for v in attrs.astuple(self, recurse=False):
             if isinstance(v, Expr):
                 yield v
             elif isinstance(v, tuple):
@@ -64,13 +64,13 @@ class Expr:
         """Operands known not null where this condition is false."""
         return []
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return any(g.nullable(c) for c in self.children())
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         raise NotImplementedError
 
-    def _raw(self, r: Callable[[Any], str]) -> str:
+    def plain_operation(self, r: Callable[[Any], str]) -> str:
         raise NotImplementedError
 
     def __and__(self, other: Expr) -> Expr:
@@ -141,10 +141,10 @@ class Col(Expr):
     def to_polars(self) -> pl.Expr:
         return pl.col(f"{self.side}_{self.name}")
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return True
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         return f"{self.side}.get({self.name!r})"
 
 
@@ -172,10 +172,10 @@ class Lit(Expr):
     def to_polars(self) -> pl.Expr:
         return pl.lit(self.value)
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return self.value is None
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         return g.lit(self.value)
 
 
@@ -185,7 +185,7 @@ class Strict(Expr):
 
     KIND: ClassVar[str] = "strict"
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         return g.strict([self], truthy, lambda raws: raws[0], "None")
 
 
@@ -215,7 +215,7 @@ class BinOp(Strict):
         out: pl.Expr = _BIN[self.op][0](self.a.to_polars(), self.b.to_polars())
         return out
 
-    def _raw(self, r: Callable[[Any], str]) -> str:
+    def plain_operation(self, r: Callable[[Any], str]) -> str:
         return _BIN[self.op][1].format(r(self.a), r(self.b))
 
 
@@ -241,7 +241,7 @@ class Unary(Strict):
     def to_polars(self) -> pl.Expr:
         return _UNARY[self.op][0](self.a.to_polars())
 
-    def _raw(self, r: Callable[[Any], str]) -> str:
+    def plain_operation(self, r: Callable[[Any], str]) -> str:
         return _UNARY[self.op][1].format(r(self.a))
 
 
@@ -264,7 +264,7 @@ class StrSlice(Strict):
     def to_polars(self) -> pl.Expr:
         return self.a.to_polars().str.slice(self.start, self.length)
 
-    def _raw(self, r: Callable[[Any], str]) -> str:
+    def plain_operation(self, r: Callable[[Any], str]) -> str:
         return f"{r(self.a)}[{self.start}:{self.start + self.length}]"
 
 
@@ -279,7 +279,7 @@ class Logic(Expr):
         fn = operator.and_ if self.op == "and" else operator.or_
         return functools.reduce(fn, [a.to_polars() for a in self.args])
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         return g.kleene(self.args, truthy, self.op)
 
     def null_tested(self) -> list[Expr]:
@@ -293,7 +293,7 @@ class Not(Expr):
     def to_polars(self) -> pl.Expr:
         return ~self.a.to_polars()
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         if not g.nullable(self.a):
             return f"(not {g.t(self.a)})"
         if truthy:
@@ -309,10 +309,10 @@ class IsNull(Expr):
     def to_polars(self) -> pl.Expr:
         return self.a.to_polars().is_null()
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return False
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         return f"({g.v(self.a)} is None)" if g.nullable(self.a) else "False"
 
     def null_tested(self) -> list[Expr]:
@@ -328,10 +328,10 @@ class FillNull(Expr):
     def to_polars(self) -> pl.Expr:
         return self.a.to_polars().fill_null(self.value.to_polars())
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return g.nullable(self.a) and g.nullable(self.value)
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         if not g.nullable(self.a) or (truthy and self.value == Lit(False)):
             return g.t(self.a) if truthy else g.v(self.a)
         x, first = g.operand(self.a)

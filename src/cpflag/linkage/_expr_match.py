@@ -56,7 +56,7 @@ class Similar(Strict):
             close = (a.str.slice(0, self.prefix) == b.str.slice(0, self.prefix)) & close
         return pl.when(a.is_not_null() & b.is_not_null()).then(close)
 
-    def _raw(self, r: Callable[[Any], str]) -> str:
+    def plain_operation(self, r: Callable[[Any], str]) -> str:
         a, b, p = r(self.a), r(self.b), self.prefix
         close = f"_jw({a}, {b}) >= {float(self.threshold)!r}"
         return f"({a}[:{p}] == {b}[:{p}] and {close})" if p else f"({close})"
@@ -71,10 +71,10 @@ class CountTrue(Expr):
     def to_polars(self) -> pl.Expr:
         return pl.sum_horizontal([a.to_polars().cast(pl.Int32) for a in self.args])
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return False
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         shared = {g.null_leaves(a) for a in self.args}
         if all(isinstance(a, BinOp) for a in self.args) and len(shared) == 1:
             # Every term is null exactly when a shared input is: test it once.
@@ -94,10 +94,10 @@ class ListContains(Expr):
     def to_polars(self) -> pl.Expr:
         return self.lst.to_polars().list.contains(self.item.to_polars())
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return g.nullable(self.lst)
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         if not g.nullable(self.lst):
             return f"({g.v(self.item)} in {g.v(self.lst)})"
         x, first = g.operand(self.lst)
@@ -119,10 +119,10 @@ class ListsIntersect(Expr):
         a, b = self.a.to_polars(), self.b.to_polars()
         return a.list.set_intersection(b).list.len().fill_null(0) > 0
 
-    def _nullable(self, g: PyGen) -> bool:
+    def may_be_null(self, g: PyGen) -> bool:
         return False
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         (x, fx), (y, fy) = g.operand(self.a), g.operand(self.b)
         test = f"({fx} and {fy} and not set({x}).isdisjoint({y}))"
         return test if truthy else f"(True if {test} else False)"

@@ -1,7 +1,7 @@
 """The Python reading of level expressions: compiled to Python source, once per expression.
 
-:mod:`cpflag.linkage._expr` nodes write their own snippets (``_py``; a *strict*
-node, null whenever an operand is, writes the plain operation, ``_raw``); this
+:mod:`cpflag.linkage._expr` nodes write their own snippets (``python_code``; a *strict*
+node, null whenever an operand is, writes the plain operation, ``plain_operation``); this
 module assembles them into one function, keeping polars' null semantics:
 
 * in *value* context a snippet gives the exact value (None for null; ``&``/``|``
@@ -47,11 +47,11 @@ class Node(Protocol):
 
     def null_tested(self) -> Sequence[Node]: ...
 
-    def _nullable(self, g: PyGen) -> bool: ...
+    def may_be_null(self, g: PyGen) -> bool: ...
 
-    def _py(self, g: PyGen, truthy: bool) -> str: ...
+    def python_code(self, g: PyGen, truthy: bool) -> str: ...
 
-    def _raw(self, r: Callable[[Node], str]) -> str: ...
+    def plain_operation(self, r: Callable[[Node], str]) -> str: ...
 
 
 def walk(e: Node) -> Iterator[Node]:
@@ -117,7 +117,7 @@ class PyGen:
 
     def nullable(self, e: Node) -> bool:
         name = self.names.get(e) or (self.lazy[e][0] if e in self.lazy else None)
-        return name in self.maybe_none if name is not None else e._nullable(self)
+        return name in self.maybe_none if name is not None else e.may_be_null(self)
 
     def _named(self, e: Node) -> str | None:
         if e in self.lazy:
@@ -127,11 +127,11 @@ class PyGen:
 
     def v(self, e: Node) -> str:
         """``e``'s value (None for null)."""
-        return self._named(e) or e._py(self, False)
+        return self._named(e) or e.python_code(self, False)
 
     def t(self, e: Node) -> str:
         """Something true exactly where ``e`` is true."""
-        return self._named(e) or e._py(self, True)
+        return self._named(e) or e.python_code(self, True)
 
     def share(self, e: Node) -> None:
         """Compute ``e`` once, where first needed (a condition may short-circuit past it)."""
@@ -155,7 +155,7 @@ class PyGen:
 
     def operand(self, e: Node) -> tuple[str, str]:
         """``(later use, first use)``: a name or literal, or a walrus assignment to a new name."""
-        name = self.names.get(e) or (e._py(self, False) if e.KIND == "lit" else None)
+        name = self.names.get(e) or (e.python_code(self, False) if e.KIND == "lit" else None)
         if name is not None:
             return name, name
         t = self.tmp()
@@ -195,7 +195,7 @@ class PyGen:
                 sub[leaf] = self.v(leaf)
 
         def r(x: Node) -> str:
-            return sub[x] if x in sub else x._raw(r)
+            return sub[x] if x in sub else x.plain_operation(r)
 
         raw = combine([r(e) for e in top])
         if not checks:

@@ -25,18 +25,15 @@ import attrs
 import numpy as np
 import polars as pl
 
+from cpflag.linkage._distinct import on_distinct
 from cpflag.linkage._expr import Col, Expr, Lit, nodes
 from cpflag.linkage._expr_match import Similar, jaro_winkler
 from cpflag.linkage._expr_py import LevelFn, PyGen, compile_chain
 
-__all__ = ["COLUMN", "DISTINCT_MIN_PAIRS", "DeclaredKind", "distinct_rows", "on_distinct"]
+__all__ = ["COLUMN", "DeclaredKind"]
 
 #: The column name standing for a generic kind's compared column (``exact``, ``string``).
 COLUMN: Final = "$column"
-
-#: Above this many pairs, value-determined levels are computed once per distinct
-#: value pair and joined back (names repeat heavily across candidate pairs).
-DISTINCT_MIN_PAIRS: Final = 20_000
 
 Branch = tuple[Expr, int | Expr]
 
@@ -51,7 +48,7 @@ class Ref(Expr):
     def to_polars(self) -> pl.Expr:
         return pl.col(self.name)
 
-    def _py(self, g: PyGen, truthy: bool) -> str:
+    def python_code(self, g: PyGen, truthy: bool) -> str:
         raise TypeError("Ref has no Python reading")
 
 
@@ -67,12 +64,11 @@ def replace(e: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
     if new is not None:
         return new
     changes: dict[str, Any] = {}
-    for f in attrs.fields(type(e)):
-        v = getattr(e, f.name)
+    for field, v in attrs.asdict(e, recurse=False).items():
         if isinstance(v, Expr):
-            changes[f.name] = replace(v, fn)
+            changes[field] = replace(v, fn)
         elif isinstance(v, tuple) and v and isinstance(v[0], Expr):
-            changes[f.name] = tuple(replace(x, fn) for x in v)
+            changes[field] = tuple(replace(x, fn) for x in v)
     return attrs.evolve(e, **changes) if changes else e
 
 
@@ -135,7 +131,7 @@ class DeclaredKind:
             required=tuple(column if c == COLUMN else c for c in self.required),
         )
 
-    def _branches(self, start: int, stop: int) -> list[tuple[Expr, int]]:
+    def level_branches(self, start: int, stop: int) -> list[tuple[Expr, int]]:
         return [(self.levels[i], i) for i in range(start, stop)]
 
     def levels_of(self, pairs: pl.DataFrame) -> pl.Series:
@@ -143,14 +139,14 @@ class DeclaredKind:
         n, k = len(self.levels), self.distinct_levels
         tail: list[Branch] = [(self.else_null, -1)] if self.else_null is not None else []
         if not self.distinct:
-            return _chain(pairs, [(self.null, -1), *self._branches(0, n), *tail], n)
-        core_branches: list[Branch] = [(self.null, -1), *self._branches(0, k)]
+            return _chain(pairs, [(self.null, -1), *self.level_branches(0, n), *tail], n)
+        core_branches: list[Branch] = [(self.null, -1), *self.level_branches(0, k)]
         keys = [f"{s}_{c}" for s in "lr" for c in self.distinct]
         cols = list(dict.fromkeys([*keys, *columns([e for e, _ in core_branches])]))
         core = on_distinct(pairs, keys, cols, lambda q: _chain(q, core_branches, k))
         if k == n and not tail:
             return core
-        rest = [*self._branches(k, n), *tail]
+        rest = [*self.level_branches(k, n), *tail]
         frame, cols = core.to_frame("__core"), columns([e for e, _ in rest])
         frame = frame.hstack(pairs.select(cols)) if cols else frame
         head: Branch = (Ref("__core").ne(Lit(k)), Ref("__core"))
@@ -165,7 +161,7 @@ class DeclaredKind:
 def _plain(decl: DeclaredKind) -> LevelFn:
     tail = [(decl.else_null, -1)] if decl.else_null is not None else []
     n = len(decl.levels)
-    branches: list[tuple[Expr, int]] = [(decl.null, -1), *decl._branches(0, n), *tail]
+    branches: list[tuple[Expr, int]] = [(decl.null, -1), *decl.level_branches(0, n), *tail]
     return compile_chain(branches, n)
 
 
@@ -238,72 +234,3 @@ def _similarity(frame: pl.DataFrame, s: Similar, relevant: pl.Expr, name: str) -
     if not flags["__both"].all():
         value = pl.select(pl.when(flags["__both"]).then(value)).to_series().alias(name)
     return frame.with_columns(value)
-
-
-def distinct_rows(keys: pl.DataFrame, hashes: pl.Series) -> tuple[pl.Series, pl.Series] | None:
-    """Group the rows of ``keys`` by value: ``(representatives, inverse)``, or None.
-
-    ``representatives`` are the row positions of the first row of each distinct
-    key combination and ``inverse`` gives, for every row, the position of its
-    representative in ``representatives``. Rows are grouped by ``hashes`` (a
-    64-bit hash of the key values), which is much cheaper than hashing and
-    comparing strings twice (``unique`` then a join on the strings); every
-    row's keys are then checked against its representative's, so a hash
-    collision can only cost speed (None: the caller takes the exact path),
-    never give a row another combination's result.
-    """
-    h = hashes.rename("_h")
-    reps = h.is_first_distinct().arg_true()
-    table = pl.DataFrame(
-        {"_h": h.gather(reps), "_rep": pl.int_range(reps.len(), dtype=pl.UInt32, eager=True)}
-    )
-    inverse = h.to_frame().join(table, on="_h", how="left", maintain_order="left")["_rep"]
-    back = keys[reps][inverse]
-    same = keys.select(
-        pl.all_horizontal([pl.col(c).eq_missing(back[c]) for c in keys.columns])
-    ).to_series()
-    if not same.all():
-        return None
-    return reps, inverse
-
-
-def on_distinct(
-    p: pl.DataFrame,
-    keys: list[str],
-    columns: list[str],
-    levels: Callable[[pl.DataFrame], pl.Series],
-) -> pl.Series:
-    """``levels`` computed once per distinct ``keys`` combination, in ``p``'s row order.
-
-    ``columns`` must be functions of ``keys`` (e.g. a name's nickname groups of
-    the name), so any row of a combination represents it.
-    """
-    if p.height < DISTINCT_MIN_PAIRS:
-        return levels(p)
-    key_frame = p.select(keys)
-    grouped = distinct_rows(key_frame, key_frame.select(pl.struct(keys).hash()).to_series())
-    if grouped is None:
-        return _on_distinct_exact(p, keys, columns, levels)
-    reps, inverse = grouped
-    if reps.len() > 0.7 * p.height:
-        return levels(p)
-    return levels(p.select(columns)[reps]).gather(inverse).cast(pl.Int8)
-
-
-def _on_distinct_exact(
-    p: pl.DataFrame,
-    keys: list[str],
-    columns: list[str],
-    levels: Callable[[pl.DataFrame], pl.Series],
-) -> pl.Series:
-    """:func:`on_distinct` by ``unique`` and a join on the key values themselves."""
-    uniq = p.select(columns).unique(subset=keys, keep="any", maintain_order=False)
-    if uniq.height > 0.7 * p.height:
-        return levels(p)
-    table = uniq.select(keys).with_columns(levels(uniq).alias("_lv"))
-    return (
-        p.select(keys)
-        .join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")["_lv"]
-        .fill_null(-1)
-        .cast(pl.Int8)
-    )

@@ -11,7 +11,7 @@ import functools
 from typing import Final
 
 from cpflag.normalise._address import ABBREVIATIONS, FLAT_WORDS, STREET_TYPES
-from cpflag.normalise._plain import CACHE_SIZE, DIGITS, LOWER, fold
+from cpflag.normalise._plain_text import CACHE_SIZE, DIGITS, LOWER, fold
 
 __all__ = ["address"]
 

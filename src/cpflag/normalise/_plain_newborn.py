@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 from typing import Final, NamedTuple
 
-from cpflag.normalise._plain import CACHE_SIZE, finish_name, fold, name
+from cpflag.normalise._plain import finish_name, name
+from cpflag.normalise._plain_text import CACHE_SIZE, fold
 
 __all__ = ["Newborn", "newborn"]
 

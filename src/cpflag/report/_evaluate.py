@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 import polars as pl
 
+from cpflag.contract import Band, FlagKind
+
 __all__ = ["Accuracy", "evaluate_flags"]
 
 _KEY = ["attendance_id", "flag", "plan_id"]
@@ -59,7 +61,7 @@ def evaluate_flags(
     *,
     truth_attendances: pl.DataFrame | None = None,
     kinds: Sequence[str] | None = None,
-    trap_kind: str = "plan_subject",
+    trap_kind: str = FlagKind.PLAN_SUBJECT,
 ) -> Accuracy:
     """Compare flags with the true flags.
 
@@ -79,13 +81,13 @@ def evaluate_flags(
         pl.col("_true").fill_null(False)
     )
     if kinds is None:
-        kinds = sorted(set(both["flag"].unique().to_list()) - {"repeat_attendance"})
+        kinds = sorted(set(both["flag"].unique().to_list()) - {FlagKind.REPEAT})
     rows = []
     for k in kinds:
         sub = both.filter(pl.col("flag") == k)
         true = sub.filter(pl.col("_true"))
         found = true.filter(pl.col("band").is_not_null()).height
-        match = sub.filter(pl.col("band") == "match")
+        match = sub.filter(pl.col("band") == Band.MATCH)
         correct = match.filter(pl.col("_true")).height
         rows.append(
             {
@@ -93,10 +95,10 @@ def evaluate_flags(
                 "true": true.height,
                 "found": found,
                 "recall": found / true.height if true.height else None,
-                "match": match.height,
+                Band.MATCH: match.height,
                 "match_correct": correct,
                 "precision_match": correct / match.height if match.height else None,
-                "review": sub.filter(pl.col("band") == "review").height,
+                Band.REVIEW: sub.filter(pl.col("band") == Band.REVIEW).height,
             }
         )
     by_kind = pl.DataFrame(
@@ -106,10 +108,10 @@ def evaluate_flags(
             "true": pl.Int64,
             "found": pl.Int64,
             "recall": pl.Float64,
-            "match": pl.Int64,
+            Band.MATCH: pl.Int64,
             "match_correct": pl.Int64,
             "precision_match": pl.Float64,
-            "review": pl.Int64,
+            Band.REVIEW: pl.Int64,
         },
     )
     trap_rows = []

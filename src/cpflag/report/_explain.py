@@ -15,6 +15,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError
+from cpflag.contract import FlagKind
 from cpflag.engine._index import PlanIndex
 from cpflag.io._conform import conform_attendances
 
@@ -71,7 +72,7 @@ def explain(
     attendance: Mapping[str, Any] | pl.DataFrame,
     plan_id: str,
     *,
-    flag: str = "plan_subject",
+    flag: str = FlagKind.PLAN_SUBJECT,
     show_values: bool = False,
 ) -> Waterfall:
     """Explain the score of one attendance against one plan, for one flag kind.

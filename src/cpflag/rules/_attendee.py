@@ -13,6 +13,7 @@ from typing import Final
 
 import polars as pl
 
+from cpflag.contract import Band
 from cpflag.normalise import normalise_nhs_number
 from cpflag.rules._frames import names_of
 from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn
@@ -22,7 +23,6 @@ __all__ = [
     "ADULT_SETTINGS",
     "AGE_UNKNOWN",
     "attendee_frame",
-    "carer_eligible_expr",
     "with_family_keys",
 ]
 
@@ -81,16 +81,6 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: RuleSettin
         .then(pl.lit(BIRTH_DATE_DOUBTFUL))
         .alias("age_doubt"),
     ).drop("_dob_typo")
-
-
-def carer_eligible_expr() -> pl.Expr:
-    """Attendees compared as possible carers: adults, and records of unknown age.
-
-    A record with no date of birth outside an adult setting may be an adult
-    (adults attend mixed EDs and urgent care); its carer pairs are kept only
-    when it is the named adult (``_relation_caps.only_named_if_age_unknown``).
-    """
-    return (pl.col("is_adult") | (pl.col("age_doubt") == AGE_UNKNOWN)).fill_null(False)
 
 
 _POSTCODE_COLS: Final = ("postcode", "pc_sector", "pc_district")
@@ -156,7 +146,7 @@ def with_family_keys(
     such links (the attendee may be that child): weaker evidence, which the
     sibling model caps at review (guard ``identity_in_review``).
     """
-    matched = subject_pairs.filter(pl.col("band") == "match").select("l", "r")
+    matched = subject_pairs.filter(pl.col("band") == Band.MATCH).select("l", "r")
     left = _with_plan_home(left, matched, subjects)
     linked = subject_pairs.select("l", "r", "band", "guard").join(
         subjects.select(pl.col("rec").alias("r"), "prow"), on="r"
@@ -166,17 +156,17 @@ def with_family_keys(
         pl.col("family_ref").is_not_null()
     )
     keys = (
-        keyed.filter(pl.col("band") == "match")
+        keyed.filter(pl.col("band") == Band.MATCH)
         .group_by("l")
         .agg(family_key.unique().sort().alias("family_keys"))
     )
     review_keys = (
-        keyed.filter(pl.col("band") == "review")
+        keyed.filter(pl.col("band") == Band.REVIEW)
         .group_by("l")
         .agg(family_key.unique().sort().alias("review_family_keys"))
     )
     review_prows = (
-        linked.filter((pl.col("band") == "review") & pl.col("guard").is_null())
+        linked.filter((pl.col("band") == Band.REVIEW) & pl.col("guard").is_null())
         .group_by("l")
         .agg(pl.col("prow").unique().sort().alias("review_prows"))
     )

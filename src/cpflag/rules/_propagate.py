@@ -15,17 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cpflag.contract import FLAGS
-from cpflag.decide._decide import (
-    DECISION_PLAN_COLUMNS,
-    finish_flags,
-    list_age_expr,
-    plan_current_expr,
-)
-from cpflag.linkage import Linker, reasons_expr
-from cpflag.rules._settings import RuleSettings
-
-__all__ = ["best_per_plan", "propagate_to_family", "relation_flags"]
+__all__ = ["best_per_plan", "propagate_to_family"]
 
 
 def best_per_plan(scored: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
@@ -108,75 +98,4 @@ def propagate_to_family(
         )
         .unique(["l", "r"], keep="first", maintain_order=True)
         .drop("family_key")
-    )
-
-
-def relation_flags(
-    kind: str,
-    scored: pl.DataFrame,
-    left: pl.DataFrame,
-    attendances: pl.DataFrame,
-    right: pl.DataFrame,
-    plans: pl.DataFrame,
-    linker: Linker,
-    config: RuleSettings,
-) -> pl.DataFrame:
-    """Flags of one relation kind from its scored, banded pairs.
-
-    Args:
-        kind: The flag kind (``sibling_of_plan_subject``, ...).
-        scored: Banded pairs (``l`` attendee row, ``r`` row of ``right``).
-        left: The attendee frame (``arrival_date``).
-        attendances: The batch (``attendance_id``).
-        right: The families or mothers frame (``prow``).
-        plans: The index's plans (``prow``, plan columns).
-        linker: The relation's linker (its model makes the reasons).
-        config: Run configuration.
-    """
-    if scored.height == 0:
-        return pl.DataFrame(schema=FLAGS.schema)
-    att = pl.DataFrame(
-        {
-            "l": pl.Series(range(attendances.height), dtype=pl.UInt32),
-            "attendance_id": attendances["attendance_id"],
-            "arrival_date": left["arrival_date"],
-        }
-    )
-    plan_cols = plans.select("prow", *DECISION_PLAN_COLUMNS)
-    scored = scored.with_columns(reasons_expr(linker.model).alias("reasons"))
-    if "via" in scored.columns:
-        via = right.select(pl.col("rec").alias("via"), "prow").join(
-            plans.select("prow", pl.col("plan_id").alias("_via_plan")), on="prow"
-        )
-        scored = scored.join(via.drop("prow"), on="via", how="left").with_columns(
-            pl.concat_str(
-                [
-                    pl.col("reasons"),
-                    pl.format("same LA family as plan {}", pl.col("_via_plan")),
-                ],
-                separator="; ",
-                ignore_nulls=True,
-            ).alias("reasons")
-        )
-    out = (
-        scored.select("l", "r", "match_weight", "band", "guard", "reasons")
-        .join(att, on="l", how="left")
-        .join(right.select(pl.col("rec").alias("r"), "prow"), on="r", how="left")
-        .join(plan_cols, on="prow", how="left")
-        .filter(plan_current_expr(pl.col("arrival_date")))
-    )
-    if kind == "unborn_plan_mother":
-        limit = pl.col("expected_delivery_date") + pl.duration(
-            weeks=config.unborn_mother_weeks_after_edd
-        )
-        out = out.filter(
-            pl.col("expected_delivery_date").is_null() | (pl.col("arrival_date") <= limit)
-        )
-    out = out.with_columns(
-        pl.lit(kind).alias("flag"),
-        pl.col("match_weight").alias("score"),
-        list_age_expr(pl.col("arrival_date")).alias("list_age_days"),
-    )
-    return finish_flags(out, config).unique(
-        ["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True
     )

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from cpflag.contract import FLAGS
+from cpflag.contract import FLAGS, Band, FlagKind
 from cpflag.rules._settings import RuleSettings
 
 __all__ = ["REPEAT_COLUMNS", "repeat_counts", "repeat_flags"]
@@ -211,7 +211,7 @@ def repeat_flags(
     )
     out = counts.sort("_ord").select(
         "attendance_id",
-        pl.lit("repeat_attendance").alias("flag"),
+        pl.lit(FlagKind.REPEAT).alias("flag"),
         pl.lit(None, pl.String).alias("plan_id"),
         pl.lit(None, pl.String).alias("la_code"),
         pl.lit(None, pl.String).alias("plan_type"),
@@ -221,8 +221,8 @@ def repeat_flags(
         .cast(pl.Float64)
         .alias("score"),
         pl.when(pl.col("child_rule"))
-        .then(pl.lit("match"))
-        .otherwise(pl.lit("review"))
+        .then(pl.lit(Band.MATCH))
+        .otherwise(pl.lit(Band.REVIEW))
         .alias("band"),
         reasons.alias("reasons"),
         pl.lit(None, pl.Int64).alias("list_age_days"),

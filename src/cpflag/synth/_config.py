@@ -26,6 +26,22 @@ def _rate(default: float) -> float:
     return value
 
 
+def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    """attrs validator: a whole number of days, at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{attribute.name} must be an integer >= 1, got {value!r}")
+
+
+def _not_before_min(inst: NoiseRates, attribute: attrs.Attribute[int], value: int) -> None:
+    """attrs validator: the stale-list age range is not empty."""
+    _positive(inst, attribute, value)
+    if value < inst.stale_list_min_days:
+        raise ValueError(
+            f"{attribute.name} ({value}) must be >= stale_list_min_days "
+            f"({inst.stale_list_min_days})"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class NoiseRates:
     """How often each trap and each kind of recording noise occurs.
@@ -124,6 +140,21 @@ class NoiseRates:
     plan_hyphen_one_part: float = _rate(0.2)
     #: a looked-after child's row names the birth mother (mother_* columns)
     plan_lac_birth_mother_named: float = _rate(0.6)
+    #: a row whose plan has a carer names that carer (carer_* columns): the
+    #: parent of a cpp/cin row, the foster carer of a lac row, the partner on
+    #: a pre-birth row; an unnamed carer is not the row's carer in the truth
+    #: (an adult of the subject's household still is, by the household rule)
+    plan_carer_named: float = _rate(1.0)
+    #: the carer named on a cpp/cin row is the mother (else the father or
+    #: step-father), where the household has one (a baby's cpp row after a
+    #: pre-birth plan always names the mother)
+    plan_carer_is_mother: float = _rate(0.88)
+    #: a looked-after child's row carries no postcode and no address (withheld
+    #: to protect the placement); counted as ``postcode_missing`` in the truth
+    plan_lac_address_withheld: float = _rate(0.0)
+    #: a pre-birth (unborn_cpp) row with a blank expected delivery date (the
+    #: truth still uses the real EDD for the mother's window)
+    plan_edd_missing: float = _rate(0.0)
     #: rows of plans that ended before the list date (still on the list)
     plan_ended: float = _rate(0.05)
     #: share of LAs that send no family_ref
@@ -132,6 +163,9 @@ class NoiseRates:
     la_upper_case: float = _rate(0.4)
     #: share of LAs whose list is old (60-120 days) rather than 1-31 days
     la_stale_list: float = _rate(0.1)
+    #: age range in days (inclusive) of an old list (not probabilities)
+    stale_list_min_days: int = attrs.field(default=60, validator=_positive)
+    stale_list_max_days: int = attrs.field(default=120, validator=_not_before_min)
 
     # --- population -------------------------------------------------------------------
     #: households with 2+ children that contain a twin pair
@@ -141,6 +175,12 @@ class NoiseRates:
     blended_background: float = _rate(0.18)
     #: children of a couple given a hyphenated double surname
     hyphenated_child: float = _rate(0.06)
+    #: children of a couple given the mother's current surname (not hyphenated)
+    child_mother_surname: float = _rate(0.06)
+    #: households with a father, of any name group, whose children take the
+    #: father's given name as their surname (a patronymic); Somali households
+    #: always do, this adds others (Arabic, Ethiopian, Eritrean conventions)
+    patronymic: float = _rate(0.0)
     #: children of an earlier father who also go by the step-father's surname
     surname_change: float = _rate(0.35)
     #: Sikh families using Singh/Kaur rather than a family surname
@@ -150,6 +190,13 @@ class NoiseRates:
     #: households that moved house since the list (plan) / during the history
     moved_plan: float = _rate(0.10)
     moved_background: float = _rate(0.05)
+    #: moves that stay within the LA (the rest go to a random population LA)
+    move_same_la: float = _rate(0.8)
+    #: relatives of a plan family living at another address: each man
+    #: (father or step-father, where a woman stays at home) and each child
+    #: aged 1 or over who is not a plan subject; those of one family live
+    #: together at one other address (with the other parent, a grandparent)
+    relatives_apart: float = _rate(0.0)
     #: households living in a block of flats (shared building, shared postcode)
     flat: float = _rate(0.25)
 

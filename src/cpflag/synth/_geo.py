@@ -84,7 +84,8 @@ def build_geography(
     n_unshared = min(scale.n_unshared, max(n - 1, 0))
     unshared[rng.choice(n, size=n_unshared, replace=False)] = True
     stale = rng.random(n) < rates.la_stale_list
-    age = np.where(stale, rng.integers(60, 121, size=n), rng.integers(1, 32, size=n))
+    old = rng.integers(rates.stale_list_min_days, rates.stale_list_max_days + 1, size=n)
+    age = np.where(stale, old, rng.integers(1, 32, size=n))
     list_day = np.datetime64(start, "D").astype(np.int64) - age
     contact = "Children's Services duty team 01632 " + pl.Series(
         values=960000 + rng.integers(0, 1000, size=n)

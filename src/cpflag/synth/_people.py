@@ -82,12 +82,20 @@ def _surname(rng: np.random.Generator, cells: I64) -> pl.Series:
 
 
 def materialise(
-    rng: np.random.Generator, s: Structure, las: pl.DataFrame, rates: NoiseRates, last_day: int
+    rng: np.random.Generator,
+    s: Structure,
+    las: pl.DataFrame,
+    rates: NoiseRates,
+    last_day: int,
+    *,
+    aux: np.random.Generator,
 ) -> pl.DataFrame:
     """Give every person of ``s`` a sex, date of birth, given name and surname(s).
 
     Args:
         rng: The generator's random source.
+        aux: The generator's second source, for settings whose defaults draw
+            nothing from ``rng`` (so the default output does not change).
         s: The households to name.
         las: Population LAs (``minority`` share drives the name groups).
         rates: Population rates (step-families, hyphenation, Begum/Kaur ...).
@@ -156,7 +164,7 @@ def materialise(
         if clash.size == 0:
             break
         given_idx[clash] = given_rt.sample(
-            rng, (pgroup * 4 + sex * 2 + adult)[clash].astype(np.int64)
+            rng, (pgroup * 4 + sex.astype(np.int64) * 2 + adult)[clash]
         )
     given = given_rt.values.gather(given_idx)
     # A partner's given name is a Somali child's surname.
@@ -177,7 +185,9 @@ def materialise(
             "SB": _surname(rng, np.where(rng.random(h) < 0.75, group_m, G["british"])),
             "title": _surname(rng, np.full(h, _MUSLIM_MOTHER_CELL, dtype=np.int64)),
             "pgiven": partner_given,
-            "somali_p": group_p == G["somali"],
+            # Somali fathers' children carry his given name; ``patronymic``
+            # adds households of other groups with the same convention.
+            "somali_p": (group_p == G["somali"]) | (aux.random(h) < rates.patronymic),
             "sikh_p": group_p == G["sikh"],
             "has_m": has_m,
             "blended": blended,
@@ -234,7 +244,7 @@ def materialise(
             .then(pl.col("pgiven"))
             .when(~own_family & (pl.col("u0") < hyph) & (pl.col("M") != pl.col("SP")))
             .then(hyphenated)
-            .when(~own_family & (pl.col("u0") < hyph + 0.06))
+            .when(~own_family & (pl.col("u0") < hyph + rates.child_mother_surname))
             .then(pl.col("m_cur"))
             .otherwise(pl.col("SP"))
         )

@@ -38,11 +38,14 @@ def render_plans(
     pop: Population,
     geo: Geography,
     rates: NoiseRates,
+    *,
+    aux: np.random.Generator,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The plan rows of the LAs that share a list, and one truth row per plan row.
 
     Args:
         rng: The generator's random source.
+        aux: The second source (settings whose defaults draw nothing from ``rng``).
         plan: The plan population (row skeletons).
         pop: The population (names, NHS numbers, addresses).
         geo: The population LAs (codes, case convention, family_ref use).
@@ -122,10 +125,16 @@ def render_plans(
         postcode = replace_at(
             postcode, typo_idx, _text.class_substitute(rng, postcode.gather(typo_idx))
         )
+    # A placement's address may be withheld altogether (no postcode, no address).
+    withheld = (ptype == "lac") & (aux.random(n) < rates.plan_lac_address_withheld)
+    t["postcode_missing"] |= withheld
     postcode = pick(t["postcode_missing"], none_like(postcode), postcode)
+    address = pick(withheld, none_like(address), address)
     t["placement_address"] = home != persons["hh"].to_numpy()[who]
     # --- carer ---------------------------------------------------------------------------
+    # A carer the LA does not name is not the row's carer (see NoiseRates).
     carer = rows["carer"].to_numpy()
+    carer = np.where(aux.random(n) < rates.plan_carer_named, carer, -1)
     c = persons[np.maximum(carer, 0)]
     has_c = carer >= 0
     none = none_like(given)
@@ -153,6 +162,8 @@ def render_plans(
     mother_given = pick(unborn, given, pick(named, bm["given"], none))
     mother_family = pick(unborn, family, pick(named, bm["surname"], none))
     edd = rows["edd"].to_numpy()
+    # Some pre-birth rows have a blank EDD; the truth keeps the real one.
+    edd_on_row = np.where(unborn & (aux.random(n) < rates.plan_edd_missing), -1, edd)
     mother_surname_on_row = rng.random(n) < 0.5
     out = pl.DataFrame(
         {
@@ -176,7 +187,7 @@ def render_plans(
             "mother_given_name": case(mother_given),
             "mother_family_name": case(mother_family),
             "mother_date_of_birth": pick(unborn, dob_rec, none_like(dob_rec)),
-            "expected_delivery_date": _date(edd),
+            "expected_delivery_date": _date(edd_on_row),
             "la_contact": la_rows["la_contact"],
             "list_date": none_like(dob_rec),
         }
@@ -205,6 +216,7 @@ def render_plans(
         truth,
         rows.with_columns(
             plan_id.alias("plan_id"),
+            pl.Series("carer", carer, dtype=pl.Int64),
             pl.Series("named_mother", np.where(named, birth_mother, -1), dtype=pl.Int64),
         ),
     )

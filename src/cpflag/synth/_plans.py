@@ -1,11 +1,11 @@
-"""The plan population: families on LA lists, and the skeleton of every plan row.
+"""The plan population: families on LA lists, who is a plan subject, where they live.
 
-Households are built per plan kind (cpp, lac, cin, unborn, marac families), LAC
-children are placed with foster carers or in residential homes, and one
-skeleton row (who, which LA, which dates) is written per plan. Names, NHS
-numbers and addresses are attached later, when the whole population exists.
-LAs that share no list get plan families too: their children attend, but no
-plan row of theirs reaches the output.
+Households are built per plan kind (cpp, lac, cin, unborn, marac families), the
+subjects of each plan are chosen, LAC children are placed with foster carers or
+in residential homes, and every person gets an attendance stratum. The
+skeleton row of each plan (who, which LA, which dates) comes from
+``_skeleton``. LAs that share no list get plan families too: their children
+attend, but no plan row of theirs reaches the output.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ import polars as pl
 
 from cpflag.synth._config import NoiseRates, Scale
 from cpflag.synth._geo import Geography
-from cpflag.synth._households import CHILD, KIND, MAN, WOMAN, Structure, build_structure
+from cpflag.synth._households import CHILD, KIND, WOMAN, Structure, build_structure
+from cpflag.synth._skeleton import (
+    ROW_COLUMNS,
+    ROW_SCHEMA,
+    child_rows,
+    role_of_hh,
+    simple_rows,
+    unborn_rows,
+)
 
 __all__ = ["PlanPopulation", "build_plan_population"]
 
@@ -28,8 +36,6 @@ B = npt.NDArray[np.bool_]
 
 #: Expected plan subjects per family, used to size the number of families.
 _SUBJECTS_PER_FAMILY: Final = {"cpp": 1.9, "lac": 1.2, "cin": 1.5, "unborn_cpp": 1.0, "marac": 1.0}
-_CATEGORIES: Final = ("neglect", "emotional", "physical", "sexual", "multiple")
-_CATEGORY_P: Final = (0.5, 0.36, 0.08, 0.04, 0.02)
 
 
 @attrs.frozen
@@ -71,10 +77,6 @@ def _rank_random(rng: np.random.Generator, group: I64, eligible: B) -> I64:
     rank = np.empty(group.size, dtype=np.int64)
     rank[order] = np.arange(g.size) - first
     return np.where(eligible, rank, -1)
-
-
-def _exp_days(rng: np.random.Generator, mean: float, n: int) -> I64:
-    return (1 + rng.exponential(mean, size=n)).astype(np.int64)
 
 
 def build_plan_population(
@@ -161,188 +163,17 @@ def build_plan_population(
             # Trim surplus shared rows: those children become plan siblings.
             drop = rng.choice(shared_idx, size=shared_idx.size - target, replace=False)
             idx = np.setdiff1d(idx, drop)
-        rows.append(_child_rows(rng, ptype, idx, s, list_day, last_day, rates))
+        rows.append(child_rows(rng, ptype, idx, s, list_day, last_day, rates))
     lac_idx = rows[1]["subject"].cast(pl.Int64).to_numpy()
     s, residence, foster_carer = _place_lac(rng, s, lac_idx)
     rows[1] = rows[1].with_columns(pl.Series("carer", foster_carer))
-    rows.extend(_unborn_rows(rng, s, ub_idx, edd, delivery, list_day, last_day))
+    rows.extend(unborn_rows(rng, s, ub_idx, edd, delivery, list_day, last_day))
     marac_w = np.flatnonzero((s.hh_kind[s.p_hh] == KIND["marac"]) & (s.p_role == WOMAN))
-    rows.append(_simple_rows(rng, "marac", marac_w, s, list_day, rates, mean_days=120))
+    rows.append(simple_rows(rng, "marac", marac_w, s, list_day, rates, mean_days=120))
     # Empty frames built from scalars have Null columns: cast to the row schema.
-    table = pl.concat([r.select(_ROW_COLUMNS).cast(_ROW_SCHEMA) for r in rows], how="vertical")
+    table = pl.concat([r.select(ROW_COLUMNS).cast(ROW_SCHEMA) for r in rows], how="vertical")
     stratum = _strata(s, table, shares)
     return PlanPopulation(structure=s, rows=table, residence=residence, stratum=stratum)
-
-
-_ROW_COLUMNS: Final = (
-    "plan_type", "la", "subject", "mother", "carer", "baby", "family_hh",
-    "start", "end", "edd", "category",
-)  # fmt: skip
-_ROW_SCHEMA: Final = pl.Schema(
-    {c: (pl.String() if c in ("plan_type", "category") else pl.Int64()) for c in _ROW_COLUMNS}
-)
-
-
-def _dates(
-    rng: np.random.Generator, n: int, list_d: I64, dob: I64, mean_days: float, ended_rate: float
-) -> tuple[I64, I64]:
-    """Start and end day numbers: open plans, and some ended before the list date."""
-    start = np.maximum(list_d - _exp_days(rng, mean_days, n), dob)
-    ended = (rng.random(n) < ended_rate) & (list_d - dob > 200)
-    end = list_d - rng.integers(1, 121, size=n)
-    start_e = np.maximum(end - _exp_days(rng, mean_days, n), dob)
-    return np.where(ended, start_e, start), np.where(ended & (end > start_e), end, -1)
-
-
-def _child_rows(
-    rng: np.random.Generator,
-    ptype: str,
-    idx: I64,
-    s: Structure,
-    list_day: I64,
-    last_day: int,
-    rates: NoiseRates,
-) -> pl.DataFrame:
-    hh = s.p_hh[idx]
-    la = s.hh_la[hh]
-    dob = last_day - s.p_age[idx]
-    mean = {"cpp": 250.0, "lac": 900.0, "cin": 300.0}[ptype]
-    start, end = _dates(rng, idx.size, list_day[la], dob, mean, rates.plan_ended)
-    # Siblings usually share the plan category: draw it per household.
-    cat_hh = np.searchsorted(np.cumsum(_CATEGORY_P), rng.random(s.n_households), side="right")
-    cat = np.array(_CATEGORIES)[np.minimum(cat_hh[hh], 4)] if ptype == "cpp" else None
-    # Main carer named on the plan: the mother, else the father/step-father.
-    woman = np.full(s.n_households, -1, dtype=np.int64)
-    man = np.full(s.n_households, -1, dtype=np.int64)
-    woman[s.p_hh[s.p_role == WOMAN]] = np.flatnonzero(s.p_role == WOMAN)
-    man[s.p_hh[s.p_role == MAN]] = np.flatnonzero(s.p_role == MAN)
-    carer = np.where((woman[hh] >= 0) & (rng.random(idx.size) < 0.88), woman[hh], man[hh])
-    return pl.DataFrame(
-        {
-            "plan_type": ptype,
-            "la": la,
-            "subject": idx,
-            "mother": np.full(idx.size, -1),
-            "carer": carer,
-            "baby": np.full(idx.size, -1),
-            "family_hh": hh,
-            "start": start,
-            "end": end,
-            "edd": np.full(idx.size, -1),
-            "category": pl.Series(values=cat, dtype=pl.String())
-            if cat is not None
-            else pl.Series(values=[None] * idx.size, dtype=pl.String()),
-        }
-    )
-
-
-def _simple_rows(
-    rng: np.random.Generator,
-    ptype: str,
-    idx: I64,
-    s: Structure,
-    list_day: I64,
-    rates: NoiseRates,
-    mean_days: float,
-) -> pl.DataFrame:
-    hh = s.p_hh[idx]
-    la = s.hh_la[hh]
-    start, end = _dates(
-        rng, idx.size, list_day[la], list_day[la] - 10_000, mean_days, rates.plan_ended
-    )
-    return pl.DataFrame(
-        {
-            "plan_type": ptype,
-            "la": la,
-            "subject": idx,
-            "mother": np.full(idx.size, -1),
-            "carer": np.full(idx.size, -1),
-            "baby": np.full(idx.size, -1),
-            "family_hh": hh,
-            "start": start,
-            "end": end,
-            "edd": np.full(idx.size, -1),
-            "category": pl.Series(values=[None] * idx.size, dtype=pl.String()),
-        }
-    )
-
-
-def _unborn_rows(
-    rng: np.random.Generator,
-    s: Structure,
-    ub_hh: I64,
-    edd: I64,
-    delivery: I64,
-    list_day: I64,
-    last_day: int,
-) -> list[pl.DataFrame]:
-    """Pre-birth plan rows, and cpp rows of babies whose plan was re-registered."""
-    n = ub_hh.size
-    la = s.hh_la[ub_hh]
-    ld = list_day[la]
-    mother = _role_of_hh(s, WOMAN)[ub_hh]
-    partner = _role_of_hh(s, MAN)[ub_hh]
-    start = np.minimum(edd - rng.integers(56, 169, size=n), ld - 1)
-    # Some pre-birth plans end before the birth (stepped down): no flag after.
-    early = rng.random(n) < 0.08
-    end_early = np.minimum(delivery, ld) - rng.integers(1, 31, size=n)
-    end = np.where(early & (end_early > start), end_early, -1)
-    # The babies: youngest child (and its twin) of a household whose baby is born.
-    first_kid = np.full(s.n_households, -1, dtype=np.int64)
-    kids = np.flatnonzero((s.p_role == CHILD) & (s.p_rank == 0))
-    first_kid[s.p_hh[kids]] = kids
-    born = delivery <= last_day
-    baby = np.where(born, first_kid[ub_hh], -1)
-    # After the birth some plans are closed and the baby gets a cpp of its own.
-    rereg = born & (end < 0) & (delivery <= ld - 21) & (rng.random(n) < 0.5)
-    end = np.where(rereg, np.minimum(delivery + rng.integers(7, 22, size=n), ld), end)
-    unborn = pl.DataFrame(
-        {
-            "plan_type": "unborn_cpp",
-            "la": la,
-            "subject": np.full(n, -1),
-            "mother": mother,
-            "carer": np.where(rng.random(n) < 0.5, partner, -1),
-            "baby": baby,
-            "family_hh": ub_hh,
-            "start": start,
-            "end": end,
-            "edd": edd,
-            "category": pl.Series(values=[None] * n, dtype=pl.String()),
-        }
-    )
-    # One cpp row per re-registered baby (twins: two rows).
-    twin_hh = s.hh_twins[ub_hh] & rereg
-    sel = np.flatnonzero(rereg)
-    subj = np.r_[baby[sel], baby[twin_hh] + 1]
-    at = np.r_[sel, np.flatnonzero(twin_hh)]
-    cat = np.array(_CATEGORIES)[
-        np.minimum(np.searchsorted(np.cumsum(_CATEGORY_P), rng.random(at.size), side="right"), 4)
-    ]
-    babies = pl.DataFrame(
-        {
-            "plan_type": "cpp",
-            "la": la[at],
-            "subject": subj,
-            "mother": np.full(at.size, -1),
-            "carer": mother[at],
-            "baby": np.full(at.size, -1),
-            "family_hh": ub_hh[at],
-            "start": end[at],
-            "end": np.full(at.size, -1),
-            "edd": np.full(at.size, -1),
-            "category": pl.Series(values=cat, dtype=pl.String()),
-        }
-    )
-    return [unborn, babies]
-
-
-def _role_of_hh(s: Structure, role: int) -> I64:
-    """Person index of the adult of ``role`` in each household (-1 if none)."""
-    out = np.full(s.n_households, -1, dtype=np.int64)
-    who = np.flatnonzero(s.p_role == role)
-    out[s.p_hh[who]] = who
-    return out
 
 
 def _homes(rng: np.random.Generator, n_children: int, sizes: tuple[float, ...]) -> I64:
@@ -388,13 +219,13 @@ def _place_lac(rng: np.random.Generator, s: Structure, lac: I64) -> tuple[Struct
         st = build_structure(rng, kind, home_la, twin_rate=0.0, min_youngest=5 * 365.0)
         residence_of_lac[idx] = offset + home
         if kind == "foster":
-            carer_of_home = _role_of_hh(st, WOMAN)
+            carer_of_home = role_of_hh(st, WOMAN)
             carer[idx] = np.where(carer_of_home[home] >= 0, carer_of_home[home] + p_offset, -1)
         parts.append(st)
         offset += st.n_households
         p_offset += st.n_persons
     at_home = ~foster & ~resid
-    mother = _role_of_hh(s, WOMAN)[s.p_hh[lac]]
+    mother = role_of_hh(s, WOMAN)[s.p_hh[lac]]
     carer = np.where(at_home, mother, carer)
     full = Structure.concat(parts)
     residence = full.p_hh.copy()

@@ -94,7 +94,8 @@ def _names(
     spaced = u < rates.name_extra_space
     style = np.where(upper, 1, np.select([lower, spaced], [2, 3], 0)).astype(np.int8)
     given = _text.change_case(given, style)
-    family = _text.change_case(family, np.where(style == 3, 0, style).astype(np.int8))
+    # np.int8(0), not 0: NumPy 1 promoted a Python 0 beside an int8 array to int64 (NEP 50).
+    family = _text.change_case(family, np.where(style == 3, np.int8(0), style))
     return given, family, t
 
 

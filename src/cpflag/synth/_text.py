@@ -3,6 +3,11 @@
 Strings are turned into a matrix of code points (numpy's fixed-width unicode
 viewed as uint32), edited with array operations and turned back, so a typo
 costs the same whether it is applied to ten records or a million.
+
+Arithmetic on code points is done in int64, never on the uint32 matrix: under
+NumPy 2's promotion rules (NEP 50) ``uint32_array - 97`` stays uint32 and wraps
+below zero, and from NumPy 2.5 ``np.where`` refuses a negative Python int
+beside a uint32 array (``OverflowError``) where NumPy 1 promoted to int64.
 """
 
 from __future__ import annotations
@@ -61,15 +66,26 @@ def _from_matrix(mat: npt.NDArray[np.uint32]) -> pl.Series:
     return pl.Series(values=arr, dtype=pl.String())
 
 
+def _letter_position(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """Alphabet position (0-25) of A-Z and a-z, -1 for any other code point.
+
+    Signed throughout: the code points are widened to int64 before anything is
+    subtracted, so a code point below ``a`` can never wrap around.
+    """
+    c = codes.astype(np.int64)
+    pos: npt.NDArray[np.int64] = np.where(
+        (c >= _A) & (c <= _Z), c - _A, np.where((c >= _LA) & (c <= _LZ), c - _LA, -1)
+    )
+    return pos
+
+
 def _random_letter_like(
     rng: np.random.Generator, old: npt.NDArray[np.uint32]
 ) -> npt.NDArray[np.uint32]:
     """A letter different from ``old``, upper case where ``old`` is upper case."""
     upper = (old >= _A) & (old <= _Z)
     base = np.where(upper, _A, _LA).astype(np.int64)
-    oldpos = np.where(
-        upper, old.astype(np.int64) - _A, np.where((old >= _LA) & (old <= _LZ), old - _LA, -1)
-    )
+    oldpos = _letter_position(old)
     shift = rng.integers(1, 26, size=old.shape[0])
     newpos = np.where(oldpos >= 0, (oldpos + shift) % 26, rng.integers(0, 26, size=old.shape[0]))
     return (base + newpos).astype(np.uint32)

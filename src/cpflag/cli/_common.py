@@ -1,0 +1,188 @@
+"""What the ``cpflag`` commands share: the group, clean errors, options, output writing.
+
+See :mod:`cpflag.cli` for the exit statuses and the output-path checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+import click
+
+from cpflag._errors import CpflagError
+from cpflag.contract import FlagKind
+
+if TYPE_CHECKING:
+    from cpflag import FlagConfig, FlagRun
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+#: Exit status of a run that failed with a clean error message.
+EXIT_ERROR = 2
+
+
+def os_error_text(exc: OSError) -> str:
+    """``<path>: <the system's words> (<type>)``: paths only, never file content."""
+    paths = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
+    words = exc.strerror or str(exc) or "operating-system error"
+    where = " -> ".join(paths)
+    text = f"{where}: {words}" if where else words
+    return f"{text} ({type(exc).__name__})"
+
+
+def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`CpflagError` or an ``OSError`` into ``Error: ...`` on stderr, exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except CpflagError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except OSError as exc:
+            click.echo(f"Error: {os_error_text(exc)}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+def warn(message: str) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+def no_rows_warning(what: str, path: Path) -> str:
+    effect = "nothing to flag"
+    if what == "plan":
+        effect = "no attendance can be flagged against any list"
+    return (
+        f"no {what} rows are usable in {path} (header only, or every row rejected): "
+        f"{effect} on this run; check the file before relying on it"
+    )
+
+
+def mapping_file(mapping: str | None) -> Path | None:
+    """The TOML file a ``--mapping`` names, if it names one (not ``ecds``)."""
+    if mapping is None or not Path(mapping).is_file():
+        return None
+    return Path(mapping)
+
+
+def relation_files(specs: tuple[str, ...]) -> list[Path]:
+    """The files of ``--relation-model KIND=FILE`` options (bad specs fail later)."""
+    return [Path(p) for spec in specs for kind, sep, p in [spec.partition("=")] if sep and p]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cpflag")
+def main() -> None:
+    """cpflag: find children at risk in emergency-department data.
+
+    Matches attendances against local-authority child protection lists. A flag
+    only ever steps concern up: no flag means "no match found on the lists
+    loaded", never that a child is safe.
+    """
+
+
+path_in = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def stage(message: str, t0: float) -> None:
+    """Progress line on stderr (the flags go to a file; stdout keeps the summary)."""
+    click.echo(f"[{time.perf_counter() - t0:7.2f}s] {message}", err=True)
+
+
+def run_config(
+    model: Path | None,
+    stale_after_days: int,
+    expected_la: tuple[str, ...],
+    relation_models: tuple[str, ...] = (),
+) -> FlagConfig:
+    from cpflag import FlagConfig, LinkageModel
+    from cpflag._errors import ConfigError
+
+    kwargs: dict[str, object] = {
+        "stale_after_days": stale_after_days,
+        "expected_la_codes": expected_la,
+    }
+    if model is not None:
+        kwargs["model"] = LinkageModel.from_json(model)
+    relations = {}
+    for spec in relation_models:
+        kind, sep, path = spec.partition("=")
+        if not sep or not kind or not path:
+            raise ConfigError(f"--relation-model takes KIND=FILE, got {spec!r}")
+        relations[kind] = LinkageModel.from_json(Path(path))
+    if relations:
+        kwargs["relation_models"] = relations
+    return FlagConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def output_paths(out: Path, rejects: Path | None, summary: Path | None) -> dict[str, Path]:
+    """``{option: path}`` of the flag outputs, the defaults beside ``--out`` named so."""
+    return {
+        "--out": out,
+        "--rejects" if rejects else "--rejects (default, beside --out)": rejects
+        or out.with_name(out.stem + ".rejects.csv"),
+        "--summary" if summary else "--summary (default, beside --out)": summary
+        or out.with_name(out.stem + ".summary.json"),
+    }
+
+
+def write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path | None) -> None:
+    """Flags, rejects and summary, each to a temporary file renamed into place."""
+    from cpflag import io
+
+    flags_path, rejects_path, summary_path = output_paths(out, rejects, summary).values()
+    io.write_table(run.flags, flags_path)
+    io.write_table(run.rejects, rejects_path)
+    io.write_text(summary_path, json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n")
+
+
+model_opt = click.option(
+    "--model", type=path_in, help="Linkage model JSON (default: the shipped model)."
+)
+#: The flag kinds scored by a model (``repeat_attendance`` is a count).
+SCORED_FLAGS = tuple(k.value for k in FlagKind if k is not FlagKind.REPEAT)
+
+
+def flag_kind_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--flag KIND`` (one of :data:`SCORED_FLAGS`, default ``plan_subject``)."""
+    return click.option(
+        "--flag",
+        "flag_kind",
+        type=click.Choice(SCORED_FLAGS),
+        default=FlagKind.PLAN_SUBJECT.value,
+        show_default=True,
+        help=help_text,
+    )
+
+
+relation_model_opt = click.option(
+    "--relation-model",
+    "relation_model",
+    multiple=True,
+    metavar="KIND=FILE",
+    help="A relationship model JSON for one flag kind (repeatable), e.g. "
+    "carer_of_plan_subject=carer.json; see `cpflag model --flag KIND`.",
+)
+stale_opt = click.option(
+    "--stale-after-days",
+    type=click.IntRange(min=0),
+    default=31,
+    show_default=True,
+    help="Lists older than this on the arrival date carry a staleness warning.",
+)
+expected_opt = click.option(
+    "--expected-la",
+    multiple=True,
+    help="An LA whose list the trust expects (repeatable); missing ones are reported.",
+)

@@ -1,0 +1,188 @@
+"""The nightly commands: ``validate`` and ``flag``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from cpflag.cli._common import (
+    clean_errors,
+    expected_opt,
+    main,
+    mapping_file,
+    model_opt,
+    no_rows_warning,
+    output_paths,
+    path_in,
+    relation_files,
+    relation_model_opt,
+    run_config,
+    stage,
+    stale_opt,
+    warn,
+    write_outputs,
+)
+
+
+@main.command()
+@click.option("--attendances", type=path_in, help="Attendances table (CSV or Parquet).")
+@click.option("--plans", type=path_in, help="Plans table (CSV or Parquet).")
+@click.option("--manifest", type=path_in, help="Per-LA list dates (la_code,list_date).")
+@click.option("--mapping", help="Column mapping: 'ecds' or a TOML file.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every rejected row / ignored value, with its reason, here.",
+)
+@clean_errors
+def validate(
+    attendances: Path | None,
+    plans: Path | None,
+    manifest: Path | None,
+    mapping: str | None,
+    rejects: Path | None,
+) -> None:
+    """Read and validate input tables; report rows that cannot be used.
+
+    Every file is read even when another cannot be used: the error lists the
+    problems of each file, grouped by file.
+    """
+    import polars as pl
+
+    from cpflag import io
+
+    if attendances is None and plans is None and manifest is None:
+        raise click.UsageError("give at least one of --attendances, --plans, --manifest")
+    io.check_output_paths(
+        {"--rejects": (rejects, "table")},
+        inputs={
+            "--attendances": attendances,
+            "--plans": plans,
+            "--manifest": manifest,
+            "--mapping": mapping_file(mapping),
+        },
+    )
+    inputs = io.read_inputs(
+        attendances=attendances, plans=plans, manifest=manifest, mapping=mapping
+    )
+    found = []
+    for what, res, path in (
+        ("attendance", inputs.attendances, attendances),
+        ("plan", inputs.plans, plans),
+    ):
+        if res is None or path is None:
+            continue
+        found.append(res.rejects)
+        click.echo(f"{what}s: {res.table.height} rows usable, {res.rejects.height} issues")
+        if res.table.height == 0:
+            warn(no_rows_warning(what, path))
+    if inputs.manifest is not None:
+        click.echo(f"manifest: {inputs.manifest.height} local authorities")
+    if rejects is not None and found:
+        io.write_table(pl.concat(found), rejects)
+        click.echo(f"issues written to {rejects}")
+
+
+@main.command("flag")
+@click.option("--attendances", type=path_in, required=True, help="Attendances (CSV/Parquet).")
+@click.option("--plans", type=path_in, required=True, help="Plans (CSV/Parquet).")
+@click.option("--manifest", type=path_in, help="Per-LA list dates (la_code,list_date).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Flags table to write: .csv or .parquet.",
+)
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Rejects table.")
+@click.option(
+    "--summary", type=click.Path(dir_okay=False, path_type=Path), help="Run summary JSON."
+)
+@click.option(
+    "--history",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Attendance history store (a folder; created if new) for repeat attendance.",
+)
+@click.option(
+    "--index-cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the prepared plan index, reused while the lists and settings "
+    "are unchanged (it holds the lists: keep it where they are kept).",
+)
+@model_opt
+@relation_model_opt
+@stale_opt
+@expected_opt
+@clean_errors
+def flag_command(
+    attendances: Path,
+    plans: Path,
+    manifest: Path | None,
+    out: Path,
+    rejects: Path | None,
+    summary: Path | None,
+    history: Path | None,
+    index_cache: Path | None,
+    model: Path | None,
+    relation_model: tuple[str, ...],
+    stale_after_days: int,
+    expected_la: tuple[str, ...],
+) -> None:
+    """Flag a night's attendances against the LA lists (the nightly batch job).
+
+    Writes the flags table to --out, the rejects beside it (<out>.rejects.csv)
+    and the run summary (<out>.summary.json), and prints the summary. Output
+    paths are checked before anything is read (none may be an input or another
+    output); every input's problems are reported together.
+    """
+    from cpflag import io, run_flagging
+
+    t0 = time.perf_counter()
+    kinds: tuple[io.OutputKind, ...] = ("table", "table", "json")
+    outputs: dict[str, tuple[Path | None, io.OutputKind]] = {
+        option: (path, kind)
+        for (option, path), kind in zip(
+            output_paths(out, rejects, summary).items(), kinds, strict=True
+        )
+    }
+    outputs["--history"] = (history, "store")
+    outputs["--index-cache"] = (index_cache, "cache")
+    io.check_output_paths(
+        outputs,
+        inputs={
+            "--attendances": attendances,
+            "--plans": plans,
+            "--manifest": manifest,
+            "--model": model,
+            "--relation-model": relation_files(relation_model),
+        },
+    )
+    config = run_config(model, stale_after_days, expected_la, relation_model)
+    stage("reading", t0)
+    # With an index cache the plans are read here only if another input failed
+    # (to report all problems at once); otherwise the cache reads them on a miss.
+    inputs = io.read_inputs(
+        attendances=attendances,
+        plans=plans,
+        manifest=manifest,
+        defer_plans=index_cache is not None,
+    )
+    assert inputs.attendances is not None
+    if inputs.attendances.table.height == 0:
+        warn(no_rows_warning("attendance", attendances))
+    stage("flagging", t0)
+    run = run_flagging(
+        inputs.attendances,
+        inputs.plans if inputs.plans is not None else plans,
+        manifest,
+        config,
+        history=history,
+        index_cache=index_cache,
+    )
+    stage(f"writing {run.flags.height} flags", t0)
+    write_outputs(run, out, rejects, summary)
+    stage("done", t0)
+    click.echo(run.summary.to_text())
+    if sum(li.plan_rows for li in run.summary.lists) == 0:
+        warn(no_rows_warning("plan", plans))

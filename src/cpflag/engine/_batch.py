@@ -1,0 +1,111 @@
+"""The batch path: a frame of attendances against the prepared lists, in polars.
+
+Each flag kind runs as its rule declares (``cpflag.rules``): candidates by the
+model's blocking rules, comparison and scoring by the generic linker, then the
+rule's caps, and the decisions (``cpflag.decide``). The same code serves one
+record when the triage path gives way (``one=True``: candidates by dictionary
+look-up instead of a join).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from cpflag.contract import FLAGS, FlagKind
+from cpflag.decide import order_flags, plan_flags, relation_flags
+from cpflag.engine._lookup import KeyLookup
+from cpflag.engine._parts import IndexParts
+from cpflag.linkage import BlockingRule, Linker, block
+from cpflag.rules import RELATION_RULES
+from cpflag.rules._attendee import attendee_frame, with_family_keys
+
+__all__ = ["run_batch"]
+
+
+def _empty_flags() -> pl.DataFrame:
+    return pl.DataFrame(schema=FLAGS.schema)
+
+
+def _candidates(
+    name: str,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    rules: Sequence[BlockingRule],
+    lookups: Mapping[str, KeyLookup] | None,
+) -> pl.DataFrame:
+    if lookups is None:
+        return block(left, right, rules).pairs
+    return lookups[name].candidates(left)
+
+
+def run_batch(
+    parts: IndexParts,
+    att: pl.DataFrame,
+    *,
+    prepared: pl.DataFrame | None = None,
+    lookups: Mapping[str, KeyLookup] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Flags of a conformed batch, and the number of candidate pairs compared.
+
+    Args:
+        parts: The prepared lists.
+        att: Conformed attendances.
+        prepared: ``parts.linker.prepare(att)``, when already computed.
+        lookups: Key dictionaries by plan side (for a handful of records);
+            None blocks by polars joins.
+    """
+    cfg = parts.config
+    prepared = parts.linker.prepare(att) if prepared is None else prepared
+    rules = cfg.model.blocking_rules
+    pairs = _candidates("subjects", prepared, parts.subjects, rules, lookups)
+    n_pairs = pairs.height
+    # Term frequencies come from the index, never from the batch, so a record
+    # scores the same alone (match_one) as in any batch.
+    subj = parts.linker.score(prepared, parts.subjects, pairs, tf=parts.tf)
+    subj = subj.filter(pl.col("band").is_not_null())
+    ids = att["attendance_id"].to_list()
+    out = []
+    if FlagKind.PLAN_SUBJECT in cfg.flags:
+        out.append(plan_flags(subj, att, parts.plans, parts.subjects, cfg))
+    if not any(r.kind in cfg.flags for r in RELATION_RULES) and (
+        FlagKind.UNBORN_MOTHER not in cfg.flags
+    ):
+        return order_flags(pl.concat(out or [_empty_flags()]), ids), n_pairs
+
+    left = with_family_keys(attendee_frame(att, prepared, cfg), subj, parts.plans, parts.subjects)
+    mpairs = _candidates("mothers", prepared, parts.mothers, rules, lookups)
+    n_pairs += mpairs.height
+    if mpairs.height and FlagKind.UNBORN_MOTHER in cfg.flags:
+        mscored = parts.linker.score(prepared, parts.mothers, mpairs, tf=parts.mother_tf)
+        out.append(_flags(parts, FlagKind.UNBORN_MOTHER, mscored, left, att, parts.linker))
+    for rule in RELATION_RULES:
+        rl = parts.relation_linkers[rule.kind]
+        right = parts.plan_side(rule.kind)
+        sub = left.filter(rule.eligible().fill_null(False))
+        if sub.height == 0 or rule.kind not in cfg.flags:
+            continue
+        rpairs = _candidates(rule.kind, sub, right, rl.model.blocking_rules, lookups)
+        n_pairs += rpairs.height
+        if rpairs.height == 0:
+            continue
+        tf = parts.relation_tf.get(rule.kind, {})
+        scored = rl.score(left, right, rpairs, tf=tf).filter(pl.col("band").is_not_null())
+        scored = rule.caps(scored, left, right, rl.model, subj, parts.subjects)
+        out.append(_flags(parts, rule.kind, scored, left, att, rl))
+    flags = pl.concat([p for p in out if p.height] or [_empty_flags()])
+    return order_flags(flags, ids), n_pairs
+
+
+def _flags(
+    parts: IndexParts,
+    kind: str,
+    scored: pl.DataFrame,
+    left: pl.DataFrame,
+    att: pl.DataFrame,
+    linker: Linker,
+) -> pl.DataFrame:
+    scored = scored.filter(pl.col("band").is_not_null())
+    right = parts.plan_side(kind)
+    return relation_flags(kind, scored, left, att, right, parts.plans, linker, parts.config)

@@ -1,0 +1,274 @@
+"""The ``sibling_of_plan_subject`` rule: a child attending is a brother or sister of a plan child.
+
+* **Candidates**: attendees not known to be adults (:func:`eligible`), against
+  the families of children on cpp/lac/cin plans, by the model's blocking rules
+  (the LA family of a plan the attendee is the subject of, the household, a
+  named parent).
+* **Evidence and thresholds**: :func:`sibling_model`.
+* **Caps**: :func:`cap_unconfirmed_family` (a sibling match may not rest on a
+  same-person link still in review); the pair is carried to the plan child's
+  LA family (:func:`unconfirmed_family_expr` pairs give no copies), and
+  :func:`not_the_subject` drops the plan the attendee *is* and caps the one it
+  may be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from cpflag.contract import Band
+from cpflag.linkage import BlockingRule, Comparison, LinkageModel
+from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
+from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._one_pair import OnePair
+from cpflag.rules._propagate import propagate_to_family
+
+__all__ = [
+    "cap_one",
+    "cap_unconfirmed_family",
+    "caps",
+    "eligible",
+    "eligible_one",
+    "no_copies_one",
+    "not_the_subject",
+    "rests_on_unconfirmed",
+    "sibling_model",
+    "unconfirmed_family_expr",
+]
+
+_c = comparison
+
+
+def sibling_model() -> LinkageModel:
+    """Child attendee vs the family of a child on a cpp/lac/cin plan."""
+    return LinkageModel(
+        comparisons=(
+            _c(
+                "family_ref",
+                "family_ref",
+                [
+                    # The LA's own grouping of its children: only a wrong
+                    # same-person link (itself match-band only) puts an unrelated
+                    # child in it, so it outweighs a different home or surname
+                    # (half-siblings, parents apart).
+                    ("same_family", 0.30, 1e-12, "LA lists the attendee in the same family"),
+                    (
+                        "same_family_unconfirmed",
+                        0.10,
+                        1e-10,
+                        "LA lists in the same family the plan child the attendee may be",
+                    ),
+                    ("other", 0.05, 0.9999999, "LA lists the attendee in another family"),
+                ],
+            ),
+            HOUSEHOLD,
+            _c(
+                "carer_name",
+                "carer_name",
+                [
+                    # ~2e-5: two women sharing a given name and surname by chance.
+                    ("full", 0.35, 2e-5, "accompanying carer is the plan's carer/mother"),
+                    ("family", 0.10, 0.003, "carer shares a surname with the plan's carer/mother"),
+                    ("different", 0.15, 0.997, "carer differs from the plan's"),
+                ],
+                name_u=True,
+            ),
+            _c(
+                "surname_link",
+                "surname_link",
+                [
+                    ("subject", 0.60, 0.005, "surname shared with the plan child"),
+                    ("parent", 0.20, 0.005, "surname shared with the plan's carer/mother"),
+                    ("different", 0.20, 0.99, "surname differs (half/step-siblings may)"),
+                ],
+            ),
+        ),
+        blocking_rules=(
+            BlockingRule("household_unit", ("postcode",), why="siblings at the same address"),
+            BlockingRule(
+                "household_address",
+                ("address_numbers", "address_street"),
+                why="same address with the postcode missing on one side",
+            ),
+            BlockingRule(
+                "family_ref", ("family_keys",), ("family_key",), why="LA family reference"
+            ),
+            BlockingRule(
+                "family_ref_review",
+                ("review_family_keys",),
+                ("family_key",),
+                why="LA family of a plan the attendee may be (review-band link)",
+            ),
+            BlockingRule(
+                "carer_as_carer",
+                ("carer_given_first", "carer_family_parts"),
+                ("carer_given_first", "carer_family_parts"),
+                why="same accompanying carer, any address (e.g. LAC birth siblings)",
+            ),
+            BlockingRule(
+                "carer_as_mother",
+                ("carer_given_first", "carer_family_parts"),
+                ("mother_given_first", "mother_family_parts"),
+                why="accompanied by the plan child's mother",
+            ),
+        ),
+        # ~1.5 siblings per plan child among ~12M children in England.
+        prior=1.25e-7,
+        thresholds=RELATION_THRESHOLDS,
+        name="cpflag sibling model v2",
+    )
+
+
+def _family_ref(model: LinkageModel) -> Comparison | None:
+    return next((c for c in model.comparisons if c.kind == "family_ref"), None)
+
+
+def unconfirmed_family_expr(model: LinkageModel) -> pl.Expr | None:
+    """Pairs that are relations only through the ``same_family_unconfirmed`` level.
+
+    That level is compared with every plan of the family directly (the plan the
+    attendee may be excluded), so such pairs give no copies to the family: a
+    copy would carry "may be a sibling because it may be that child" to that
+    very child's plan. Pairs with evidence of their own propagate as before.
+    """
+    comp = _family_ref(model)
+    if comp is None:
+        return None
+    return (pl.col(f"gamma_{comp.name}") == comp.labels.index(UNCONFIRMED_FAMILY)) & (
+        pl.col("match_weight") - pl.col(f"w_{comp.name}") < model.thresholds.review
+    )
+
+
+def cap_unconfirmed_family(scored: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
+    """A sibling alert may not rest on a same-person link still in review.
+
+    The ``same_family_unconfirmed`` family-reference level (the LA family of a
+    plan the attendee *may* be) is weaker than it weighs on its own: a pair
+    that is a ``match`` only with that level's weight is capped at ``review``
+    (guard ``identity_in_review``). A pair that is a match without it (the same
+    house, say) stays one: concern is stepped up, never down.
+    """
+    comp = _family_ref(model)
+    if comp is None or scored.height == 0:
+        return scored
+    level = comp.labels.index(UNCONFIRMED_FAMILY)
+    cap = (
+        (pl.col(f"gamma_{comp.name}") == level)
+        & (pl.col("band") == Band.MATCH)
+        & (pl.col("match_weight") - pl.col(f"w_{comp.name}") < model.thresholds.match)
+    )
+    return scored.with_columns(
+        pl.when(cap).then(pl.lit(Band.REVIEW)).otherwise(pl.col("band")).alias("band"),
+        pl.when(cap & pl.col("guard").is_null())
+        .then(pl.lit(IDENTITY_IN_REVIEW))
+        .otherwise(pl.col("guard"))
+        .alias("guard"),
+    )
+
+
+def not_the_subject(
+    sib: pl.DataFrame, subj: pl.DataFrame, subjects: pl.DataFrame, families: pl.DataFrame
+) -> pl.DataFrame:
+    """Drop sibling pairs where the attendee is that plan's subject; cap doubtful ones.
+
+    A ``match`` same-person link means the attendee *is* the plan child, not a
+    sibling. A ``review`` link on weight alone leaves it open, so the sibling
+    flag is at most ``review`` too. Twins (and a sibling carrying the plan
+    child's NHS number) are capped by a guard and stay siblings.
+    """
+    same = (
+        subj.select("l", "r", pl.col("band").alias("_sp_band"), pl.col("guard").alias("_sp_guard"))
+        .join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
+        .select("l", "prow", "_sp_band", "_sp_guard")
+        .unique(["l", "prow"], keep="first", maintain_order=True)
+    )
+    fam = families.select(pl.col("rec").alias("r"), "prow")
+    out = sib.join(fam, on="r", how="left").join(same, on=["l", "prow"], how="left")
+    is_subject = (pl.col("_sp_band") == Band.MATCH).fill_null(False)
+    # Capped by a guard (twin, borrowed NHS number) means "another child of the
+    # family", which is what a sibling is; only an uncapped review is doubtful.
+    doubtful = ((pl.col("_sp_band") == Band.REVIEW) & pl.col("_sp_guard").is_null()).fill_null(
+        False
+    )
+    return (
+        out.filter(~is_subject)
+        .with_columns(
+            pl.when(doubtful & (pl.col("band") == Band.MATCH))
+            .then(pl.lit(Band.REVIEW))
+            .otherwise(pl.col("band"))
+            .alias("band")
+        )
+        .drop("prow", "_sp_band", "_sp_guard")
+    )
+
+
+def eligible() -> pl.Expr:
+    """Attendees compared as siblings: those not known to be adults."""
+    return ~pl.col("is_adult")
+
+
+def eligible_one(attendee: Mapping[str, Any]) -> bool:
+    """:func:`eligible` of one attendee row."""
+    return not attendee["is_adult"]
+
+
+def caps(
+    scored: pl.DataFrame,
+    _left: pl.DataFrame,
+    right: pl.DataFrame,
+    model: LinkageModel,
+    subj: pl.DataFrame,
+    subjects: pl.DataFrame,
+) -> pl.DataFrame:
+    """The rule's caps, family copies and drops on its scored, banded pairs (batch)."""
+    capped = cap_unconfirmed_family(scored, model)
+    copied = propagate_to_family(capped, right, no_copies=unconfirmed_family_expr(model))
+    return not_the_subject(copied, subj, subjects, right)
+
+
+def rests_on_unconfirmed(
+    gammas: tuple[int, ...],
+    weights: tuple[float, ...],
+    match_weight: float,
+    model: LinkageModel,
+    threshold: float,
+) -> bool:
+    """One pair at the unconfirmed family level, and below ``threshold`` without its weight.
+
+    The plain reading of :func:`unconfirmed_family_expr` (``threshold`` the
+    review threshold) and of :func:`cap_unconfirmed_family`'s test (the match one).
+    """
+    for i, c in enumerate(model.comparisons):
+        if c.kind == "family_ref":
+            level = c.labels.index(UNCONFIRMED_FAMILY)
+            return bool(gammas[i] == level and match_weight - weights[i] < threshold)
+    return False
+
+
+def no_copies_one(pair: OnePair) -> bool:
+    """:func:`unconfirmed_family_expr` of one pair: it gives the LA family no copies."""
+    review = pair.model.thresholds.review
+    return rests_on_unconfirmed(pair.gammas, pair.weights, pair.match_weight, pair.model, review)
+
+
+def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
+    """The caps and drop of one pair: ``(band, guard)``, or None when dropped.
+
+    :func:`cap_unconfirmed_family`, then :func:`not_the_subject` (a match-band
+    same-person link to this plan means the attendee is its subject; an
+    uncapped review leaves it open).
+    """
+    band, guard = pair.band, pair.guard
+    match = pair.model.thresholds.match
+    if band == Band.MATCH and rests_on_unconfirmed(
+        pair.gammas, pair.weights, pair.match_weight, pair.model, match
+    ):
+        band, guard = Band.REVIEW, guard or IDENTITY_IN_REVIEW
+    if pair.subject_band == Band.MATCH:
+        return None
+    if pair.subject_band == Band.REVIEW and pair.subject_guard is None and band == Band.MATCH:
+        band = Band.REVIEW
+    return band, guard
