@@ -13,18 +13,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
 from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel
+from cpflag.rules._attendee import AGE_UNKNOWN, BIRTH_YEAR_DOUBTFUL
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL
 from cpflag.rules._one_pair import OnePair
 
-__all__ = ["cap_one", "cap_unknown_age", "caps", "eligible", "eligible_one", "newborn_model"]
+__all__ = [
+    "CHECKS",
+    "cap_one",
+    "cap_unknown_age",
+    "caps",
+    "eligible",
+    "eligible_one",
+    "newborn_model",
+]
 
 _c = comparison
+
+#: What to verify at review: by the age doubt that capped the flag, else generic.
+CHECKS: Final = ReviewChecks(
+    generic="weak evidence of the baby's mother: confirm she is the plan's mother",
+    caps={
+        AGE_UNKNOWN: "age unknown: confirm the baby's date of birth",
+        BIRTH_YEAR_DOUBTFUL: "birth year may be mistyped: confirm the baby's date of birth",
+        BIRTH_DATE_DOUBTFUL: "birth date looks mistyped: confirm the baby's date of birth",
+    },
+)
 
 
 def newborn_model() -> LinkageModel:

@@ -9,24 +9,28 @@
   same-person link still in review); the pair is carried to the plan child's
   LA family (:func:`unconfirmed_family_expr` pairs give no copies), and
   :func:`not_the_subject` drops the plan the attendee *is* and caps the one it
-  may be.
+  may be (guard ``may_be_plan_child``).
+* **Checks**: :data:`CHECKS`, one per cap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
 from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
 from cpflag.rules._one_pair import OnePair
 from cpflag.rules._propagate import propagate_to_family
 
 __all__ = [
+    "CHECKS",
+    "MAY_BE_PLAN_CHILD",
     "cap_one",
     "cap_unconfirmed_family",
     "caps",
@@ -40,6 +44,19 @@ __all__ = [
 ]
 
 _c = comparison
+
+#: The cap of a sibling pair whose attendee may be the plan child itself.
+MAY_BE_PLAN_CHILD: Final = "may_be_plan_child"
+
+#: What to verify at review: one check per cap, else generic.
+CHECKS: Final = ReviewChecks(
+    generic="weak family evidence: confirm the child lives with or shares a parent "
+    "with the plan child",
+    caps={
+        IDENTITY_IN_REVIEW: "the plan child's identity is itself in review: confirm it first",
+        MAY_BE_PLAN_CHILD: "may be the plan child itself: confirm who the attendee is first",
+    },
+)
 
 
 def sibling_model() -> LinkageModel:
@@ -176,8 +193,9 @@ def not_the_subject(
 
     A ``match`` same-person link means the attendee *is* the plan child, not a
     sibling. A ``review`` link on weight alone leaves it open, so the sibling
-    flag is at most ``review`` too. Twins (and a sibling carrying the plan
-    child's NHS number) are capped by a guard and stay siblings.
+    flag is at most ``review`` too (guard ``may_be_plan_child`` unless one
+    is named already). Twins (and a sibling carrying the plan child's NHS
+    number) are capped by a guard and stay siblings.
     """
     same = (
         subj.select("l", "r", pl.col("band").alias("_sp_band"), pl.col("guard").alias("_sp_guard"))
@@ -193,13 +211,15 @@ def not_the_subject(
     doubtful = ((pl.col("_sp_band") == Band.REVIEW) & pl.col("_sp_guard").is_null()).fill_null(
         False
     )
+    cap = doubtful & (pl.col("band") == Band.MATCH)
     return (
         out.filter(~is_subject)
         .with_columns(
-            pl.when(doubtful & (pl.col("band") == Band.MATCH))
-            .then(pl.lit(Band.REVIEW))
-            .otherwise(pl.col("band"))
-            .alias("band")
+            pl.when(cap).then(pl.lit(Band.REVIEW)).otherwise(pl.col("band")).alias("band"),
+            pl.when(cap & pl.col("guard").is_null())
+            .then(pl.lit(MAY_BE_PLAN_CHILD))
+            .otherwise(pl.col("guard"))
+            .alias("guard"),
         )
         .drop("prow", "_sp_band", "_sp_guard")
     )
@@ -270,5 +290,5 @@ def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
     if pair.subject_band == Band.MATCH:
         return None
     if pair.subject_band == Band.REVIEW and pair.subject_guard is None and band == Band.MATCH:
-        band = Band.REVIEW
+        band, guard = Band.REVIEW, guard or MAY_BE_PLAN_CHILD
     return band, guard

@@ -12,12 +12,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 import polars as pl
 
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._settings import RuleSettings
 
-__all__ = ["within_window", "within_window_one"]
+__all__ = ["CHECKS", "within_window", "within_window_one"]
+
+#: What to verify at review: the person model's guards carry their own checks.
+CHECKS: Final = ReviewChecks(
+    generic="weak identity evidence: confirm the mother's NHS number, date of birth and address",
+)
 
 
 def within_window(config: RuleSettings) -> pl.Expr:
