@@ -188,6 +188,16 @@ def default_guards() -> tuple[Guard, ...]:
             why="a sibling's NHS number typed into the wrong record",
             check="NHS number may be a sibling's: confirm given name and date of birth",
         ),
+        # Last, so the traps above name the cap where they apply (a twin with
+        # a number of its own is a twin, not only two numbers).
+        Guard(
+            "nhs_numbers_differ",
+            {"nhs_number": ("different",)},
+            why="two different valid NHS numbers almost always mean two people (numbers "
+            "are traced on the Spine); a name and date of birth shared by two children "
+            "is far commoner than a wrong valid number",
+            check="NHS numbers differ: trace both on PDS",
+        ),
     )
 
 
