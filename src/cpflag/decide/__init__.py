@@ -10,11 +10,14 @@ from cpflag.decide._decide import (
     plan_flags,
     relation_flags,
 )
+from cpflag.decide._one_kind import most_specific, one_kind_per_pair
 
 __all__ = [
     "DECISION_PLAN_COLUMNS",
     "FLAG_ORDER",
     "check_one",
+    "most_specific",
+    "one_kind_per_pair",
     "order_flags",
     "plan_flags",
     "probability_one",

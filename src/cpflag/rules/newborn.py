@@ -32,6 +32,8 @@ __all__ = [
     "caps",
     "eligible",
     "eligible_one",
+    "is_baby",
+    "is_baby_one",
     "newborn_model",
 ]
 
@@ -160,6 +162,38 @@ def eligible() -> pl.Expr:
 def eligible_one(attendee: Mapping[str, Any]) -> bool:
     """:func:`eligible` of one attendee row."""
     return bool(attendee["is_newborn"])
+
+
+def is_baby() -> pl.Expr:
+    """Whether the attendee's record is a baby's by its age: null where it does not say.
+
+    Known to be an adult: no. A date of birth: a newborn's age (or a newborn's
+    mistyped, ``is_newborn``). None, but a placeholder name or the mother's
+    NHS number on the record: a baby's record. Otherwise unknown. This is the
+    age a newborn flag and a pre-birth mother flag on one plan are settled by
+    (``cpflag.decide``: one kind per pair).
+    """
+    baby_record = pl.col("is_placeholder").fill_null(False) | pl.col("mother_nhs").is_not_null()
+    return (
+        pl.when(pl.col("is_adult"))
+        .then(pl.lit(False))
+        .when(pl.col("age_days").is_not_null())
+        .then(pl.col("is_newborn"))
+        .when(baby_record)
+        .then(pl.lit(True))
+        .otherwise(pl.lit(None, pl.Boolean))
+    )
+
+
+def is_baby_one(attendee: Mapping[str, Any]) -> bool | None:
+    """:func:`is_baby` of one attendee row."""
+    if attendee["is_adult"]:
+        return False
+    if attendee["age_days"] is not None:
+        return bool(attendee["is_newborn"])
+    if attendee["is_placeholder"] or attendee["mother_nhs"] is not None:
+        return True
+    return None
 
 
 def caps(
