@@ -106,7 +106,7 @@ def test_an_interrupted_append_leaves_the_store_unchanged(
     st = HistoryStore.open(root)
     resolve_and_flag_repeats(NIGHTS[0], store=st)
     before = snapshot(root)
-    real_parquet, real_json = store_mod._write_parquet, store_mod._write_json
+    real_parquet, real_json = store_mod.write_parquet, store_mod.write_json
 
     def parquet(df: pl.DataFrame, path: Path) -> None:
         if fail_on == "persons" and path.name.startswith("persons-"):
@@ -118,17 +118,17 @@ def test_an_interrupted_append_leaves_the_store_unchanged(
         path.with_name(path.name + ".tmp").write_text("{ half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(store_mod, "_write_parquet", parquet)
+    monkeypatch.setattr(store_mod, "write_parquet", parquet)
     if fail_on == "manifest":
-        monkeypatch.setattr(store_mod, "_write_json", manifest)
+        monkeypatch.setattr(store_mod, "write_json", manifest)
     with pytest.raises(OSError, match="disk full"):
         st.append(NIGHTS[1])
     assert snapshot(root) == before
     reopened = HistoryStore.open(root, create=False)
     assert reopened.version == 1
     assert reopened.n_attendances == 2
-    monkeypatch.setattr(store_mod, "_write_parquet", real_parquet)
-    monkeypatch.setattr(store_mod, "_write_json", real_json)
+    monkeypatch.setattr(store_mod, "write_parquet", real_parquet)
+    monkeypatch.setattr(store_mod, "write_json", real_json)
     # The same append then succeeds, as if nothing had happened.
     st.append(NIGHTS[1])
     build(tmp_path / "clean", NIGHTS[:2])

@@ -112,7 +112,8 @@ def _current(plan: Mapping[str, Any], arrival: dt.date, kind: str, config: RuleS
     if start is None or start > arrival or (end is not None and arrival > end):
         return False
     if kind == FlagKind.UNBORN_MOTHER:
-        return unborn_mother.within_window_one(plan["expected_delivery_date"], arrival, config)
+        edd = plan["expected_delivery_date"]
+        return unborn_mother.within_window_one(edd, start, arrival, config)
     return True
 
 

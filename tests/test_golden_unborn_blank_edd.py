@@ -1,0 +1,67 @@
+"""Golden cases: an open pre-birth plan whose expected delivery date is blank.
+
+Without the date the mother was flagged for ever after the birth (issue 13,
+class 7). The plan starts in pregnancy, so the delivery is at the latest 38
+weeks after its start; the mother's window ends the configured weeks after that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+import cpflag
+from tests.test_golden_family import ATT, PLANS
+
+D = dt.date
+
+
+def _blank_edd(start: dt.date) -> pl.DataFrame:
+    return PLANS.with_columns(
+        pl.when(pl.col("plan_id") == "U1")
+        .then(pl.lit(None, pl.Date))
+        .otherwise(pl.col("expected_delivery_date"))
+        .alias("expected_delivery_date"),
+        pl.when(pl.col("plan_id") == "U1")
+        .then(pl.lit(start))
+        .otherwise(pl.col("start_date"))
+        .alias("start_date"),
+    )
+
+
+def _mother_at(arrival: dt.datetime) -> pl.DataFrame:
+    return ATT.filter(pl.col("attendance_id") == "C3").with_columns(
+        pl.lit(arrival).alias("arrival_time")
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "arrival", "flagged"),
+    [
+        # 26 weeks into the plan: pregnant, flagged.
+        (D(2026, 5, 1), dt.datetime(2026, 10, 30, 9), True),
+        # 43 weeks after the start: within 38 + 6 weeks.
+        (D(2026, 1, 29), dt.datetime(2026, 11, 26, 9), True),
+        # 45 weeks after the start: past the latest delivery and its six weeks.
+        (D(2026, 1, 15), dt.datetime(2026, 11, 26, 9), False),
+    ],
+)
+def test_blank_edd_window_from_the_plan_start(
+    start: dt.date, arrival: dt.datetime, flagged: bool
+) -> None:
+    plans = _blank_edd(start)
+    att = _mother_at(arrival)
+    flags = cpflag.flag(att, plans).filter(pl.col("flag") == "unborn_plan_mother")
+    assert (flags.height > 0) is flagged
+    index = cpflag.PlanIndex.build(plans)
+    one = index.match_one(att.row(0, named=True))
+    assert one.filter(pl.col("flag") == "unborn_plan_mother").height == flags.height
+
+
+def test_a_dated_plan_keeps_its_edd_window() -> None:
+    # EDD 2026-10-20 + 6 weeks = 2026-12-01, whatever the start.
+    att = _mother_at(dt.datetime(2026, 11, 30, 9))
+    flags = cpflag.flag(att, PLANS).filter(pl.col("flag") == "unborn_plan_mother")
+    assert flags.height == 1
