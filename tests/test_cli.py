@@ -64,6 +64,9 @@ def test_flag_writes_contract_table_summary_and_rejects(
         "plan_type",
         "score",
         "band",
+        "match_probability",
+        "check",
+        "found",
         "reasons",
         "list_age_days",
     ]

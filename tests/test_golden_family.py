@@ -286,9 +286,16 @@ def test_begum_mother_rahman_children(flags: pl.DataFrame) -> None:
     assert band(flags, "B2", "carer_of_plan_subject", "F2") == "match"
 
 
-def test_twin_of_plan_child_is_a_sibling_not_the_subject(flags: pl.DataFrame) -> None:
-    assert band(flags, "T1", "sibling_of_plan_subject", "F3") == "match"
-    assert band(flags, "T1", "plan_subject", "F3") != "match"
+def test_twin_of_plan_child_is_one_review_that_says_compare_given_names(
+    flags: pl.DataFrame,
+) -> None:
+    # One kind per (attendance, plan) (issue 13): the capped plan_subject flag
+    # is the pair's one story, and its check asks the question a sibling flag
+    # would have answered without asking.
+    assert band(flags, "T1", "plan_subject", "F3") == "review"
+    assert band(flags, "T1", "sibling_of_plan_subject", "F3") is None
+    row = flags.filter((pl.col("attendance_id") == "T1") & (pl.col("plan_id") == "F3"))
+    assert row["check"].to_list() == ["possible twin: compare given names with the plan child's"]
 
 
 def test_unrelated_family_in_same_block_of_flats_gets_nothing(flags: pl.DataFrame) -> None:
@@ -377,7 +384,7 @@ def test_unknown_flag_kind_is_a_config_error() -> None:
 @pytest.mark.parametrize(
     ("att", "kind", "plan"),
     [
-        ("T1", "sibling_of_plan_subject", "F3"),
+        ("B1", "sibling_of_plan_subject", "F2"),
         ("B2", "carer_of_plan_subject", "F2"),
         ("C1", "newborn_of_unborn_plan", "U1"),
         ("C3", "unborn_plan_mother", "U1"),

@@ -484,13 +484,21 @@ def test_sibling_flag_capped_when_the_attendee_may_be_the_plan_child(
     att = attendances([child])
     batch = index.match(att)
     same = batch.filter(pl.col("flag") == "plan_subject")
-    sib = batch.filter(pl.col("flag") == "sibling_of_plan_subject")
     assert same["band"].to_list() == ["review"]
     assert "guard" not in same["reasons"][0]
+    # One kind per (attendance, plan): the plan_subject review is the pair's story.
+    assert batch.filter(pl.col("flag") == "sibling_of_plan_subject").height == 0
+    # Without plan_subject flags the sibling flag is capped at review instead.
+    siblings_only = FlagConfig(subject_share=None, flags=("sibling_of_plan_subject",))
+    alone = PlanIndex.build(cpflag.io.read_plans(plans([plan])).table, config=siblings_only)
+    sib = alone.match(att)
     assert sib["band"].to_list() == ["review"]
     assert sib["score"][0] >= 6.0  # match on its own weight: the cap made it review
+    assert "capped at review by the may_be_plan_child guard" in sib["reasons"][0]
+    assert sib["check"][0].startswith("may be the plan child itself")
     spy = PolarsPathSpy(monkeypatch)
     assert index.match_one(att.row(0, named=True)).equals(batch)
+    assert alone.match_one(att.row(0, named=True)).equals(sib)
     assert spy.calls == 0
 
 

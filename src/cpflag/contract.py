@@ -1,4 +1,4 @@
-"""The data contract (``shared/spec/data-contract.md``; the v1 columns) as code.
+"""The data contract (``shared/spec/data-contract.md``, v2) as code.
 
 This module is the single place that names the canonical columns, their types,
 which are required, and which carry identifying values that must never appear
@@ -26,6 +26,7 @@ __all__ = [
     "Band",
     "Column",
     "FlagKind",
+    "Found",
     "TableSpec",
 ]
 
@@ -158,6 +159,11 @@ FLAGS: Final = TableSpec(
         _c("plan_type", "str"),
         _c("score", "float"),
         _c("band", "str"),
+        # v2: the flag's probability (0-1), the one thing to verify at review
+        # (null at match), and when it was raised (``Found``).
+        _c("match_probability", "float"),
+        _c("check", "str"),
+        _c("found", "str"),
         _c("reasons", "str"),
         _c("list_age_days", "int"),
     ),
@@ -189,6 +195,15 @@ class Band(enum.StrEnum):
 
     MATCH = "match"
     REVIEW = "review"
+
+
+class Found(enum.StrEnum):
+    """When a flag was raised: on the night of the attendance, or later."""
+
+    #: Raised on the night of the attendance (every flag cpflag raises today).
+    ARRIVAL = "arrival"
+    #: Raised later, when a list first carried the plan or the link.
+    LOOKBACK = "lookback"
 
 
 #: The flag kinds' names, in flag order (plain strings, for tables and options).

@@ -4,7 +4,8 @@ A pair becomes a flag only if the plan is current on the arrival date
 (``start_date <= arrival date <= end_date``, both inclusive, a null end open).
 Every flag carries the list's age on the arrival date and, when the list is
 older than the configured limit or its date is unknown, a warning in
-``reasons`` -- concern is stepped up, never down.
+``reasons`` -- concern is stepped up, never down -- and the contract's v2
+columns (``_columns``: its probability, the check at review, ``found``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Final
 import polars as pl
 
 from cpflag.contract import FLAG_KINDS, FLAGS, FlagKind
-from cpflag.linkage import Linker, reasons_expr
+from cpflag.decide._columns import FOUND, check_expr, probability_expr
+from cpflag.linkage import LinkageModel, Linker, reasons_expr
 from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
 
@@ -75,17 +77,29 @@ def staleness_note(config: RuleSettings) -> pl.Expr:
     )
 
 
-def finish_flags(frame: pl.DataFrame, config: RuleSettings) -> pl.DataFrame:
-    """Add staleness warnings and guard notes to ``reasons``; select the contract columns."""
+def finish_flags(
+    frame: pl.DataFrame, config: RuleSettings, kind: str, model: LinkageModel
+) -> pl.DataFrame:
+    """Add the v2 columns, staleness warnings and guard notes; select the contract columns.
+
+    Args:
+        frame: Flag rows of one kind with ``score``, ``band``, ``guard`` and ``reasons``.
+        config: Run configuration (the staleness limit).
+        kind: The flag kind (its checks).
+        model: The model that scored the rows (its guards' checks).
+    """
     guard_note = pl.when(pl.col("guard").is_not_null()).then(
         pl.format("capped at review by the {} guard", pl.col("guard"))
     )
     return frame.with_columns(
+        probability_expr(pl.col("score")).alias("match_probability"),
+        check_expr(kind, model).alias("check"),
+        pl.lit(FOUND).alias("found"),
         pl.concat_str(
             [pl.col("reasons"), guard_note, staleness_note(config)],
             separator="; ",
             ignore_nulls=True,
-        ).alias("reasons")
+        ).alias("reasons"),
     ).select([pl.col(c.name).cast(c.dtype) for c in FLAGS.columns])
 
 
@@ -131,7 +145,7 @@ def plan_flags(
             list_age_expr(pl.col("arrival_date")).alias("list_age_days"),
         )
     )
-    return finish_flags(out, config).unique(
+    return finish_flags(out, config, FlagKind.PLAN_SUBJECT, model).unique(
         ["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True
     )
 
@@ -197,7 +211,7 @@ def relation_flags(
         pl.col("match_weight").alias("score"),
         list_age_expr(pl.col("arrival_date")).alias("list_age_days"),
     )
-    return finish_flags(out, config).unique(
+    return finish_flags(out, config, kind, linker.model).unique(
         ["attendance_id", "flag", "plan_id"], keep="first", maintain_order=True
     )
 

@@ -5,7 +5,8 @@ pair becomes a flag when its plan is current on the arrival date (and, for an
 unborn plan's mother, until the configured weeks after the expected delivery
 date); ``reasons`` are the scorer's text, then "same LA family as plan X" for a
 pair copied through its LA family, the guard note and the list's staleness
-warning, joined as ``finish_flags`` joins them. Also here: the cache of a
+warning, joined as ``finish_flags`` joins them; the v2 columns are
+``_columns``' plain readings. Also here: the cache of a
 frame's rows as Python values that the triage modules read plans and plan-side
 records through.
 """
@@ -20,6 +21,7 @@ import attrs
 import polars as pl
 
 from cpflag.contract import FlagKind
+from cpflag.decide._columns import FOUND, check_one, probability_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer
 from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
@@ -168,6 +170,9 @@ def flag_rows(
                 "plan_type": plan["plan_type"],
                 "score": d.pair.match_weight,
                 "band": d.band,
+                "match_probability": probability_one(d.pair.match_weight),
+                "check": check_one(kind, d.band, d.guard, scorer.model),
+                "found": FOUND,
                 "reasons": "; ".join(n for n in notes if n is not None),
                 "list_age_days": age,
             }

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from cpflag.contract import FLAGS, FlagKind
-from cpflag.decide import order_flags, plan_flags, relation_flags
+from cpflag.decide import one_kind_per_pair, order_flags, plan_flags, relation_flags
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
 from cpflag.linkage import BlockingRule, Linker, block
-from cpflag.rules import RELATION_RULES
+from cpflag.rules import RELATION_RULES, newborn
 from cpflag.rules._attendee import attendee_frame, with_family_keys
 
 __all__ = ["run_batch"]
@@ -95,7 +95,10 @@ def run_batch(
         scored = rule.caps(scored, left, right, rl.model, subj, parts.subjects)
         out.append(_flags(parts, rule.kind, scored, left, att, rl))
     flags = pl.concat([p for p in out if p.height] or [_empty_flags()])
-    return order_flags(flags, ids), n_pairs
+    babies = pl.DataFrame(
+        {"attendance_id": att["attendance_id"], "baby": left.select(newborn.is_baby()).to_series()}
+    )
+    return order_flags(one_kind_per_pair(flags, babies), ids), n_pairs
 
 
 def _flags(

@@ -27,6 +27,7 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag.contract import ATTENDANCES, FLAGS, Band, FlagKind
+from cpflag.decide import most_specific
 from cpflag.decide._decide import DECISION_PLAN_COLUMNS, FLAG_ORDER
 from cpflag.decide._decide_plain import Decided, Rows, flag_rows
 from cpflag.engine._lookup import KeyLookup
@@ -38,6 +39,7 @@ from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
+from cpflag.rules import newborn
 from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
 
 __all__ = ["TriageState", "build_state", "match_one"]
@@ -250,6 +252,7 @@ def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | N
         subj = _score(prepared, cands, state.subjects, state.scorer)
         n_pairs = len(cands)
         rows = []
+        baby = None
         if FlagKind.PLAN_SUBJECT in cfg.flags:
             decided = _decided(subj, state.subject_prow)
             rows += flag_rows(FlagKind.PLAN_SUBJECT, decided, state.scorer, state.plans, full, cfg)
@@ -266,9 +269,12 @@ def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | N
             if state.relations:
                 links = {state.subject_prow[r]: p for r, p in subj}
                 attendee = _attendee(full, prepared, subj, state)
+                baby = newborn.is_baby_one(attendee)
                 found, n = relation_rows(cfg, state.relations, state.plans, full, attendee, links)
                 rows += found
                 n_pairs += n
     except Unsupported:
         return None
+    # One kind per (attendance, plan), as the batch settles it (decide._one_kind).
+    rows = [r for r, keep in zip(rows, most_specific(rows, baby), strict=True) if keep]
     return _frame(rows)

@@ -152,7 +152,11 @@ def default_blocking_rules() -> tuple[BlockingRule, ...]:
 
 
 def default_guards() -> tuple[Guard, ...]:
-    """Traps that cap a pair at review."""
+    """Traps that cap a pair at review, each with what a person should verify.
+
+    The first that applies names the cap (model order), so the more specific
+    traps come first.
+    """
     return (
         Guard(
             "twin",
@@ -162,6 +166,7 @@ def default_guards() -> tuple[Guard, ...]:
                 "nhs_number": ("null", "different"),
             },
             why="twins share dob, surname and address and differ in given name",
+            check="possible twin: compare given names with the plan child's",
         ),
         Guard(
             "no_identity_anchor",
@@ -171,6 +176,7 @@ def default_guards() -> tuple[Guard, ...]:
             },
             why="an alert needs the date of birth or the NHS number to agree: a parent "
             "and child, or two children, can share a full name and an address",
+            check="neither date of birth nor NHS number agrees: confirm the date of birth",
         ),
         Guard(
             "borrowed_nhs_number",
@@ -180,6 +186,17 @@ def default_guards() -> tuple[Guard, ...]:
                 "date_of_birth": ("different", "near", "null"),
             },
             why="a sibling's NHS number typed into the wrong record",
+            check="NHS number may be a sibling's: confirm given name and date of birth",
+        ),
+        # Last, so the traps above name the cap where they apply (a twin with
+        # a number of its own is a twin, not only two numbers).
+        Guard(
+            "nhs_numbers_differ",
+            {"nhs_number": ("different",)},
+            why="two different valid NHS numbers almost always mean two people (numbers "
+            "are traced on the Spine); a name and date of birth shared by two children "
+            "is far commoner than a wrong valid number",
+            check="NHS numbers differ: trace both on PDS",
         ),
     )
 

@@ -213,11 +213,20 @@ class Guard:
     known traps where weights alone mislead: twins (same date of birth and
     household, different given names) and a sibling's NHS number typed into the
     wrong record.
+
+    Args:
+        name: The guard's name (in ``reasons``: "capped at review by the X guard").
+        when: ``comparison -> labels`` that must all hold.
+        why: The trap, for the docs and reviewers.
+        check: What a person should verify for a flag the guard put at review
+            (the flag's ``check``); "" gives the flag kind's generic check. Never
+            an identifying value: it is the same text for every pair.
     """
 
     name: str
     when: dict[str, tuple[str, ...]] = attrs.field(converter=_when)
     why: str = ""
+    check: str = ""
 
 
 @attrs.frozen

@@ -16,6 +16,7 @@ import polars as pl
 
 from cpflag._errors import InputError
 from cpflag.contract import FlagKind
+from cpflag.decide import check_one
 from cpflag.engine._index import PlanIndex
 from cpflag.io._conform import conform_attendances
 
@@ -36,6 +37,8 @@ class Waterfall:
         match_probability: The same as a probability.
         band: ``match``, ``review`` or None (below the review threshold).
         guard: The guard that capped the pair at review, if any.
+        check: What a person should verify when the pair is at review (the
+            flag's ``check``); None otherwise.
     """
 
     attendance_id: str
@@ -45,6 +48,7 @@ class Waterfall:
     match_probability: float
     band: str | None
     guard: str | None
+    check: str | None = None
 
     def to_text(self) -> str:
         """The waterfall as aligned text."""
@@ -64,6 +68,8 @@ class Waterfall:
         lines.append(f"  match weight {weight:+.2f}, probability {prob:.4f}: {band}")
         if self.guard:
             lines.append(f"  capped at review by the {self.guard} guard")
+        if self.check:
+            lines.append(f"  check: {self.check}")
         return "\n".join(lines)
 
 
@@ -145,6 +151,9 @@ def explain(
         match_probability=scored["match_probability"],
         band=scored["band"],
         guard=scored["guard"],
+        check=None
+        if scored["band"] is None
+        else check_one(flag, scored["band"], scored["guard"], model),
     )
 
 

@@ -27,14 +27,17 @@ import polars as pl
 
 from cpflag.contract import FlagKind
 from cpflag.linkage import LinkageModel
-from cpflag.rules import carer, newborn, sibling
+from cpflag.rules import carer, newborn, plan_subject, repeat, sibling, unborn_mother
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._one_pair import OnePair
 
 __all__ = [
     "RELATION_FLAGS",
     "RELATION_RULES",
+    "REVIEW_CHECKS",
     "OnePair",
     "RelationRule",
+    "ReviewChecks",
     "default_relation_models",
 ]
 
@@ -107,6 +110,16 @@ RELATION_RULES: Final = (
         keep_one=carer.keep_one,
     ),
 )
+
+#: What a person should verify for a review flag, by flag kind (each rule's own).
+REVIEW_CHECKS: Final[Mapping[str, ReviewChecks]] = {
+    FlagKind.PLAN_SUBJECT: plan_subject.CHECKS,
+    FlagKind.SIBLING: sibling.CHECKS,
+    FlagKind.UNBORN_MOTHER: unborn_mother.CHECKS,
+    FlagKind.NEWBORN: newborn.CHECKS,
+    FlagKind.CARER: carer.CHECKS,
+    FlagKind.REPEAT: repeat.CHECKS,
+}
 
 #: The flag kinds scored by a relationship model of their own (the mother on an
 #: unborn plan is a same-person link, scored by the person model).

@@ -22,13 +22,19 @@ from cpflag.rules._settings import RuleSettings
 __all__ = [
     "ADULT_SETTINGS",
     "AGE_UNKNOWN",
+    "BIRTH_YEAR_DOUBTFUL",
+    "CHILD_SETTINGS",
     "attendee_frame",
     "with_family_keys",
 ]
 
 ADULT_SETTINGS: Final = ("ed_adult", "maternity")
+#: Settings where every attendee is a child.
+CHILD_SETTINGS: Final = ("ed_child", "neonatal")
 #: ``age_doubt`` of an attendee with no usable date of birth.
 AGE_UNKNOWN: Final = "age_unknown"
+#: ``age_doubt`` of a baby whose birth year looks mistyped by one.
+BIRTH_YEAR_DOUBTFUL: Final = "birth_year_doubtful"
 _LIST = pl.List(pl.String)
 
 
@@ -76,7 +82,7 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: RuleSettin
         pl.when(age.is_null() & ~pl.col("is_placeholder").fill_null(False))
         .then(pl.lit(AGE_UNKNOWN))
         .when(year_off)
-        .then(pl.lit("birth_year_doubtful"))
+        .then(pl.lit(BIRTH_YEAR_DOUBTFUL))
         .when(dob_typo)
         .then(pl.lit(BIRTH_DATE_DOUBTFUL))
         .alias("age_doubt"),

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from cpflag.linkage._plain_score import Unsupported
 from cpflag.normalise._plain import groups, name, nhs, parts
-from cpflag.rules._attendee import ADULT_SETTINGS, AGE_UNKNOWN
+from cpflag.rules._attendee import ADULT_SETTINGS, AGE_UNKNOWN, BIRTH_YEAR_DOUBTFUL
 from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn_one
 from cpflag.rules._settings import RuleSettings
 
@@ -69,7 +69,7 @@ def attendee_row(
         # Born a year before a newborn's window: a birth year mistyped by one.
         year_off = 365 <= age <= 366 + newborn_days
         is_newborn = -1 <= age <= newborn_days or year_off
-        doubt = "birth_year_doubtful" if year_off else None
+        doubt = BIRTH_YEAR_DOUBTFUL if year_off else None
         # A baby's record with an impossible age (born in the future, or an
         # adult's), one digit off a newborn's birth date (_newborn_age).
         baby_record = mother_nhs is not None or bool(prepared["is_placeholder"])

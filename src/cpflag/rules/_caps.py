@@ -13,7 +13,7 @@ from cpflag.linkage import LinkageModel
 from cpflag.rules._attendee import AGE_UNKNOWN
 from cpflag.rules.carer import only_named_if_age_unknown
 from cpflag.rules.newborn import cap_unknown_age
-from cpflag.rules.sibling import cap_unconfirmed_family
+from cpflag.rules.sibling import cap_age_unknown, cap_unconfirmed_family
 
 __all__ = ["caps_for_one_pair"]
 
@@ -29,7 +29,7 @@ def caps_for_one_pair(
     if kind == FlagKind.NEWBORN:
         return cap_unknown_age(scored, left)
     if kind == FlagKind.SIBLING:
-        return cap_unconfirmed_family(scored, model)
+        return cap_age_unknown(cap_unconfirmed_family(scored, model), left)
     if kind == FlagKind.CARER:
         kept = only_named_if_age_unknown(scored, left, model)
         dropped = scored.join(kept.select("l", "r"), on=["l", "r"], how="anti").with_columns(

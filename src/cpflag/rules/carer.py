@@ -22,11 +22,13 @@ import polars as pl
 from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, LinkageModel
 from cpflag.rules._attendee import AGE_UNKNOWN
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
 from cpflag.rules._one_pair import OnePair
 from cpflag.rules._propagate import best_per_plan, propagate_to_family
 
 __all__ = [
+    "CHECKS",
     "NAMED_ADULT_LEVELS",
     "PER_CHILD_TYPES",
     "age_unknown_one",
@@ -45,6 +47,12 @@ _c = comparison
 
 #: Plan types whose carer pairs neither give nor take LA-family copies.
 PER_CHILD_TYPES: Final = ("lac",)
+
+#: What to verify at review: the unknown-age cap, else generic.
+CHECKS: Final = ReviewChecks(
+    generic="weak household evidence: confirm the adult lives with or cares for the plan child",
+    caps={AGE_UNKNOWN: "carer named by name only, age unknown: ask the adult about the children"},
+)
 
 
 def carer_model() -> LinkageModel:

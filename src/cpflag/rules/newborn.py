@@ -13,18 +13,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
 from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel
+from cpflag.rules._attendee import AGE_UNKNOWN, BIRTH_YEAR_DOUBTFUL
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL
 from cpflag.rules._one_pair import OnePair
 
-__all__ = ["cap_one", "cap_unknown_age", "caps", "eligible", "eligible_one", "newborn_model"]
+__all__ = [
+    "CHECKS",
+    "cap_one",
+    "cap_unknown_age",
+    "caps",
+    "eligible",
+    "eligible_one",
+    "is_baby",
+    "is_baby_one",
+    "newborn_model",
+]
 
 _c = comparison
+
+#: What to verify at review: by the age doubt that capped the flag, else generic.
+CHECKS: Final = ReviewChecks(
+    generic="weak evidence of the baby's mother: confirm she is the plan's mother",
+    caps={
+        AGE_UNKNOWN: "age unknown: confirm the baby's date of birth",
+        BIRTH_YEAR_DOUBTFUL: "birth year may be mistyped: confirm the baby's date of birth",
+        BIRTH_DATE_DOUBTFUL: "birth date looks mistyped: confirm the baby's date of birth",
+    },
+)
 
 
 def newborn_model() -> LinkageModel:
@@ -139,6 +162,38 @@ def eligible() -> pl.Expr:
 def eligible_one(attendee: Mapping[str, Any]) -> bool:
     """:func:`eligible` of one attendee row."""
     return bool(attendee["is_newborn"])
+
+
+def is_baby() -> pl.Expr:
+    """Whether the attendee's record is a baby's by its age: null where it does not say.
+
+    Known to be an adult: no. A date of birth: a newborn's age (or a newborn's
+    mistyped, ``is_newborn``). None, but a placeholder name or the mother's
+    NHS number on the record: a baby's record. Otherwise unknown. This is the
+    age a newborn flag and a pre-birth mother flag on one plan are settled by
+    (``cpflag.decide``: one kind per pair).
+    """
+    baby_record = pl.col("is_placeholder").fill_null(False) | pl.col("mother_nhs").is_not_null()
+    return (
+        pl.when(pl.col("is_adult"))
+        .then(pl.lit(False))
+        .when(pl.col("age_days").is_not_null())
+        .then(pl.col("is_newborn"))
+        .when(baby_record)
+        .then(pl.lit(True))
+        .otherwise(pl.lit(None, pl.Boolean))
+    )
+
+
+def is_baby_one(attendee: Mapping[str, Any]) -> bool | None:
+    """:func:`is_baby` of one attendee row."""
+    if attendee["is_adult"]:
+        return False
+    if attendee["age_days"] is not None:
+        return bool(attendee["is_newborn"])
+    if attendee["is_placeholder"] or attendee["mother_nhs"] is not None:
+        return True
+    return None
 
 
 def caps(

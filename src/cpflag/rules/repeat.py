@@ -17,7 +17,13 @@ are, so the flag on an attendance does not change when later nights arrive.
   children (one child alone is the child rule). It is reported as evidence in
   ``reasons`` of the same ``repeat_attendance`` row, naming the children
   involved by person id. When only the family rule holds, a row is still raised,
-  with band ``review`` and score the family count.
+  with band ``review`` and score the family count, and the check
+  :data:`CHECKS` names.
+
+``match_probability`` is null: the score is a count, not a match weight, and
+no model gives the chance that the links joining the attendances are all
+right (the resolution's pairwise probabilities do not compose into one
+without a model of the cluster). ``found`` is ``arrival``.
 
 ``reasons`` name counts, sites and person/family ids -- never names, dates of
 birth or other identifiers.
@@ -32,10 +38,16 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from cpflag.contract import FLAGS, Band, FlagKind
+from cpflag.contract import FLAGS, Band, FlagKind, Found
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._settings import RuleSettings
 
-__all__ = ["REPEAT_COLUMNS", "repeat_counts", "repeat_flags"]
+__all__ = ["CHECKS", "REPEAT_COLUMNS", "repeat_counts", "repeat_flags"]
+
+#: What to verify at review (a row raised by the family rule alone).
+CHECKS: Final = ReviewChecks(
+    generic="family count only: confirm the children counted are one family",
+)
 
 #: History columns the rules read.
 REPEAT_COLUMNS: Final = (
@@ -224,6 +236,12 @@ def repeat_flags(
         .then(pl.lit(Band.MATCH))
         .otherwise(pl.lit(Band.REVIEW))
         .alias("band"),
+        pl.lit(None, pl.Float64).alias("match_probability"),
+        pl.when(pl.col("child_rule"))
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.lit(CHECKS.generic))
+        .alias("check"),
+        pl.lit(Found.ARRIVAL.value).alias("found"),
         reasons.alias("reasons"),
         pl.lit(None, pl.Int64).alias("list_age_days"),
     )

@@ -3,30 +3,40 @@
 * **Candidates**: attendees not known to be adults (:func:`eligible`), against
   the families of children on cpp/lac/cin plans, by the model's blocking rules
   (the LA family of a plan the attendee is the subject of, the household, a
-  named parent).
+  named parent). An attendee with no date of birth is taken for a child only
+  in a children's setting; elsewhere it may be an adult of the household, and
+  :func:`cap_age_unknown` caps its sibling flags at ``review``.
 * **Evidence and thresholds**: :func:`sibling_model`.
 * **Caps**: :func:`cap_unconfirmed_family` (a sibling match may not rest on a
   same-person link still in review); the pair is carried to the plan child's
   LA family (:func:`unconfirmed_family_expr` pairs give no copies), and
   :func:`not_the_subject` drops the plan the attendee *is* and caps the one it
-  may be.
+  may be (guard ``may_be_plan_child``); :func:`cap_age_unknown` (guard
+  ``age_unknown``).
+* **Checks**: :data:`CHECKS`, one per cap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
 from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel
+from cpflag.rules._attendee import AGE_UNKNOWN, CHILD_SETTINGS
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
 from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
 from cpflag.rules._one_pair import OnePair
 from cpflag.rules._propagate import propagate_to_family
 
 __all__ = [
+    "CHECKS",
+    "MAY_BE_PLAN_CHILD",
+    "age_unknown_one",
+    "cap_age_unknown",
     "cap_one",
     "cap_unconfirmed_family",
     "caps",
@@ -40,6 +50,20 @@ __all__ = [
 ]
 
 _c = comparison
+
+#: The cap of a sibling pair whose attendee may be the plan child itself.
+MAY_BE_PLAN_CHILD: Final = "may_be_plan_child"
+
+#: What to verify at review: one check per cap, else generic.
+CHECKS: Final = ReviewChecks(
+    generic="weak family evidence: confirm the child lives with or shares a parent "
+    "with the plan child",
+    caps={
+        IDENTITY_IN_REVIEW: "the plan child's identity is itself in review: confirm it first",
+        MAY_BE_PLAN_CHILD: "may be the plan child itself: confirm who the attendee is first",
+        AGE_UNKNOWN: "age unknown: confirm this attendee is a child",
+    },
+)
 
 
 def sibling_model() -> LinkageModel:
@@ -176,8 +200,9 @@ def not_the_subject(
 
     A ``match`` same-person link means the attendee *is* the plan child, not a
     sibling. A ``review`` link on weight alone leaves it open, so the sibling
-    flag is at most ``review`` too. Twins (and a sibling carrying the plan
-    child's NHS number) are capped by a guard and stay siblings.
+    flag is at most ``review`` too (guard ``may_be_plan_child`` unless one
+    is named already). Twins (and a sibling carrying the plan child's NHS
+    number) are capped by a guard and stay siblings.
     """
     same = (
         subj.select("l", "r", pl.col("band").alias("_sp_band"), pl.col("guard").alias("_sp_guard"))
@@ -193,15 +218,55 @@ def not_the_subject(
     doubtful = ((pl.col("_sp_band") == Band.REVIEW) & pl.col("_sp_guard").is_null()).fill_null(
         False
     )
+    cap = doubtful & (pl.col("band") == Band.MATCH)
     return (
         out.filter(~is_subject)
         .with_columns(
-            pl.when(doubtful & (pl.col("band") == Band.MATCH))
-            .then(pl.lit(Band.REVIEW))
-            .otherwise(pl.col("band"))
-            .alias("band")
+            pl.when(cap).then(pl.lit(Band.REVIEW)).otherwise(pl.col("band")).alias("band"),
+            pl.when(cap & pl.col("guard").is_null())
+            .then(pl.lit(MAY_BE_PLAN_CHILD))
+            .otherwise(pl.col("guard"))
+            .alias("guard"),
         )
         .drop("prow", "_sp_band", "_sp_guard")
+    )
+
+
+def _age_unknown() -> pl.Expr:
+    """No usable date of birth (nor a placeholder name) outside a children's setting."""
+    child_setting = pl.col("setting").is_in(CHILD_SETTINGS).fill_null(False)
+    return ((pl.col("age_doubt") == AGE_UNKNOWN) & ~child_setting).fill_null(False)
+
+
+def age_unknown_one(attendee: Mapping[str, Any]) -> bool:
+    """:func:`cap_age_unknown`'s test of one attendee row."""
+    return attendee["age_doubt"] == AGE_UNKNOWN and attendee["setting"] not in CHILD_SETTINGS
+
+
+def cap_age_unknown(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
+    """No adult siblings: a sibling flag of an attendee of unknown age is at most review.
+
+    With no date of birth, outside a children's ED or neonatal unit the
+    attendee may be an adult of the plan child's household (a parent shares
+    the home and the surname). Its sibling flags are capped at ``review``,
+    guard ``age_unknown`` ("age unknown: confirm this attendee is a child"),
+    as a newborn or carer flag of unknown age is. In a children's setting the
+    attendee is a child, and a placeholder name is a baby's: both untouched.
+    """
+    if scored.height == 0:
+        return scored
+    doubt = left.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("l"), _age_unknown())
+    unknown = pl.col("age_doubt")
+    return (
+        scored.join(doubt, on="l", how="left")
+        .with_columns(
+            pl.when(unknown & (pl.col("band") == Band.MATCH))
+            .then(pl.lit(Band.REVIEW))
+            .otherwise(pl.col("band"))
+            .alias("band"),
+            pl.when(unknown).then(pl.lit(AGE_UNKNOWN)).otherwise(pl.col("guard")).alias("guard"),
+        )
+        .drop("age_doubt")
     )
 
 
@@ -217,7 +282,7 @@ def eligible_one(attendee: Mapping[str, Any]) -> bool:
 
 def caps(
     scored: pl.DataFrame,
-    _left: pl.DataFrame,
+    left: pl.DataFrame,
     right: pl.DataFrame,
     model: LinkageModel,
     subj: pl.DataFrame,
@@ -226,7 +291,7 @@ def caps(
     """The rule's caps, family copies and drops on its scored, banded pairs (batch)."""
     capped = cap_unconfirmed_family(scored, model)
     copied = propagate_to_family(capped, right, no_copies=unconfirmed_family_expr(model))
-    return not_the_subject(copied, subj, subjects, right)
+    return cap_age_unknown(not_the_subject(copied, subj, subjects, right), left)
 
 
 def rests_on_unconfirmed(
@@ -259,7 +324,7 @@ def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
 
     :func:`cap_unconfirmed_family`, then :func:`not_the_subject` (a match-band
     same-person link to this plan means the attendee is its subject; an
-    uncapped review leaves it open).
+    uncapped review leaves it open), then :func:`cap_age_unknown`.
     """
     band, guard = pair.band, pair.guard
     match = pair.model.thresholds.match
@@ -270,5 +335,7 @@ def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
     if pair.subject_band == Band.MATCH:
         return None
     if pair.subject_band == Band.REVIEW and pair.subject_guard is None and band == Band.MATCH:
-        band = Band.REVIEW
+        band, guard = Band.REVIEW, guard or MAY_BE_PLAN_CHILD
+    if age_unknown_one(pair.attendee):
+        band, guard = (Band.REVIEW if band == Band.MATCH else band), AGE_UNKNOWN
     return band, guard

@@ -18,9 +18,15 @@ from typing import Final
 
 import polars as pl
 
+from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._settings import RuleSettings
 
-__all__ = ["LONGEST_PREGNANCY", "within_window", "within_window_one"]
+__all__ = ["CHECKS", "LONGEST_PREGNANCY", "within_window", "within_window_one"]
+
+#: What to verify at review: the person model's guards carry their own checks.
+CHECKS: Final = ReviewChecks(
+    generic="weak identity evidence: confirm the mother's NHS number, date of birth and address",
+)
 
 #: The latest delivery after a pre-birth plan starts: a pregnancy is known at the
 #: earliest about four weeks after the last period and lasts at most 42 weeks
