@@ -15,18 +15,23 @@ never passed on (``from None``).
 from __future__ import annotations
 
 import os
-from typing import Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
-import narwhals as nw
 import polars as pl
-from narwhals.typing import IntoFrame
 
 from cpflag._errors import InputError
 
 __all__ = ["ACCEPTED", "TableSource", "native_to_polars"]
 
-#: What a table argument may be (for :func:`cpflag.io.read_attendances` and the API).
-TableSource: TypeAlias = str | os.PathLike[str] | pl.DataFrame | pl.LazyFrame | IntoFrame
+# narwhals is imported when a frame of another library is read, not with cpflag
+# (it adds about 25 ms to every start, `cpflag --help` included).
+if TYPE_CHECKING:
+    from narwhals.typing import IntoFrame
+
+    #: What a table argument may be (for :func:`cpflag.io.read_attendances` and the API).
+    TableSource: TypeAlias = str | os.PathLike[str] | pl.DataFrame | pl.LazyFrame | IntoFrame
+else:
+    TableSource: TypeAlias = str | os.PathLike[str] | pl.DataFrame | pl.LazyFrame | object
 
 #: The accepted kinds of table, in words, for error messages.
 ACCEPTED: Final = (
@@ -54,6 +59,8 @@ def native_to_polars(obj: object, source: str) -> pl.DataFrame | None:
     """
     if isinstance(obj, pl.DataFrame):
         return obj
+    import narwhals as nw  # noqa: PLC0415 -- see the module's imports
+
     frame = nw.from_native(obj, pass_through=True)
     if not isinstance(frame, nw.DataFrame | nw.LazyFrame):
         return None
