@@ -36,8 +36,6 @@ STAGES: dict[str, int] = {
     "cli": 11,
 }
 
-#: Today's (issue 12) ceiling: the package must stay smaller than it was.
-MAX_PACKAGE_LINES = 18_052
 MAX_MODULE_LINES = 400
 
 
@@ -175,4 +173,3 @@ def test_each_flag_kind_is_spelled_in_one_module(kind: FlagKind) -> None:
 def test_modules_are_small() -> None:
     sizes = {n: len(p.read_text(encoding="utf-8").splitlines()) for n, p in MODULES.items()}
     assert {n: s for n, s in sizes.items() if s > MAX_MODULE_LINES} == {}
-    assert sum(sizes.values()) < MAX_PACKAGE_LINES

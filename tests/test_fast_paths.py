@@ -7,8 +7,9 @@ import pytest
 
 from cpflag.io._source import _UTF8_CHUNK, _is_utf8
 from cpflag.linkage import BlockingRule, block
-from cpflag.linkage import _comparisons as comparisons
-from cpflag.linkage._comparisons import compute_levels, distinct_rows
+from cpflag.linkage import _distinct as linkage_distinct
+from cpflag.linkage._comparisons import compute_levels
+from cpflag.linkage._distinct import distinct_rows
 
 
 def _names_frame(n: int) -> pl.DataFrame:
@@ -54,9 +55,9 @@ def test_distinct_levels_equal_direct_levels(
 ) -> None:
     frame = _names_frame(400)
     direct = compute_levels(frame, "given_name")
-    monkeypatch.setattr(comparisons, "DISTINCT_MIN_PAIRS", 0)
+    monkeypatch.setattr(linkage_distinct, "DISTINCT_MIN_PAIRS", 0)
     if collide:  # the exact (string) path, taken when a hash collision is found
-        monkeypatch.setattr(comparisons, "distinct_rows", lambda *_: None)
+        monkeypatch.setattr(linkage_distinct, "distinct_rows", lambda *_: None)
     assert compute_levels(frame, "given_name").equals(direct)
 
 

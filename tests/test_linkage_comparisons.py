@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpflag.linkage import LEVEL_LABELS, compute_levels
-from cpflag.linkage import _comparisons as comparisons
+from cpflag.linkage import _distinct as linkage_distinct
 from tests.reference_linkage import REFERENCE, swap
 
 NAMES = [
@@ -146,7 +146,7 @@ def test_distinct_value_path_equals_reference(
     """The once-per-distinct-value path (used on large pair sets) agrees too."""
     frame = pair_frame(pairs * 3)  # repeated values, as in real candidate sets
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(comparisons, "DISTINCT_MIN_PAIRS", 0)
+        mp.setattr(linkage_distinct, "DISTINCT_MIN_PAIRS", 0)
         got = compute_levels(frame, kind).to_list()
     labels = LEVEL_LABELS[kind]
     for i, (a, b) in enumerate(pairs * 3):

@@ -1,14 +1,6 @@
 """What the ``cpflag`` commands share: the group, clean errors, options, output writing.
 
-Each command calls one library function. Library errors (:class:`CpflagError`)
-and operating-system errors (``OSError``: a full disk, a read-only folder, a
-denied permission) become an ``Error: ...`` message naming the path, and exit
-status 2 -- never a traceback. Status 2 is also click's for a bad option; 0 is
-success (warnings, such as lists with no plan rows, go to stderr).
-
-Before reading anything, every command that writes checks its output paths
-(:func:`cpflag.io.check_output_paths`): an output that is an input, two outputs
-that are one file, an unknown suffix or an unwritable folder is refused.
+See :mod:`cpflag.cli` for the exit statuses and the output-path checks.
 """
 
 from __future__ import annotations

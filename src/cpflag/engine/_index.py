@@ -90,13 +90,17 @@ class PlanIndex(IndexParts):
 
     def lookups(self) -> Mapping[str, KeyLookup]:
         """Key dictionaries of each plan side under its blocking rules (built once)."""
-        rules = self.config.model.blocking_rules
-        sides = {"subjects": (rules, self.subjects), "mothers": (rules, self.mothers)}
-        for rule in RELATION_RULES:
-            if rule.kind in self.relation_linkers:
-                linker = self.relation_linkers[rule.kind]
-                sides[rule.kind] = (linker.model.blocking_rules, self.plan_side(rule.kind))
-        return self._once.get("lookups", lambda: build_lookups(sides))
+
+        def make() -> dict[str, KeyLookup]:
+            rules = self.config.model.blocking_rules
+            sides = {"subjects": (rules, self.subjects), "mothers": (rules, self.mothers)}
+            for rule in RELATION_RULES:
+                if rule.kind in self.relation_linkers:
+                    linker = self.relation_linkers[rule.kind]
+                    sides[rule.kind] = (linker.model.blocking_rules, self.plan_side(rule.kind))
+            return build_lookups(sides)
+
+        return self._once.get("lookups", make)
 
     def _triage(self) -> TriageState | None:
         def make() -> TriageState | None:

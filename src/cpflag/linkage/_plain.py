@@ -23,7 +23,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from cpflag.linkage._comparisons import CLOSE_GIVEN, CLOSE_STRING, NEAR_DAYS
 
-__all__ = ["PLAIN_KINDS", "PlainFn", "has_plain", "plain_level"]
+__all__ = ["PLAIN_KINDS", "PlainFn", "close", "has_plain", "meet", "plain_level"]
 
 Rec = Mapping[str, Any]
 PlainFn = Callable[[Rec, Rec, "str | None"], int]
@@ -31,12 +31,12 @@ PlainFn = Callable[[Rec, Rec, "str | None"], int]
 _jw: Final = JaroWinkler.normalized_similarity
 
 
-def _meet(a: Sequence[Any] | None, b: Sequence[Any] | None) -> bool:
+def meet(a: Sequence[Any] | None, b: Sequence[Any] | None) -> bool:
     """``lists_intersect``: both lists present and sharing an element."""
     return bool(a) and bool(b) and not set(a).isdisjoint(b)  # type: ignore[arg-type]
 
 
-def _close(a: str, b: str, threshold: float, prefix: int) -> bool:
+def close(a: str, b: str, threshold: float, prefix: int) -> bool:
     """``with_similarity`` then ``>= threshold``: the first ``prefix`` characters must agree."""
     if prefix and a[:prefix] != b[:prefix]:
         return False
@@ -56,9 +56,9 @@ def _given_name(left: Rec, right: Rec, _col: str | None) -> int:
         return -1
     if a == b:
         return 0
-    if _meet(left["given_groups"], right["given_groups"]):
+    if meet(left["given_groups"], right["given_groups"]):
         return 1
-    if _close(a, b, CLOSE_GIVEN, 1):
+    if close(a, b, CLOSE_GIVEN, 1):
         return 2
     pa = left["given_ph"]
     if pa is not None and pa == right["given_ph"]:
@@ -75,14 +75,14 @@ def _family_name(left: Rec, right: Rec, _col: str | None) -> int:
     if a == b:
         return 0
     lp, rp = left["family_parts"], right["family_parts"]
-    if _meet(lp, rp):
+    if meet(lp, rp):
         return 1
-    if _close(a, b, CLOSE_STRING, 1):
+    if close(a, b, CLOSE_STRING, 1):
         return 2
-    if _meet(left["family_ph_parts"], right["family_ph_parts"]):
+    if meet(left["family_ph_parts"], right["family_ph_parts"]):
         return 3
     # "parent" depends on the records' carers/mothers, not on the names alone.
-    if _meet(lp, right["parent_families"]) or _meet(rp, left["parent_families"]):
+    if meet(lp, right["parent_families"]) or meet(rp, left["parent_families"]):
         return 4
     return 5
 
@@ -150,7 +150,7 @@ def _address(left: Rec, right: Rec, _col: str | None) -> int:
     a, b = left["address_street"], right["address_street"]
     if a is None or b is None:
         return -1
-    if not _close(a, b, CLOSE_STRING, 3):
+    if not close(a, b, CLOSE_STRING, 3):
         return 2
     na = left["address_numbers"]
     # The flat or house number matters: a block of flats is not a household.
@@ -170,7 +170,7 @@ def _string(left: Rec, right: Rec, col: str | None) -> int:
         return -1
     if a == b:
         return 0
-    return 1 if _close(a, b, CLOSE_STRING, 0) else 2
+    return 1 if close(a, b, CLOSE_STRING, 0) else 2
 
 
 #: The comparison kinds with a plain form. ``exact`` and ``string`` are exact

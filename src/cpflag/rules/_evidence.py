@@ -35,6 +35,7 @@ import polars as pl
 from cpflag.linkage._comparisons import (
     CLOSE_GIVEN,
     CLOSE_STRING,
+    COMPARISON_KINDS,
     any_null,
     levels_expr,
     lists_intersect,
@@ -48,6 +49,7 @@ __all__ = [
     "PARENT_AGE_DAYS",
     "RELATION_KINDS",
     "UNCONFIRMED_FAMILY",
+    "VECTORISED",
 ]
 
 #: The family-reference level resting on a review-band same-person link, and
@@ -288,3 +290,8 @@ RELATION_KINDS: Final = (
     "birth_near_edd",
     "parent_age",
 )
+
+
+#: The vectorised function each relation kind was registered with (their plain
+#: readings mirror these; a kind re-registered later no longer matches).
+VECTORISED: Final = {kind: COMPARISON_KINDS[kind] for kind in RELATION_KINDS}

@@ -23,10 +23,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from cpflag.linkage._comparisons import CLOSE_GIVEN, CLOSE_STRING, COMPARISON_KINDS
-from cpflag.linkage._plain import PLAIN_KINDS, PlainFn
-from cpflag.linkage._plain import _close as close
-from cpflag.linkage._plain import _meet as meet
-from cpflag.rules import _evidence as _relation_kinds
+from cpflag.linkage._plain import PLAIN_KINDS, PlainFn, close, meet
+from cpflag.rules._evidence import CARER_AGE_DAYS, PARENT_AGE_DAYS, VECTORISED
 
 __all__ = ["RELATION_KINDS", "relation_kinds"]
 
@@ -46,7 +44,7 @@ def _one_off(a: str, b: str) -> bool:
 
 
 def household(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._household``: same house ... the plan's LA area ... different."""
+    """``VECTORISED["household"]``: same house ... the plan's LA area ... different."""
     lsec, rsec = left.get("pc_sector"), right.get("pc_sector")
     ldist = left.get("pc_district")
     areas = right.get("la_districts")
@@ -116,19 +114,19 @@ def _name_against(left: Rec, right: Rec, given: str, grps: str, parts: str) -> i
 
 
 def carer_name(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._carer_name``: the accompanying carer vs the plan's carer and mother."""
+    """``VECTORISED["carer_name"]``: the accompanying carer vs the plan's carer and mother."""
     return _name_against(
         left, right, "carer_given_first", "carer_given_groups", "carer_family_parts"
     )
 
 
 def person_vs_carer(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._person_vs_carer``: the attendee vs the plan's carer and mother."""
+    """``VECTORISED["person_vs_carer"]``: the attendee vs the plan's carer and mother."""
     return _name_against(left, right, "given_first", "given_groups", "family_parts")
 
 
 def surname_link(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._surname_link``, with its rule that a carer-explained surname is null."""
+    """``VECTORISED["surname_link"]``, with its rule that a carer-explained surname is null."""
     lparts = left.get("family_parts")
     lcarer = left.get("carer_family_parts")
     carer_agrees = meet(lcarer, right.get("carer_family_parts")) or meet(
@@ -145,7 +143,7 @@ def surname_link(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def family_ref(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._family_ref``: the attendee's LA families vs the plan's.
+    """``VECTORISED["family_ref"]``: the attendee's LA families vs the plan's.
 
     Levels: same family (0), the family of a plan the attendee may be (1, not
     for that plan itself), another family (2).
@@ -163,7 +161,7 @@ def family_ref(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def mother_ids(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._mother_ids``: the attendee's NHS number / dob vs the plan's mother's."""
+    """``VECTORISED["mother_ids"]``: the attendee's NHS number / dob vs the plan's mother's."""
     ln, rn = left.get("nhs"), right.get("mother_nhs")
     ld, rd = left.get("dob"), right.get("mother_dob")
     nhs_null, dob_null = ln is None or rn is None, ld is None or rd is None
@@ -177,7 +175,7 @@ def mother_ids(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def mother_nhs(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._mother_nhs``: a baby's mother's NHS number vs the mother's."""
+    """``VECTORISED["mother_nhs"]``: a baby's mother's NHS number vs the mother's."""
     a, b = left.get("mother_nhs"), right.get("nhs")
     if a is None or b is None:
         return -1
@@ -185,7 +183,7 @@ def mother_nhs(left: Rec, right: Rec, _col: str | None) -> int:
 
 
 def birth_near_edd(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._birth_near_edd``: a baby's dob vs the plan's expected delivery date."""
+    """``VECTORISED["birth_near_edd"]``: a baby's dob vs the plan's expected delivery date."""
     dob, edd = left.get("dob"), right.get("edd")
     if dob is None or edd is None:
         return -1
@@ -200,13 +198,13 @@ def _days(d: dt.date) -> int:
 
 
 def parent_age(left: Rec, right: Rec, _col: str | None) -> int:
-    """``_relation_kinds._parent_age``: the adult's age (days) at the plan child's birth."""
+    """``VECTORISED["parent_age"]``: the adult's age (days) at the plan child's birth."""
     dob, child = left.get("dob"), right.get("dob")
     if dob is None or child is None:
         return -1
     days = _days(child) - _days(dob)
-    lo, hi = _relation_kinds.PARENT_AGE_DAYS
-    clo, chi = _relation_kinds.CARER_AGE_DAYS
+    lo, hi = PARENT_AGE_DAYS
+    clo, chi = CARER_AGE_DAYS
     if lo <= days <= hi:
         return 0
     if clo <= days <= chi:
@@ -216,15 +214,15 @@ def parent_age(left: Rec, right: Rec, _col: str | None) -> int:
 
 #: Plain form and the vectorised function it mirrors, per relation kind.
 _MIRRORS: Final = {
-    "household": (household, _relation_kinds._household),
-    "carer_name": (carer_name, _relation_kinds._carer_name),
-    "person_vs_carer": (person_vs_carer, _relation_kinds._person_vs_carer),
-    "surname_link": (surname_link, _relation_kinds._surname_link),
-    "family_ref": (family_ref, _relation_kinds._family_ref),
-    "mother_ids": (mother_ids, _relation_kinds._mother_ids),
-    "mother_nhs": (mother_nhs, _relation_kinds._mother_nhs),
-    "birth_near_edd": (birth_near_edd, _relation_kinds._birth_near_edd),
-    "parent_age": (parent_age, _relation_kinds._parent_age),
+    "household": (household, VECTORISED["household"]),
+    "carer_name": (carer_name, VECTORISED["carer_name"]),
+    "person_vs_carer": (person_vs_carer, VECTORISED["person_vs_carer"]),
+    "surname_link": (surname_link, VECTORISED["surname_link"]),
+    "family_ref": (family_ref, VECTORISED["family_ref"]),
+    "mother_ids": (mother_ids, VECTORISED["mother_ids"]),
+    "mother_nhs": (mother_nhs, VECTORISED["mother_nhs"]),
+    "birth_near_edd": (birth_near_edd, VECTORISED["birth_near_edd"]),
+    "parent_age": (parent_age, VECTORISED["parent_age"]),
 }
 
 #: The relation kinds' plain forms.
