@@ -137,7 +137,8 @@ def test_header_only_gives_an_empty_valid_table(tmp_path: Path) -> None:
 def test_missing_file_and_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         read_attendances(tmp_path / "nope.csv")
-    with pytest.raises(InputError, match="directory"):
+    # A folder is read as a set of Parquet files: one without any is refused.
+    with pytest.raises(InputError, match="folder with no Parquet files"):
         read_attendances(tmp_path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -24,7 +25,10 @@ __all__ = ["FlagRun", "build_index", "flag", "run_flagging"]
 
 log = logging.getLogger("cpflag")
 
-Source = str | Path | pl.DataFrame | io.ReadResult
+#: A table argument: a CSV or Parquet file, a folder of Parquet files, a polars
+#: DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table (all read by
+#: ``cpflag.io``), or a table already read.
+Source = io.TableSource | io.ReadResult
 
 _NHS_REASONS = {
     "malformed": "nhs_number malformed (not 10 digits); treated as absent",
@@ -51,7 +55,7 @@ def _read_att(source: Source) -> io.ReadResult:
     return source if isinstance(source, io.ReadResult) else io.read_attendances(source)
 
 
-def _read_plans(source: Source, manifest: str | Path | pl.DataFrame | None) -> io.ReadResult:
+def _read_plans(source: Source, manifest: io.TableSource | None) -> io.ReadResult:
     if isinstance(source, io.ReadResult):
         return source
     return io.read_plans(source, manifest=manifest)
@@ -72,25 +76,35 @@ def _nhs_rejects(res: io.ReadResult, id_column: str, column: str = "nhs_number")
     )
 
 
+def _file(source: object) -> Path | None:
+    """The path of a table given as one file (not a folder, not a frame)."""
+    if isinstance(source, str | os.PathLike) and Path(source).is_file():
+        return Path(source)
+    return None
+
+
 def _index_for(
     plans: Source,
-    manifest: str | Path | pl.DataFrame | None,
+    manifest: io.TableSource | None,
     config: FlagConfig | None,
     cache: str | Path | None,
 ) -> tuple[PlanIndex, pl.DataFrame]:
     """The plan index and the plans' rejects: from the cache when it is current."""
     config = config or FlagConfig()
-    files = isinstance(plans, str | Path) and (manifest is None or isinstance(manifest, str | Path))
+    plans_path = _file(plans)
+    manifest_path = _file(manifest)
+    files = plans_path is not None and (manifest is None or manifest_path is not None)
     key = None
-    if cache is not None and files:
-        plans_path = Path(plans)  # type: ignore[arg-type]
-        manifest_path = None if manifest is None else Path(manifest)  # type: ignore[arg-type]
+    if cache is not None and plans_path is not None and files:
         key = cache_key(plans_path, manifest_path, config)
         cached = load_index(Path(cache), key, config)
         if cached is not None:
             return cached[0], cached[1]
     elif cache is not None:
-        log.info("index cache: used for plan and manifest files only; building in memory")
+        log.info(
+            "index cache: used for plan and manifest files only (not folders or frames); "
+            "building in memory"
+        )
     pres = _read_plans(plans, manifest)
     parts = [pres.rejects, _nhs_rejects(pres, "plan_id")]
     plan_rejects = pl.concat([r.cast(parts[0].schema) for r in parts])
@@ -102,13 +116,15 @@ def _index_for(
 
 def build_index(
     plans: Source,
-    manifest: str | Path | pl.DataFrame | None = None,
+    manifest: io.TableSource | None = None,
     config: FlagConfig | None = None,
 ) -> PlanIndex:
     """Read and validate the plan lists and build a :class:`PlanIndex`.
 
     Args:
-        plans: Plans table: a path (CSV/Parquet), a DataFrame, or a ``ReadResult``.
+        plans: Plans table: a CSV or Parquet file, a folder of Parquet files, a
+            polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table,
+            or a ``ReadResult``.
         manifest: Per-LA list dates (``la_code,list_date``), when not in the plans.
         config: Run configuration.
 
@@ -121,7 +137,7 @@ def build_index(
 def run_flagging(
     attendances: Source,
     plans: Source | PlanIndex,
-    manifest: str | Path | pl.DataFrame | None = None,
+    manifest: io.TableSource | None = None,
     config: FlagConfig | None = None,
     *,
     history: HistoryStore | str | Path | None = None,
@@ -130,7 +146,7 @@ def run_flagging(
     """Flag a batch of attendances against the plan lists, with a run summary.
 
     Args:
-        attendances: Attendances: a path, a DataFrame or a ``ReadResult``.
+        attendances: Attendances: a table as for ``plans`` in :func:`build_index`.
         plans: Plans (as for :func:`build_index`) or a prebuilt :class:`PlanIndex`.
         manifest: Per-LA list dates, when not in the plans.
         config: Run configuration (ignored when ``plans`` is a PlanIndex, which has its own).
@@ -197,7 +213,7 @@ def run_flagging(
 def flag(
     attendances: Source,
     plans: Source | PlanIndex,
-    manifest: str | Path | pl.DataFrame | None = None,
+    manifest: io.TableSource | None = None,
     config: FlagConfig | None = None,
     *,
     history: HistoryStore | str | Path | None = None,
@@ -205,5 +221,8 @@ def flag(
     """Flag a batch of attendances: the contract's ``flags`` table.
 
     See :func:`run_flagging` for the arguments; this returns only the flags.
+    The result is a polars DataFrame whichever kind of table went in;
+    ``cpflag.flag(...).to_pandas()`` gives a pandas one (with the ``pandas``
+    extra installed).
     """
     return run_flagging(attendances, plans, manifest, config, history=history).flags

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TextIO, TypeVar
 
 import click
 
@@ -81,22 +82,100 @@ def relation_files(specs: tuple[str, ...]) -> list[Path]:
     return [Path(p) for spec in specs for kind, sep, p in [spec.partition("=")] if sep and p]
 
 
+#: The log line: time, level, logger, message (the messages never carry a value
+#: of an identifying column: see ``tests/test_cli_logging.py``).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class StderrHandler(logging.StreamHandler[TextIO]):
+    """A handler writing to whatever ``sys.stderr`` is when a line is logged.
+
+    Click's test runner swaps ``sys.stderr`` for each invocation; a handler
+    bound to the stream of its creation would write to a closed one later.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
+def log_level(verbose: int, quiet: bool) -> int:
+    """WARNING by default and with ``-q``; ``-v`` INFO; ``-vv`` (or more) DEBUG."""
+    if quiet or verbose == 0:
+        return logging.WARNING
+    return logging.INFO if verbose == 1 else logging.DEBUG
+
+
+def configure_logging(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Configure the ``cpflag`` logger once, for this invocation: stderr, one plain format.
+
+    The logger's earlier level and handlers come back when the command ends,
+    so a program that runs the command line in-process (the tests do) keeps
+    its own logging.
+    """
+    logger = logging.getLogger("cpflag")
+    before = (logger.level, list(logger.handlers))
+    handler = StderrHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT))
+    for old in [h for h in logger.handlers if isinstance(h, StderrHandler)]:
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel(log_level(verbose, quiet))
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(before[0])
+        for h in before[1]:
+            if h not in logger.handlers:
+                logger.addHandler(h)
+
+    ctx.call_on_close(restore)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cpflag")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log more on stderr: -v for INFO, -vv for DEBUG (default: warnings and errors).",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Only warnings and errors on stderr: no progress lines.",
+)
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """cpflag: find children at risk in emergency-department data.
 
     Matches attendances against local-authority child protection lists. A flag
     only ever steps concern up: no flag means "no match found on the lists
     loaded", never that a child is safe.
+
+    Log lines go to stderr (time, level, message); they name files, counts and
+    record ids, never a name, date of birth, NHS number or postcode.
     """
+    if verbose and quiet:
+        raise click.UsageError("-v/--verbose and -q/--quiet cannot be given together")
+    configure_logging(ctx, verbose, quiet)
+
+
+def quiet() -> bool:
+    """True when ``cpflag -q`` was given (no progress lines)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("quiet"))
 
 
 path_in = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def stage(message: str, t0: float) -> None:
-    """Progress line on stderr (the flags go to a file; stdout keeps the summary)."""
+    """Progress line on stderr (the flags go to a file; stdout keeps the summary); not with -q."""
+    if quiet():
+        return
     click.echo(f"[{time.perf_counter() - t0:7.2f}s] {message}", err=True)
 
 

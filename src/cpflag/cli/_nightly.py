@@ -24,6 +24,7 @@ from cpflag.cli._common import (
     warn,
     write_outputs,
 )
+from cpflag.cli._configfile import config_options, config_text
 
 
 @main.command()
@@ -114,6 +115,7 @@ def validate(
 @relation_model_opt
 @stale_opt
 @expected_opt
+@config_options
 @clean_errors
 def flag_command(
     attendances: Path,
@@ -128,6 +130,7 @@ def flag_command(
     relation_model: tuple[str, ...],
     stale_after_days: int,
     expected_la: tuple[str, ...],
+    print_config: bool,
 ) -> None:
     """Flag a night's attendances against the LA lists (the nightly batch job).
 
@@ -135,7 +138,14 @@ def flag_command(
     and the run summary (<out>.summary.json), and prints the summary. Output
     paths are checked before anything is read (none may be an input or another
     output); every input's problems are reported together.
+
+    Every option can come from a TOML file (--config nightly.toml, keys as the
+    option names: attendances = "in/att.csv", expected-la = ["E1", "E2"]);
+    the command line overrides it; --print-config shows what is in force.
     """
+    if print_config:
+        click.echo(config_text(click.get_current_context()), nl=False)
+        return
     from cpflag import io, run_flagging
 
     t0 = time.perf_counter()

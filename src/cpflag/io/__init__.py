@@ -1,6 +1,7 @@
 """Reading and validating the contract tables (``shared/spec/data-contract.md``).
 
-CSV and Parquet files, or in-memory polars DataFrames, become contract tables
+CSV and Parquet files, folders of Parquet files, or in-memory frames (polars,
+pandas, pyarrow: :data:`TableSource`) become contract tables
 with canonical columns and dtypes, plus a table of rejects saying which values
 or rows could not be used and why. See ``docs/input.md``.
 """
@@ -9,6 +10,7 @@ from cpflag.io._dates import parse_dates, parse_datetimes
 from cpflag.io._errors import CombinedInputError
 from cpflag.io._inputs import Inputs, read_inputs
 from cpflag.io._mapping import load_mapping
+from cpflag.io._native import TableSource
 from cpflag.io._paths import OutputKind, OutputPathError, PathProblem, check_output_paths
 from cpflag.io._readers import ReadResult, read_attendances, read_manifest, read_plans
 from cpflag.io._work import REJECTS_SCHEMA, ROW_REJECTED, VALUE_IGNORED
@@ -24,6 +26,7 @@ __all__ = [
     "OutputPathError",
     "PathProblem",
     "ReadResult",
+    "TableSource",
     "check_output_paths",
     "load_mapping",
     "parse_dates",

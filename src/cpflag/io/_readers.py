@@ -36,7 +36,7 @@ class ReadResult:
         source: The file path, or the label given.
         encoding: The text encoding of a CSV file (``utf-8``, ``utf-8-sig``,
             ``utf-16``, ``cp1252`` or ``latin-1``); None for Parquet and
-            DataFrames.
+            in-memory frames.
     """
 
     table: pl.DataFrame
@@ -72,7 +72,8 @@ def read_attendances(
     """Read and validate an attendances table (contract section 1).
 
     Args:
-        source: A CSV or Parquet file path, or a polars DataFrame.
+        source: A table (:data:`cpflag.io.TableSource`): a CSV or Parquet file,
+            a folder of Parquet files, or a polars, pandas or pyarrow frame.
         mapping: Column mapping: None, a dict ``{source_header: canonical}``, a
             TOML file path, or ``"ecds"`` for ECDS-style extract names.
         label: Name for the source in messages and rejects (default: the path).
@@ -100,7 +101,8 @@ def read_manifest(source: Source, *, label: str | None = None) -> pl.DataFrame:
     """Read the per-LA list-date manifest (``la_code,list_date``).
 
     Args:
-        source: A CSV or Parquet file path, or a polars DataFrame.
+        source: A table (:data:`cpflag.io.TableSource`): a CSV or Parquet file,
+            a folder of Parquet files, or a polars, pandas or pyarrow frame.
         label: Name for the source in messages.
 
     Returns:
@@ -170,9 +172,10 @@ def read_plans(
     """Read and validate a plans table (contract section 2).
 
     Args:
-        source: A CSV or Parquet file path, or a polars DataFrame.
+        source: A table (:data:`cpflag.io.TableSource`): a CSV or Parquet file,
+            a folder of Parquet files, or a polars, pandas or pyarrow frame.
         mapping: Column mapping, as for :func:`read_attendances`.
-        manifest: Per-LA list dates (path or DataFrame, see
+        manifest: Per-LA list dates (a table as ``source`` is, see
             :func:`read_manifest`). Where it names a plan's LA its date is the
             plan's ``list_date``, overriding a ``list_date`` column (a
             disagreement is noted in the rejects). An LA with no list date is

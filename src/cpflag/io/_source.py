@@ -1,4 +1,10 @@
-"""Getting a raw table out of a CSV file, a Parquet file or a DataFrame.
+"""Getting a raw table out of a CSV file, a Parquet file or folder, or a dataframe.
+
+This is the one reader every table argument goes through (:func:`load_raw`):
+a path is a CSV file, a Parquet file or a folder of Parquet files; an
+in-memory frame of any library is handed over as polars by
+:mod:`cpflag.io._native`; anything else is refused with an error that says
+what is accepted.
 
 CSV is read with every column as text -- leading zeros in ids and NHS numbers
 matter, so polars never infers types here. The encoding is UTF-8 (with or
@@ -25,6 +31,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError, ParseError
+from cpflag.io._native import ACCEPTED, TableSource, native_to_polars
 
 __all__ = ["ROW", "RawTable", "Source", "load_raw"]
 
@@ -33,7 +40,7 @@ log = logging.getLogger("cpflag.io")
 #: Name of the 1-based source row number column.
 ROW: Final = "_row"
 
-Source = str | os.PathLike[str] | pl.DataFrame
+Source = TableSource
 
 _DELIMITERS: Final = (",", ";", "\t", "|")
 _PARQUET_MAGIC: Final = b"PAR1"
@@ -51,8 +58,8 @@ class RawTable:
         frame: Columns ``c0``, ``c1``, ... in source order, then ``_row``.
         headers: The source header of each ``c<i>`` column.
         source: The file path or label, for messages.
-        encoding: Text encoding of a CSV file; None for Parquet and DataFrames.
-        delimiter: The CSV delimiter; None for Parquet and DataFrames.
+        encoding: Text encoding of a CSV file; None for Parquet and frames.
+        delimiter: The CSV delimiter; None for Parquet and frames.
         text: True when every column is text (CSV).
     """
 
@@ -85,8 +92,7 @@ def _positional(
     )
 
 
-def _from_frame(df: pl.DataFrame, label: str | None) -> RawTable:
-    source = label or "<DataFrame>"
+def _from_frame(df: pl.DataFrame, source: str) -> RawTable:
     cols = [c for c in df.columns if c != ROW]
     frame = df.select(cols).with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32))
     frame = frame.select([*cols, ROW])
@@ -227,48 +233,85 @@ def _delimiter_name(delimiter: str) -> str:
     return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
 
 
-def _read_parquet(path: Path, source: str) -> RawTable:
+def _read_parquet(path: Path | list[Path], source: str) -> RawTable:
     try:
-        df = pl.read_parquet(path)
+        df = pl.read_parquet(path, hive_partitioning=isinstance(path, list))
     except (pl.exceptions.PolarsError, OSError, ValueError):
-        raise InputError(
-            "cannot read the Parquet file (corrupt or truncated?)", source=source
-        ) from None
+        what = (
+            "cannot read the Parquet files of the folder (corrupt or truncated, or their "
+            "columns differ?)"
+            if isinstance(path, list)
+            else "cannot read the Parquet file (corrupt or truncated?)"
+        )
+        raise InputError(what, source=source) from None
     return _from_frame(df, source)
 
 
-def load_raw(source: Source, label: str | None = None) -> RawTable:
-    """Load a CSV file, a Parquet file or a DataFrame as a :class:`RawTable`.
+def _parquet_files(folder: Path) -> list[Path]:
+    """The Parquet files under ``folder``, in path order (hidden and ``_`` names skipped).
 
-    The format comes from the suffix (``.csv``, ``.txt``, ``.tsv``, ``.parquet``,
-    ``.pq``) but the content decides: a file starting with the Parquet magic
-    bytes is Parquet, anything else is read as delimited text.
+    Spark and Hive folders hold ``_SUCCESS`` markers and ``.crc`` files beside
+    the data; ``la_code=E10000028/`` sub-folders become a column.
+    """
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in (".parquet", ".pq")
+        and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
+        and p.is_file()
+    )
+
+
+def load_raw(source: Source, label: str | None = None) -> RawTable:
+    """Load a table from a file, a folder of Parquet files or a dataframe as a :class:`RawTable`.
+
+    The format of a file comes from the suffix (``.csv``, ``.txt``, ``.tsv``,
+    ``.parquet``, ``.pq``) but the content decides: a file starting with the
+    Parquet magic bytes is Parquet, anything else is read as delimited text. A
+    folder is read as one table from the Parquet files in it (sub-folders
+    included, in path order). A polars LazyFrame is collected; a pandas
+    DataFrame or a pyarrow Table is converted to polars.
 
     Args:
-        source: A path or an in-memory DataFrame.
+        source: A path (file or folder), or an in-memory frame.
         label: What to call the source in messages (default: the path, or
-            ``<DataFrame>``).
+            ``<DataFrame>``, ``<LazyFrame>``, ``<Table>``: the frame's type).
 
     Returns:
         The raw table.
 
     Raises:
-        InputError: missing, unreadable, empty, binary or corrupt file.
+        InputError: missing, unreadable, empty, binary or corrupt file; a
+            folder without Parquet files; a frame that cannot be converted;
+            anything that is not a table (the error says what is accepted).
         ParseError: a row with more fields than the header.
     """
-    if isinstance(source, pl.DataFrame):
-        return _from_frame(source, label)
     if not isinstance(source, str | os.PathLike):
-        raise InputError(f"cannot read a table from a {type(source).__name__}", source=label)
+        name = label or f"<{type(source).__name__}>"
+        frame = native_to_polars(source, name)
+        if frame is None:
+            raise InputError(
+                f"cannot read a table from a {type(source).__name__}; give {ACCEPTED}",
+                source=label,
+            )
+        return _from_frame(frame, name)
     path = Path(source)
     name = label or str(path)
+    if path.is_dir():
+        files = _parquet_files(path)
+        if not files:
+            raise InputError(
+                "is a folder with no Parquet files in it (a folder is read as a set of "
+                "Parquet files; give a CSV file by its own path)",
+                source=name,
+            )
+        log.debug("%s: %d Parquet files", name, len(files))
+        return _read_parquet(files, name)
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)
     except FileNotFoundError:
         raise InputError("file not found", source=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=name) from None
     except OSError as exc:
         raise InputError(f"file cannot be read ({type(exc).__name__})", source=name) from None
     if magic == _PARQUET_MAGIC:
