@@ -20,6 +20,7 @@ from cpflag.engine._parts import IndexParts
 from cpflag.linkage import BlockingRule, Linker, block
 from cpflag.rules import RELATION_RULES, newborn
 from cpflag.rules._attendee import attendee_frame, with_family_keys
+from cpflag.rules.plan_subject import yielding_checks
 
 __all__ = ["run_batch"]
 
@@ -98,7 +99,8 @@ def run_batch(
     babies = pl.DataFrame(
         {"attendance_id": att["attendance_id"], "baby": left.select(newborn.is_baby()).to_series()}
     )
-    return order_flags(one_kind_per_pair(flags, babies), ids), n_pairs
+    yielding = yielding_checks(cfg.model)
+    return order_flags(one_kind_per_pair(flags, babies, yielding), ids), n_pairs
 
 
 def _flags(

@@ -40,7 +40,9 @@ from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
 from cpflag.rules import newborn
+from cpflag.rules._attendee import STRONG_ANCHOR
 from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
+from cpflag.rules.plan_subject import yielding_checks
 
 __all__ = ["TriageState", "build_state", "match_one"]
 
@@ -209,8 +211,9 @@ def _attendee(
     state: TriageState,
 ) -> dict[str, Any]:
     """The record's row of ``with_family_keys(attendee_frame(...))``."""
-    matched = sorted(r for r, p in subj if p.band == Band.MATCH)
-    review = sorted(r for r, p in subj if p.band == Band.REVIEW)
+    # As the batch: only a strong match-band link anchors the family and home.
+    matched = sorted(r for r, p in subj if p.band == Band.MATCH and p.match_weight >= STRONG_ANCHOR)
+    review = sorted(r for r, p in subj if p.band is not None and r not in matched)
     home = state.homes.get(matched[:1])[0] if matched else None
     plans = state.plans.get([state.subject_prow[r] for r in matched])
     review_plans = state.plans.get([state.subject_prow[r] for r in review])
@@ -276,5 +279,6 @@ def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | N
     except Unsupported:
         return None
     # One kind per (attendance, plan), as the batch settles it (decide._one_kind).
-    rows = [r for r, keep in zip(rows, most_specific(rows, baby), strict=True) if keep]
+    yielding = yielding_checks(cfg.model)
+    rows = [r for r, keep in zip(rows, most_specific(rows, baby, yielding), strict=True) if keep]
     return _frame(rows)
