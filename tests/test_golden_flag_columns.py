@@ -232,7 +232,9 @@ def test_repeat_rows_have_the_v2_columns() -> None:
             "is_child": [True] * len(days),
         }
     )
-    out = repeat_flags(history, cpflag.FlagConfig())
+    # Family-only rows are off by default; on, they carry the check.
+    assert "b4" not in repeat_flags(history, cpflag.FlagConfig())["attendance_id"].to_list()
+    out = repeat_flags(history, cpflag.FlagConfig(repeat_family_rows=True))
     assert out.columns == list(FLAGS.names)
     by = {r["attendance_id"]: r for r in out.iter_rows(named=True)}
     assert by["a3"]["band"] == "match"
