@@ -75,11 +75,17 @@ def run_batch(
     ):
         return order_flags(pl.concat(out or [_empty_flags()]), ids), n_pairs
 
-    left = with_family_keys(attendee_frame(att, prepared, cfg), subj, parts.plans, parts.subjects)
     mpairs = _candidates("mothers", prepared, parts.mothers, rules, lookups)
     n_pairs += mpairs.height
+    mscored = None
     if mpairs.height and FlagKind.UNBORN_MOTHER in cfg.flags:
         mscored = parts.linker.score(prepared, parts.mothers, mpairs, tf=parts.mother_tf)
+    # The family keys come from the attendee's own plans and from the pre-birth
+    # plans it is the mother on (a person known on one row of a family).
+    links = None if mscored is None else mscored.filter(pl.col("band").is_not_null())
+    attendee = attendee_frame(att, prepared, cfg)
+    left = with_family_keys(attendee, subj, parts.plans, parts.subjects, links, parts.mothers)
+    if mscored is not None:
         out.append(_flags(parts, FlagKind.UNBORN_MOTHER, mscored, left, att, parts.linker))
     for rule in RELATION_RULES:
         rl = parts.relation_linkers[rule.kind]

@@ -144,12 +144,20 @@ def _with_plan_home(
 
 
 def with_family_keys(
-    left: pl.DataFrame, subject_pairs: pl.DataFrame, plans: pl.DataFrame, subjects: pl.DataFrame
+    left: pl.DataFrame,
+    subject_pairs: pl.DataFrame,
+    plans: pl.DataFrame,
+    subjects: pl.DataFrame,
+    mother_pairs: pl.DataFrame | None = None,
+    mothers: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Add what the attendee's own plan says: LA family keys and a missing address.
 
     ``family_keys`` are the LA families of plans each attendee is the subject
-    of. An attendee whose record lacks a postcode (or an address) takes its own
+    of, or (``mother_pairs`` against ``mothers``, the unborn plans' mothers)
+    the mother named on: a person known on one row of a family is known on
+    its others (a mother identified on a pre-birth or MARAC row is a parent of
+    the family's children). An attendee whose record lacks a postcode (or an address) takes its own
     plan's, so that siblings listed at that address are found. Only
     ``match``-band same-person links count for these: strong family evidence
     must not rest on an uncertain identity.
@@ -166,15 +174,22 @@ def with_family_keys(
     strong = (pl.col("band") == Band.MATCH) & (pl.col("match_weight") >= STRONG_ANCHOR)
     matched = subject_pairs.filter(strong).select("l", "r")
     left = _with_plan_home(left, matched, subjects)
-    linked = subject_pairs.select(
-        "l",
-        "r",
-        pl.when(strong).then(pl.col("band")).otherwise(pl.lit(Band.REVIEW)).alias("band"),
-        "guard",
-        pl.col("band").alias("_link_band"),
-    ).join(subjects.select(pl.col("rec").alias("r"), "prow"), on="r")
+
+    def links(pairs: pl.DataFrame, side: pl.DataFrame) -> pl.DataFrame:
+        return pairs.select(
+            "l",
+            "r",
+            pl.when(strong).then(pl.col("band")).otherwise(pl.lit(Band.REVIEW)).alias("band"),
+            "guard",
+            pl.col("band").alias("_link_band"),
+        ).join(side.select(pl.col("rec").alias("r"), "prow"), on="r")
+
+    linked = links(subject_pairs, subjects)
+    identified = linked
+    if mother_pairs is not None and mothers is not None and mother_pairs.height:
+        identified = pl.concat([linked, links(mother_pairs, mothers)])
     family_key = pl.concat_str("la_code", pl.lit("|"), "family_ref")
-    keyed = linked.join(plans.select("prow", "la_code", "family_ref"), on="prow").filter(
+    keyed = identified.join(plans.select("prow", "la_code", "family_ref"), on="prow").filter(
         pl.col("family_ref").is_not_null()
     )
     keys = (
