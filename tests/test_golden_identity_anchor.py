@@ -106,3 +106,37 @@ def test_a_strong_link_anchors_the_family(flags: pl.DataFrame) -> None:
 def test_triage_gives_the_batchs_rows(index: PlanIndex, flags: pl.DataFrame) -> None:
     one = pl.concat([index.match_one(r) for r in attendances([NAMESAKE, OLIVER_MOVED]).to_dicts()])
     assert one.equals(flags)
+
+
+#: Oliver misspelt, born a week later, elsewhere, no number: review on weight alone.
+WEAK = {**NAMESAKE, "attendance_id": "A3", "given_name": "Olivr", "date_of_birth": D(2018, 3, 11)}
+#: Far weaker still: below the review threshold, the guard's conditions holding.
+FAINT = {**WEAK, "attendance_id": "A4", "family_name": "Kowal", "date_of_birth": D(2016, 1, 2)}
+
+
+def test_a_guard_on_a_review_by_weight_says_it_applies_not_capped(index: PlanIndex) -> None:
+    """Issue 13, class 11: no flag or waterfall says "capped" where the weight put it."""
+    flags = index.match(attendances([WEAK]))
+    (row,) = _rows(flags, "A3", FlagKind.PLAN_SUBJECT)
+    assert row["band"] == "review"
+    assert float(row["score"]) < default_match_threshold()  # type: ignore[arg-type]
+    assert "the name_and_dob_only guard applies" in str(row["reasons"])
+    assert "capped" not in str(row["reasons"])
+    text = cpflag.explain(index, attendances([WEAK]).row(0, named=True), "P1").to_text()
+    assert "the name_and_dob_only guard applies" in text
+    assert "capped" not in text
+    assert index.match_one(attendances([WEAK]).row(0, named=True)).equals(flags)
+
+
+def test_a_guard_below_the_review_threshold_says_so(index: PlanIndex) -> None:
+    waterfall = cpflag.explain(index, attendances([FAINT]).row(0, named=True), "P1")
+    assert waterfall.band is None
+    text = waterfall.to_text()
+    assert "below review threshold" in text
+    assert "capped" not in text
+    if waterfall.guard is not None:
+        assert "the weight is below the review threshold" in text
+
+
+def default_match_threshold() -> float:
+    return cpflag.default_model().thresholds.match
