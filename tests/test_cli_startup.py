@@ -42,7 +42,7 @@ except SystemExit as exc:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["flag", "--help"], ["explain", "--help"], ["--version"]],
+    [["--help"], ["flag", "--help"], ["explain", "--help"], ["report", "--help"], ["--version"]],
     ids=" ".join,
 )
 def test_help_does_not_import_the_pipeline(args: list[str]) -> None:

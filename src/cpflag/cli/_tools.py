@@ -93,6 +93,12 @@ def demo(out: Path, seed: int) -> None:
 @click.option("--plan-id", required=True, help="The plan to compare it with.")
 @flag_kind_option("The flag kind whose evidence to show.")
 @click.option("--show-values", is_flag=True, help="Also print the compared (identifying) values.")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the waterfall: .html (self-contained), .png or .svg "
+    '(needs pip install "cpflag[charts]"; never shows the compared values).',
+)
 @model_opt
 @relation_model_opt
 @clean_errors
@@ -106,6 +112,7 @@ def explain(
     show_values: bool,
     model: Path | None,
     relation_model: tuple[str, ...],
+    chart: Path | None = None,
 ) -> None:
     """Print the score waterfall of one attendance against one plan."""
     import polars as pl
@@ -113,7 +120,19 @@ def explain(
     from cpflag import build_index
     from cpflag import explain as explain_fn
     from cpflag._errors import InputError
-    from cpflag.io import read_inputs
+    from cpflag.io import check_output_paths, read_inputs
+
+    if chart is not None:
+        check_output_paths(
+            {"--chart": (chart, "file")},
+            inputs={"--attendances": attendances, "--plans": plans, "--manifest": manifest},
+        )
+        from cpflag.report import charts  # fails here, cleanly, without the extra
+
+        if chart.suffix.lower() not in charts.CHART_SUFFIXES:
+            raise click.BadParameter(
+                f"{chart}: use one of {', '.join(charts.CHART_SUFFIXES)}", param_hint="--chart"
+            )
 
     inputs = read_inputs(attendances=attendances, plans=plans, manifest=manifest)
     assert inputs.attendances is not None
@@ -122,7 +141,10 @@ def explain(
     if att.height == 0:
         raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
     index = build_index(inputs.plans, None, run_config(model, 31, (), relation_model))
-    click.echo(explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values).to_text())
+    waterfall = explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values)
+    click.echo(waterfall.to_text())
+    if chart is not None:
+        click.echo(f"chart written to {charts.save(charts.waterfall_chart(waterfall), chart)}")
 
 
 @main.command()

@@ -69,6 +69,11 @@ _BANDS: Final = {"match": "#d6604d", "review": "#f4a582"}
 _WIDTH: Final = 560
 
 
+def _data(rows: list[dict[str, Any]]) -> alt.Data:
+    """Inline data values (Altair's ``Data`` is untyped)."""
+    return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+
+
 def _band_scale() -> alt.Scale:
     return alt.Scale(domain=list(_BANDS), range=list(_BANDS.values()))
 
@@ -118,7 +123,7 @@ def waterfall_chart(waterfall: Waterfall) -> alt.LayerChart:
             *([f"check: {waterfall.check}"] if waterfall.check else []),
         ],
     )
-    base = alt.Chart(alt.Data(values=rows), title=title, width=_WIDTH, height=300)
+    base = alt.Chart(_data(rows), title=title, width=_WIDTH, height=300)
     steps = alt.X("step:N", sort=[r["step"] for r in rows], title=None)
     bars = base.mark_bar().encode(
         x=steps,
@@ -132,7 +137,7 @@ def waterfall_chart(waterfall: Waterfall) -> alt.LayerChart:
         tooltip=["step:N", "weight:Q", alt.Tooltip("end:Q", title="running total", format="+.2f")],
     )
     zero = base.mark_rule(color="#555").encode(y=alt.datum(0))
-    return alt.layer(bars, zero)
+    return alt.LayerChart(layer=[bars, zero])
 
 
 def _model_rows(model: LinkageModel) -> list[dict[str, Any]]:
@@ -171,7 +176,7 @@ def model_chart(model: LinkageModel) -> alt.HConcatChart:
     order = [r["level"] for r in rows]
     tooltip = ["level:N", "description:N", "m:Q", "u:Q", "weight:Q"]
     weights = (
-        alt.Chart(alt.Data(values=rows), title="match weight per level", width=260)
+        alt.Chart(_data(rows), title="match weight per level", width=260)
         .mark_bar()
         .encode(
             y=alt.Y("level:N", sort=order, title=None),
@@ -188,7 +193,7 @@ def model_chart(model: LinkageModel) -> alt.HConcatChart:
         {**r, "parameter": p, "probability": r[p]} for r in rows for p in ("m", "u") if r[p] > 0
     ]
     probs = (
-        alt.Chart(alt.Data(values=long), title="m and u per level", width=260)
+        alt.Chart(_data(long), title="m and u per level", width=260)
         .mark_point(filled=True, size=60, opacity=1)
         .encode(
             y=alt.Y("level:N", sort=order, axis=alt.Axis(labels=False, title=None)),
@@ -202,9 +207,10 @@ def model_chart(model: LinkageModel) -> alt.HConcatChart:
             tooltip=tooltip,
         )
     )
-    return alt.hconcat(weights, probs, title=f"model: {model.name}").resolve_scale(
-        y="shared", color="independent"
-    )
+    chart: alt.HConcatChart = alt.hconcat(
+        weights, probs, title=f"model: {model.name}"
+    ).resolve_scale(y="shared", color="independent")
+    return chart
 
 
 def _flag_rows(flags: pl.DataFrame) -> list[dict[str, Any]]:
@@ -228,7 +234,7 @@ def flags_chart(flags: pl.DataFrame) -> alt.HConcatChart:
         Two stacked bar charts side by side, with the note that an absent
         attendance was only not found on the lists loaded.
     """
-    data = alt.Data(values=_flag_rows(flags))
+    data = _data(_flag_rows(flags))
     color = alt.Color("band:N", scale=_band_scale(), title="band")
     by_kind = (
         alt.Chart(data, title="flags by kind", width=260)
@@ -269,17 +275,18 @@ def score_chart(flags: pl.DataFrame) -> alt.FacetChart:
         if flags.height
         else []
     )
-    base = alt.Chart(alt.Data(values=rows), width=_WIDTH, height=90)
+    base = alt.Chart(_data(rows), width=_WIDTH, height=90)
     hist = base.mark_bar(opacity=0.85).encode(
         x=alt.X("score:Q", bin=alt.Bin(maxbins=40), title="score (match weight, bits)"),
         y=alt.Y("count():Q", stack=True, title="flags"),
         color=alt.Color("band:N", scale=_band_scale(), title="band"),
         tooltip=["band:N", "count():Q"],
     )
-    return hist.facet(
+    chart: alt.FacetChart = hist.facet(
         row=alt.Row("flag:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
         title="scores of the flags raised",
     )
+    return chart
 
 
 def to_png(chart: Chart, *, scale: float = 1.0) -> bytes:
