@@ -116,9 +116,7 @@ def test_the_flags_chart_says_what_no_flag_means(
 
 
 @pytest.mark.parametrize("suffix", [".html", ".png", ".svg"])
-def test_save_writes_each_format(
-    waterfall: cpflag.Waterfall, tmp_path: Path, suffix: str
-) -> None:
+def test_save_writes_each_format(waterfall: cpflag.Waterfall, tmp_path: Path, suffix: str) -> None:
     path = charts.save(charts.waterfall_chart(waterfall), tmp_path / f"w{suffix}")
     data = path.read_bytes()
     if suffix == ".png":

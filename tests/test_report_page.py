@@ -93,7 +93,8 @@ def test_the_page_says_what_no_flag_means_and_which_lists_are_missing(
     text = " ".join(check_html(page.night_page(night_run.flags, night_run.summary)).text)
     assert text.index(cpflag.NO_FLAG_MEANS) < text.index("Run summary")
     assert "NO LIST LOADED for E09000001" in text
-    assert "E08000035" in text and "2026-11-20" in text  # the list and its date
+    assert "E08000035" in text  # the list
+    assert "2026-11-20" in text  # and its date
     for word in ("safe", "not on a plan"):  # only inside the note that denies it
         assert text.count(word) == cpflag.NO_FLAG_MEANS.count(word)
 
@@ -129,12 +130,12 @@ def test_cpflag_report_writes_the_page_from_the_nightly_outputs(tmp_path: Path) 
 
 
 def test_cpflag_report_refuses_a_missing_summary_and_a_bad_suffix(tmp_path: Path) -> None:
-    att, plans, _ = night(tmp_path)
     flags = tmp_path / "flags.csv"
     flags.write_text("attendance_id,flag,plan_id,la_code,band\n", encoding="utf-8")
     result = run("report", "--flags", flags, "--out", tmp_path / "night.html")
     assert result.exit_code == 2
-    assert "--summary" in result.output and "Traceback" not in result.output
+    assert "--summary" in result.output
+    assert "Traceback" not in result.output
     (tmp_path / "flags.summary.json").write_text("{}", encoding="utf-8")
     result = run("report", "--flags", flags, "--out", tmp_path / "night.txt")
     assert result.exit_code == 2
@@ -162,4 +163,5 @@ def test_explain_refuses_an_unknown_chart_suffix_before_reading(tmp_path: Path) 
     args = ["explain", "--attendances", att, "--plans", plans]
     result = run(*args, "--attendance-id", "A1", "--plan-id", "P1", "--chart", tmp_path / "w.pdf")
     assert result.exit_code == 2
-    assert "--chart" in result.output and "match weight" not in result.output
+    assert "--chart" in result.output
+    assert "match weight" not in result.output
