@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cpflag.cli._common import clean_errors, main, model_opt, path_in
+from cpflag.cli._progress import step
 
 
 @main.command("report")
@@ -51,5 +52,6 @@ def report_command(flags_path: Path, summary: Path | None, out: Path, model: Pat
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError("not a run summary (JSON)", source=str(summary)) from None
     chosen = LinkageModel.from_json(model) if model else None
-    written = page.write_night_page(out, page.read_flags(flags_path), info, model=chosen)
+    with step("drawing the charts"):
+        written = page.write_night_page(out, page.read_flags(flags_path), info, model=chosen)
     click.echo(f"report written to {written} ({written.stat().st_size // 1024} KiB)")

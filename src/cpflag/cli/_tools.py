@@ -18,6 +18,7 @@ from cpflag.cli._common import (
     stage,
     write_outputs,
 )
+from cpflag.cli._progress import step
 
 
 @main.command()
@@ -46,9 +47,11 @@ def synth(scale: str, seed: int, days: int, n_attendances: int | None, fmt: str,
     from cpflag import synth as synth_mod
 
     t0 = time.perf_counter()
-    data = synth_mod.generate(scale=scale, seed=seed, days=days, n_attendances=n_attendances)
+    with step(f"generating the {scale} data"):
+        data = synth_mod.generate(scale=scale, seed=seed, days=days, n_attendances=n_attendances)
     stage(f"generated {data.attendances.height} attendances, {data.plans.height} plan rows", t0)
-    synth_mod.write(data, out, fmt=fmt)  # type: ignore[arg-type]
+    with step(f"writing {out}"):
+        synth_mod.write(data, out, fmt=fmt)  # type: ignore[arg-type]
     stage(f"written to {out}", t0)
 
 
@@ -76,7 +79,8 @@ def demo(out: Path, seed: int) -> None:
     data = synth_mod.generate(scale="demo", seed=seed)
     synth_mod.write(data, out, fmt="csv")
     stage(f"demo data written to {out}/", t0)
-    run = run_flagging(out / "attendances.csv", out / "plans.csv", out / "manifest.csv")
+    with step("flagging the demo day"):
+        run = run_flagging(out / "attendances.csv", out / "plans.csv", out / "manifest.csv")
     write_outputs(run, out / "flags.csv", None, None)
     stage(f"flags written to {out / 'flags.csv'}", t0)
     click.echo(run.summary.to_text())
@@ -187,7 +191,8 @@ def train(
     att = inputs.attendances.table
     pl_tab = inputs.plans.table.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
     stage(f"training on {att.height} attendances x {pl_tab.height} plan subjects", t0)
-    trained = linker.train(att, pl_tab, max_pairs=max_pairs, seed=seed)
+    with step("training (u by sampling, m by EM)"):
+        trained = linker.train(att, pl_tab, max_pairs=max_pairs, seed=seed)
     io.write_text(out, trained.model.to_json() + "\n")
     stage(f"model written to {out}", t0)
 
@@ -260,7 +265,8 @@ def chronology_command(
         source: HistoryStore | pl.DataFrame = HistoryStore.open(history, create=False)
     else:
         assert attendances is not None
-        source = resolve_history(read_attendances(attendances).table)
+        with step("resolving the attendances into persons"):
+            source = resolve_history(read_attendances(attendances).table)
     table = chronology(source, attendance_id=attendance_id, person_id=person_id)
     if out is not None:
         write_table(table, out)
