@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -165,3 +167,22 @@ def test_explain_refuses_an_unknown_chart_suffix_before_reading(tmp_path: Path) 
     assert result.exit_code == 2
     assert "--chart" in result.output
     assert "match weight" not in result.output
+
+
+def test_without_the_charts_extra_report_is_one_clean_error(tmp_path: Path) -> None:
+    flags = tmp_path / "flags.csv"
+    flags.write_text("attendance_id,flag,plan_id,la_code,band\n", encoding="utf-8")
+    (tmp_path / "flags.summary.json").write_text("{}", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "sys.modules['altair'] = None  # as if the extra were not installed\n"
+        "from cpflag.cli import main\n"
+        f"main(['report', '--flags', {str(flags)!r}, '--out', {str(tmp_path / 'n.html')!r}])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert 'pip install "cpflag[charts]"' in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "n.html").exists()
