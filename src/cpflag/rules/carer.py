@@ -63,14 +63,17 @@ def carer_model() -> LinkageModel:
                 "named_carer",
                 "person_vs_carer",
                 [
-                    ("full", 0.70, 2e-5, "attendee is the plan's named carer/mother"),
+                    # A carer is any adult of the child's household (the data
+                    # contract), and a plan names at most two of them: about
+                    # half of true carers are not the named one.
+                    ("full", 0.45, 2e-5, "attendee is the plan's named carer/mother"),
                     (
                         "family",
                         0.15,
                         0.003,
                         "attendee shares a surname with the named carer/mother",
                     ),
-                    ("different", 0.15, 0.997, "attendee is not the named carer/mother"),
+                    ("different", 0.40, 0.997, "attendee is not the named carer/mother"),
                 ],
                 name_u=True,
             ),
