@@ -63,7 +63,8 @@ class FlagConfig:
             names those with no list loaded (their children cannot be flagged).
         unborn_mother_weeks_after_edd: How long after the expected delivery date
             the mother on an unborn plan is still flagged.
-        newborn_days: A baby is a newborn for this many days after birth.
+        newborn_days: A baby is a newborn in its first this many days (aged 0 to
+            newborn_days - 1 days at arrival: the contract's "first 90 days").
         adult_age: Attendees this old or older count as adults (carer flags).
         repeat_min_attendances: The repeat-attendance rule: at least this many ...
         repeat_window_days: ... attendances by one child within this many days.

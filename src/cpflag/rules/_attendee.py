@@ -56,7 +56,7 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: RuleSettin
     ).with_columns((pl.col("arrival_date") - pl.col("dob")).dt.total_days().alias("age_days"))
     adult_days = int(config.adult_age * 365.25)
     # Born a year before a newborn's window: 365/366 days more than a newborn's age.
-    year_off = pl.col("age_days").is_between(365, 366 + config.newborn_days)
+    year_off = pl.col("age_days").is_between(365, 365 + config.newborn_days)
     adult_setting = pl.col("setting").is_in(ADULT_SETTINGS).fill_null(False)
     age = pl.col("age_days")
     # A baby's record (mother's NHS number, placeholder name) with an age no
@@ -82,7 +82,7 @@ def attendee_frame(att: pl.DataFrame, prepared: pl.DataFrame, config: RuleSettin
         # So is a baby whose birth year looks mistyped by one (a common typo):
         # its recorded age is a year more than a newborn's.
         pl.when(age.is_not_null())
-        .then(age.is_between(-1, config.newborn_days) | year_off | dob_typo)
+        .then(age.is_between(-1, config.newborn_days - 1) | year_off | dob_typo)
         .otherwise(~adult_setting)
         .fill_null(False)
         .alias("is_newborn"),

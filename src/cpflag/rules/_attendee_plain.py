@@ -67,8 +67,8 @@ def attendee_row(
     else:
         is_adult = age >= int(config.adult_age * 365.25)
         # Born a year before a newborn's window: a birth year mistyped by one.
-        year_off = 365 <= age <= 366 + newborn_days
-        is_newborn = -1 <= age <= newborn_days or year_off
+        year_off = 365 <= age <= 365 + newborn_days
+        is_newborn = -1 <= age < newborn_days or year_off
         doubt = BIRTH_YEAR_DOUBTFUL if year_off else None
         # A baby's record with an impossible age (born in the future, or an
         # adult's), one digit off a newborn's birth date (_newborn_age).

@@ -71,7 +71,7 @@ def digit_typo_of_newborn(
         .with_columns((pl.col("arrival") - pl.col("vdate")).dt.total_days().alias("age"))
     )
     hits = (
-        variants.filter(pl.col("age").is_between(-1, newborn_days))
+        variants.filter(pl.col("age").is_between(-1, newborn_days - 1))
         .select("i")
         .unique()
         .with_columns(pl.lit(True).alias("digit_typo"))
@@ -92,6 +92,6 @@ def digit_typo_of_newborn_one(dob: dt.date, arrival: dt.date, newborn_days: int)
                 date = dt.date(int(variant[:4]), int(variant[4:6]), int(variant[6:]))
             except ValueError:
                 continue
-            if -1 <= (arrival - date).days <= newborn_days:
+            if -1 <= (arrival - date).days < newborn_days:
                 return True
     return False
