@@ -19,6 +19,7 @@ using them are in ``_relations``.
 * ``surname_link``: attendee ``family_parts`` against the subject's and the parents'
 * ``family_ref``: ``l_family_keys`` (LA families the attendee is a subject in)
   against ``r_family_key``
+* ``family_row``: the same, strong links only (the carers' reading)
 * ``mother_ids``: attendee ``nhs``/``dob`` against the plan's ``mother_nhs``/``mother_dob``
 * ``mother_nhs``: a baby's ``mother_nhs`` against the mother's ``nhs``
 * ``birth_near_edd``: a baby's ``dob`` against the plan's ``edd``
@@ -204,6 +205,22 @@ def _family_ref() -> DeclaredKind:
     )
 
 
+def _family_row() -> DeclaredKind:
+    """The attendee named on another row of the plan's LA family, by a strong link only.
+
+    The carers' reading of the family reference: a review-band link says
+    nothing for a carer, so only ``family_keys`` (strong links) are read.
+    """
+    key = R("family_key")
+    return DeclaredKind(
+        "family_row",
+        ("same_family", "other"),
+        (_in(L("family_keys"), key),),
+        key.is_null() | _empty(L("family_keys")),
+        ("family_keys", "family_key"),
+    )
+
+
 #: Ages (in days, at the plan child's birth) of a parent, and of any other adult
 #: who may care for a child (an older sibling, a grandparent, a foster carer).
 PARENT_AGE_DAYS: Final = (5479, 18262)  # 15 to 50 years
@@ -226,6 +243,7 @@ _DECLARED: Final = (
     _name_against("person_vs_carer", "given_first", "given_groups", "family_parts"),
     _surname_link(),
     _family_ref(),
+    _family_row(),
     DeclaredKind(
         "mother_ids",
         ("nhs", "dob", "different"),

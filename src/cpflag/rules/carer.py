@@ -89,21 +89,15 @@ def carer_model() -> LinkageModel:
             HOUSEHOLD,
             _c(
                 "family_ref",
-                "family_ref",
+                "family_row",
                 [
                     # The attendee is, by a strong same-person link, the subject
                     # of another row of this plan child's LA family (a MARAC
                     # row) or the mother on its pre-birth row: known on one row
                     # of the family, a parent of its children. Only a wrong
-                    # identity puts an unrelated adult there.
+                    # identity puts an unrelated adult there; a link still in
+                    # review is not read at all.
                     ("same_family", 0.05, 1e-12, "named on another row of the LA family"),
-                    # A link still in review says nothing for a carer alert.
-                    (
-                        "same_family_unconfirmed",
-                        0.01,
-                        0.01,
-                        "may be named on another row of the LA family",
-                    ),
                     ("other", 0.02, 0.9999999, "named on a row of another LA family"),
                 ],
             ),
@@ -171,7 +165,7 @@ def carer_model() -> LinkageModel:
 NAMED_ADULT_LEVELS: Final = {
     "person_vs_carer": ("full",),
     "mother_ids": ("nhs",),
-    "family_ref": ("same_family",),
+    "family_row": ("same_family",),
 }
 
 
