@@ -153,11 +153,28 @@ def test_columns_are_the_contracts_in_order(flags: pl.DataFrame) -> None:
     assert flags.schema == FLAGS.schema
 
 
-def test_match_probability_is_the_scores_posterior(flags: pl.DataFrame) -> None:
+def _guard_of(reasons: str) -> str | None:
+    for g in default_model().guards:
+        if f"the {g.name} guard" in reasons:
+            return g.name
+    return None
+
+
+def test_match_probability_is_the_scores_posterior_at_most_its_guards(
+    flags: pl.DataFrame,
+) -> None:
+    ceilings = {g.name: g.probability for g in default_model().guards}
+    capped = 0
     for row in flags.iter_rows(named=True):
         p = 2.0 ** row["score"] / (1.0 + 2.0 ** row["score"])
+        guard = _guard_of(str(row["reasons"])) if row["flag"] == "plan_subject" else None
+        ceiling = ceilings.get(guard) if guard else None
+        if ceiling is not None and ceiling < p:
+            capped += 1
+            p = ceiling
         assert row["match_probability"] == pytest.approx(p, rel=1e-12)
         assert 0.0 <= row["match_probability"] <= 1.0
+    assert capped >= 1  # the twin review: its weight says more than a twin's guard allows
 
 
 @pytest.mark.parametrize("score", [-5000.0, -1074.0, -60.0, -6.0, 0.0, 6.0, 60.0, 5000.0])

@@ -203,3 +203,25 @@ def test_explain_shows_the_guard_and_its_check(
 def test_triage_gives_the_batchs_rows(index: PlanIndex, flags: pl.DataFrame) -> None:
     one = pl.concat([index.match_one(r) for r in attendances(ROWS).to_dicts()])
     assert one.equals(flags)
+
+
+def test_a_guarded_flags_probability_is_at_most_its_guards(
+    index: PlanIndex, flags: pl.DataFrame
+) -> None:
+    """The weights over-count where a guard applies: the flag's p is the guard's at most."""
+    ceiling = {g.name: g.probability for g in default_model().guards}["nhs_numbers_differ"]
+    assert ceiling is not None
+    row = _flag(flags, "A1", FlagKind.PLAN_SUBJECT)
+    assert float(row["score"]) >= default_model().thresholds.match  # type: ignore[arg-type]
+    assert row["match_probability"] == pytest.approx(ceiling)
+    record = attendances([NAMESAKE]).row(0, named=True)
+    assert cpflag.explain(index, record, "P1").match_probability == pytest.approx(ceiling)
+    assert index.match_one(record)["match_probability"].to_list() == [pytest.approx(ceiling)]
+
+
+def test_guard_probability_round_trips_and_is_checked() -> None:
+    model = default_model()
+    again = type(model).from_json(model.to_json())
+    assert [g.probability for g in again.guards] == [g.probability for g in model.guards]
+    with pytest.raises(cpflag.ModelError):
+        cpflag.Guard("bad", {"nhs_number": ("different",)}, probability=1.5)

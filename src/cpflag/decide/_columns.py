@@ -5,7 +5,8 @@ written side by side so the two stay the same:
 
 * ``match_probability``: the posterior probability of the score, a log2
   posterior odds that includes the prior: p = 2^s / (1 + 2^s), computed as
-  1 / (1 + 2^-|s|) or 2^-|s| / (1 + 2^-|s|) so that no power overflows.
+  1 / (1 + 2^-|s|) or 2^-|s| / (1 + 2^-|s|) so that no power overflows; at
+  most the probability of the guard that applies (``Guard.probability``).
 * ``check``: null at ``match``; at ``review``, what the rule declares for the
   cap or guard that put the flag there, else the kind's generic check
   (``cpflag.rules.REVIEW_CHECKS``).
@@ -19,6 +20,7 @@ capped when the weight put it there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import polars as pl
@@ -31,6 +33,7 @@ __all__ = [
     "FOUND",
     "check_expr",
     "check_one",
+    "guard_ceilings",
     "guard_note",
     "guard_note_expr",
     "probability_expr",
@@ -41,16 +44,31 @@ __all__ = [
 FOUND: Final = Found.ARRIVAL.value
 
 
-def probability_expr(score: pl.Expr) -> pl.Expr:
-    """``match_probability`` of a score column (log2 posterior odds)."""
+def guard_ceilings(model: LinkageModel) -> dict[str, float]:
+    """The guards of ``model`` with a probability ceiling (``Guard.probability``)."""
+    return {g.name: g.probability for g in model.guards if g.probability is not None}
+
+
+def probability_expr(score: pl.Expr, ceilings: Mapping[str, float] | None = None) -> pl.Expr:
+    """``match_probability`` of a score column (log2 posterior odds).
+
+    With ``ceilings`` (``guard`` in scope), a flag a guard applies to has at
+    most that guard's probability: where a guard applies the weights are known
+    to over-count, so the score's own probability is not to be trusted.
+    """
     tail = pl.lit(2.0).pow(-score.abs())
-    return pl.when(score >= 0).then(1.0 / (1.0 + tail)).otherwise(tail / (1.0 + tail))
+    p = pl.when(score >= 0).then(1.0 / (1.0 + tail)).otherwise(tail / (1.0 + tail))
+    if not ceilings:
+        return p
+    cap = pl.col("guard").replace_strict(dict(ceilings), default=1.0, return_dtype=pl.Float64)
+    return pl.min_horizontal(p, cap.fill_null(1.0))
 
 
-def probability_one(score: float) -> float:
-    """:func:`probability_expr` of one score."""
+def probability_one(score: float, ceiling: float | None = None) -> float:
+    """:func:`probability_expr` of one score (``ceiling``: its guard's, if any)."""
     tail: float = 2.0 ** -abs(score)
-    return 1.0 / (1.0 + tail) if score >= 0 else tail / (1.0 + tail)
+    p = 1.0 / (1.0 + tail) if score >= 0 else tail / (1.0 + tail)
+    return p if ceiling is None else min(p, ceiling)
 
 
 def check_expr(kind: str, model: LinkageModel) -> pl.Expr:

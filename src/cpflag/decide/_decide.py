@@ -16,7 +16,13 @@ from typing import Final
 import polars as pl
 
 from cpflag.contract import FLAG_KINDS, FLAGS, FlagKind
-from cpflag.decide._columns import FOUND, check_expr, guard_note_expr, probability_expr
+from cpflag.decide._columns import (
+    FOUND,
+    check_expr,
+    guard_ceilings,
+    guard_note_expr,
+    probability_expr,
+)
 from cpflag.linkage import LinkageModel, Linker, reasons_expr
 from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
@@ -90,7 +96,7 @@ def finish_flags(
     """
     guard_note = guard_note_expr(model.thresholds.match)
     return frame.with_columns(
-        probability_expr(pl.col("score")).alias("match_probability"),
+        probability_expr(pl.col("score"), guard_ceilings(model)).alias("match_probability"),
         check_expr(kind, model).alias("check"),
         pl.lit(FOUND).alias("found"),
         pl.concat_str(

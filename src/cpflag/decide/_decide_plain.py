@@ -21,7 +21,13 @@ import attrs
 import polars as pl
 
 from cpflag.contract import FlagKind
-from cpflag.decide._columns import FOUND, check_one, guard_note, probability_one
+from cpflag.decide._columns import (
+    FOUND,
+    check_one,
+    guard_ceilings,
+    guard_note,
+    probability_one,
+)
 from cpflag.linkage._plain_score import PlainPair, PlainScorer
 from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
@@ -145,6 +151,7 @@ def flag_rows(
     arrival = arrival_time.date()
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
+    ceilings = guard_ceilings(scorer.model)
     for d, plan in zip(decided, plans.get([d.prow for d in decided]), strict=True):
         if not _current(plan, arrival, kind, config) or plan["plan_id"] in seen:
             continue
@@ -172,7 +179,10 @@ def flag_rows(
                 "plan_type": plan["plan_type"],
                 "score": d.pair.match_weight,
                 "band": d.band,
-                "match_probability": probability_one(d.pair.match_weight),
+                "match_probability": probability_one(
+                    d.pair.match_weight,
+                    None if d.guard is None else ceilings.get(d.guard),
+                ),
                 "check": check_one(kind, d.band, d.guard, scorer.model),
                 "found": FOUND,
                 "reasons": "; ".join(n for n in notes if n is not None),

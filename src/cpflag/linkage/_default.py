@@ -173,6 +173,7 @@ def default_guards() -> tuple[Guard, ...]:
             why="a twin has a number of their own: the plan child's date, another given "
             "name and another valid NHS number",
             check="twin with their own NHS number: compare given names and NHS numbers",
+            probability=0.02,
         ),
         Guard(
             "another_child",
@@ -184,6 +185,7 @@ def default_guards() -> tuple[Guard, ...]:
             "(a sibling shares the name's surname and the home)",
             check="NHS number and date of birth both differ: likely another child of the "
             "family, confirm who attended",
+            probability=0.02,
         ),
         Guard(
             "twin",
@@ -194,6 +196,7 @@ def default_guards() -> tuple[Guard, ...]:
             },
             why="twins share dob, surname and address and differ in given name",
             check="possible twin: compare given names with the plan child's",
+            probability=0.25,
         ),
         Guard(
             "no_identity_anchor",
@@ -204,6 +207,7 @@ def default_guards() -> tuple[Guard, ...]:
             why="an alert needs the date of birth or the NHS number to agree: a parent "
             "and child, or two children, can share a full name and an address",
             check="neither date of birth nor NHS number agrees: confirm the date of birth",
+            probability=0.2,
         ),
         Guard(
             "borrowed_nhs_number",
@@ -214,6 +218,7 @@ def default_guards() -> tuple[Guard, ...]:
             },
             why="a sibling's NHS number typed into the wrong record",
             check="NHS number may be a sibling's: confirm given name and date of birth",
+            probability=0.2,
         ),
         # A name and a date of birth alone do not make an alert: two children in
         # England share both far more often than the weights' independence
@@ -229,6 +234,7 @@ def default_guards() -> tuple[Guard, ...]:
             why="name and date of birth agree but no NHS number and no home: a namesake "
             "born the same day elsewhere, or a family that moved",
             check="name and date of birth only: confirm the NHS number or the address",
+            probability=0.5,
         ),
         # Last, so the traps above name the cap where they apply (a twin with
         # a number of its own is a twin, not only two numbers).
@@ -239,6 +245,7 @@ def default_guards() -> tuple[Guard, ...]:
             "are traced on the Spine); a name and date of birth shared by two children "
             "is far commoner than a wrong valid number",
             check="NHS numbers differ: trace both on PDS",
+            probability=0.1,
         ),
     )
 

@@ -221,12 +221,25 @@ class Guard:
         check: What a person should verify for a flag the guard put at review
             (the flag's ``check``); "" gives the flag kind's generic check. Never
             an identifying value: it is the same text for every pair.
+        probability: At most this share of the pairs the guard applies to are
+            the same person: a flag it applies to has ``match_probability`` at
+            most this (the weights over-count exactly where a guard applies).
+            None keeps the score's own probability. A domain estimate until a
+            site's review outcomes recalibrate it.
     """
 
     name: str
     when: dict[str, tuple[str, ...]] = attrs.field(converter=_when)
     why: str = ""
     check: str = ""
+    probability: float | None = attrs.field(default=None)
+
+    @probability.validator
+    def _check_probability(
+        self, attribute: attrs.Attribute[float | None], value: float | None
+    ) -> None:
+        if value is not None:
+            _prob(self, attribute, value)  # type: ignore[arg-type]
 
 
 @attrs.frozen

@@ -16,7 +16,7 @@ import polars as pl
 
 from cpflag._errors import InputError
 from cpflag.contract import FlagKind
-from cpflag.decide import check_one, guard_note
+from cpflag.decide import check_one, guard_ceilings, guard_note, probability_one
 from cpflag.engine._index import PlanIndex
 from cpflag.io._conform import conform_attendances
 
@@ -34,7 +34,8 @@ class Waterfall:
             ``description``, ``m``, ``u``, ``weight``, ``cumulative``
             (and ``attendance_value`` / ``plan_value`` when values were asked for).
         match_weight: The final weight (the flag's ``score``).
-        match_probability: The same as a probability.
+        match_probability: The flag's probability: the weight's, at most the
+            probability of the guard that applies.
         band: ``match``, ``review`` or None (below the review threshold).
         guard: The guard that capped the pair at review, if any.
         check: What a person should verify when the pair is at review (the
@@ -152,7 +153,10 @@ def explain(
         plan_id=plan_id,
         table=table,
         match_weight=scored["match_weight"],
-        match_probability=scored["match_probability"],
+        # The flag's own probability: at most its guard's (decide._columns).
+        match_probability=probability_one(
+            scored["match_weight"], guard_ceilings(model).get(scored["guard"] or "")
+        ),
         band=scored["band"],
         guard=scored["guard"],
         check=None
