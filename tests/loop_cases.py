@@ -55,7 +55,10 @@ P_OTHER_LA = {
 }
 
 
-def plan_rows(*rows: dict[str, Any], list_date: dt.date = D(2026, 11, 20)) -> pl.DataFrame:
+LIST_DATE = D(2026, 11, 20)
+
+
+def plan_rows(*rows: dict[str, Any], list_date: dt.date = LIST_DATE) -> pl.DataFrame:
     return plans(list(rows), list_date=list_date)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import cpflag
 from cpflag import loop
-from cpflag.history import LoopStore
+from cpflag.history import LoopStore, _loop_store
 from tests.loop_cases import AMELIA, OLIVER, OTHER, P_AMELIA, P_OLIVER, night, plan_rows, visit
 
 D = dt.date
@@ -21,30 +21,32 @@ def test_late_plan_is_raised_by_lookback_once(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = night(store, [visit("A1", AMELIA, N1), visit("A2", OLIVER, N1)], plan_rows(P_OLIVER))
     assert first.flags.filter(pl.col("plan_id") == "P2").height == 0
-    assert first.summary.loop is not None and first.summary.loop["first_list_version"]
+    assert first.summary.loop is not None
+    assert first.summary.loop["first_list_version"]
 
     # Amelia's plan (started long before N1) reaches the list on N2.
     both = plan_rows(P_OLIVER, P_AMELIA, list_date=N2)
     second = night(store, [visit("A3", OTHER, N2)], both)
     late = second.flags.filter(pl.col("found") == "lookback")
-    assert late.select("attendance_id", "plan_id", "flag").rows() == [
-        ("A1", "P2", "plan_subject")
-    ]
+    assert late.select("attendance_id", "plan_id", "flag").rows() == [("A1", "P2", "plan_subject")]
     assert late["band"].to_list() == ["match"]
     assert second.notifications is not None
     assert second.notifications.select("attendance_id", "plan_id").rows() == [("A1", "P2")]
     assert second.summary.loop is not None
     assert second.summary.loop["lookback_flags"] == 1
     changes = {r["la_code"]: r for r in second.summary.loop["list_changes"]}
-    assert changes["E1"]["new"] == 1 and changes["E1"]["rows"] == 2
+    assert changes["E1"]["new"] == 1
+    assert changes["E1"]["rows"] == 2
 
     # Re-running N2 raises it again on N2 (same files); N3 never does.
     again = night(store, [visit("A3", OTHER, N2)], both)
     assert again.flags.filter(pl.col("found") == "lookback").height == 1
-    assert again.notifications is not None and again.notifications.equals(second.notifications)
+    assert again.notifications is not None
+    assert again.notifications.equals(second.notifications)
     third = night(store, [visit("A4", OTHER, N3)], plan_rows(P_OLIVER, P_AMELIA, list_date=N3))
     assert third.flags.filter(pl.col("found") == "lookback").height == 0
-    assert third.notifications is not None and third.notifications.height == 0
+    assert third.notifications is not None
+    assert third.notifications.height == 0
     raised = loop.raised_flags(store).filter(pl.col("plan_id") == "P2")
     assert raised.select("attendance_id", "found", "raised_on").rows() == [("A1", "lookback", N2)]
 
@@ -72,8 +74,11 @@ def test_list_changes_and_warnings(tmp_path: Path) -> None:
     night(store, [visit("A1", OTHER, N1)], plan_rows(P_OLIVER, *many))
     ended = {**many[0], "end_date": N2}
     changed = {**many[1], "address": "14 Oak Road"}
-    run = night(store, [visit("A2", OTHER, N2)], plan_rows({**P_OLIVER, "nhs_number": None},
-                                                           ended, changed, many[2]))
+    run = night(
+        store,
+        [visit("A2", OTHER, N2)],
+        plan_rows({**P_OLIVER, "nhs_number": None}, ended, changed, many[2]),
+    )
     assert run.summary.loop is not None
     e1 = run.summary.loop["list_changes"][0]
     assert (e1["rows"], e1["new"], e1["changed"], e1["ended"], e1["removed"]) == (4, 0, 3, 1, 7)
@@ -91,8 +96,6 @@ def test_killed_commit_leaves_the_loop_tables_as_they_were(
     ls = LoopStore(store)
     before = ls.version
     sent = loop.notifications(store)
-    from cpflag.history import _loop_store
-
     calls = {"n": 0}
     real = _loop_store.write_parquet
 

@@ -80,7 +80,9 @@ def test_outcomes_validated_with_file_column_and_row(tmp_path: Path) -> None:
     with pytest.raises(cpflag.InputError) as err:
         loop.read_outcomes(path)
     msg = str(err.value)
-    assert str(path) in msg and "'outcome'" in msg and "row 2 (id A6)" in msg
+    assert str(path) in msg
+    assert "'outcome'" in msg
+    assert "row 2 (id A6)" in msg
 
     _outcomes(decided_on=["30th of Nov"]).write_csv(path)
     with pytest.raises(cpflag.ParseError, match=r"'decided_on'.*row 1 \(id A5\)"):
@@ -101,8 +103,10 @@ def test_identifying_columns_refused_without_their_values(tmp_path: Path) -> Non
     with pytest.raises(cpflag.InputError) as err:
         loop.read_outcomes(path)
     msg = str(err.value)
-    assert "given_name" in msg and "nhs_number" in msg
-    assert OLIVER_NHS not in msg and "Oliver" not in msg
+    assert "given_name" in msg
+    assert "nhs_number" in msg
+    assert OLIVER_NHS not in msg
+    assert "Oliver" not in msg
 
 
 def test_latest_decision_in_force_and_kept_across_reopen(tmp_path: Path) -> None:

@@ -25,7 +25,9 @@ _outcomes = click.option(
 @_history
 @_outcomes
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the worklist (CSV/Parquet)."
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the worklist (CSV/Parquet).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @clean_errors

@@ -123,6 +123,12 @@ def validate(
     help="Review outcomes to take in first (attendance_id, plan_id, flag, outcome, decided_on).",
 )
 @click.option(
+    "--fhir",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the night's flags as HL7 FHIR R4 Flag resources (NDJSON; "
+    "needs the 'fhir' extra).",
+)
+@click.option(
     "--lookback-days",
     type=click.IntRange(min=0),
     default=90,
@@ -146,6 +152,7 @@ def flag_command(
     index_cache: Path | None,
     notifications: Path | None,
     outcomes: Path | None,
+    fhir: Path | None,
     lookback_days: int,
     model: Path | None,
     relation_model: tuple[str, ...],
@@ -183,6 +190,7 @@ def flag_command(
             output_paths(out, rejects, summary).items(), kinds, strict=True
         )
     }
+    outputs["--fhir"] = (fhir, "file")
     outputs["--history"] = (history, "store")
     outputs["--index-cache"] = (index_cache, "cache")
     io.check_output_paths(
@@ -234,6 +242,12 @@ def flag_command(
 
         files = write_notifications(run.notifications, notifications, run.loaded_las)
         stage(f"{run.notifications.height} notifications in {len(files)} LA files", t0)
+    if fhir is not None:
+        from cpflag.loop import fhir_flags, write_fhir
+
+        plan_table = inputs.plans.table if inputs.plans is not None else None
+        write_fhir(fhir_flags(run.flags, inputs.attendances.table, plan_table), fhir)
+        stage(f"{run.flags.height} FHIR Flag resources in {fhir}", t0)
     stage("done", t0)
     click.echo(run.summary.to_text())
     if sum(li.plan_rows for li in run.summary.lists) == 0:

@@ -18,6 +18,7 @@ The state lives in the history store's ``loop`` folder
 
 from cpflag.loop._api import audit, notifications, raised_flags, record_outcomes, worklist
 from cpflag.loop._audit import AuditReport, audit_tables
+from cpflag.loop._fhir import fhir_flags, write_fhir
 from cpflag.loop._lookback import DEFAULT_LOOKBACK_DAYS, lookback_flags
 from cpflag.loop._night import NightResult, close_night, loop_lines
 from cpflag.loop._notify import (
@@ -43,6 +44,7 @@ __all__ = [
     "close_night",
     "compare_lists",
     "due_notifications",
+    "fhir_flags",
     "lookback_flags",
     "loop_lines",
     "notification_id",
@@ -52,5 +54,6 @@ __all__ = [
     "read_outcomes",
     "record_outcomes",
     "worklist",
+    "write_fhir",
     "write_notifications",
 ]

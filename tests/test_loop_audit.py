@@ -1,0 +1,107 @@
+"""The audit on a known store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from cpflag import loop
+from cpflag.history import LoopStore
+from cpflag.loop._tables import NOTIFIED_SCHEMA, OUTCOMES_SCHEMA, RAISED_SCHEMA
+
+D = dt.date
+
+
+def _store(tmp_path: Path) -> Path:
+    """A store with five flags over two months, three decided, two notified."""
+    root = tmp_path / "store"
+    (root).mkdir()
+    (root / "manifest.json").write_text("{}")
+    raised = pl.DataFrame(
+        {
+            "attendance_id": ["A1", "A2", "A3", "A4", "A5"],
+            "flag": [
+                "plan_subject",
+                "plan_subject",
+                "plan_subject",
+                "sibling_of_plan_subject",
+                "repeat_attendance",
+            ],
+            "plan_id": ["P1", "P2", "P3", "P4", None],
+            "la_code": ["E1", "E1", "E1", "E2", None],
+            "band": ["match", "review", "review", "match", "review"],
+            "match_probability": [0.99, 0.55, 0.52, 0.97, None],
+            "arrival_time": [
+                dt.datetime(2026, 10, 30, 9),
+                dt.datetime(2026, 11, 2, 9),
+                dt.datetime(2026, 11, 3, 9),
+                dt.datetime(2026, 11, 4, 9),
+                dt.datetime(2026, 11, 5, 9),
+            ],
+            "raised_on": [
+                D(2026, 10, 30),
+                D(2026, 11, 2),
+                D(2026, 11, 3),
+                D(2026, 11, 6),
+                D(2026, 11, 5),
+            ],
+        }
+    )
+    raised = raised.with_columns(
+        pl.lit(None).cast(t).alias(c) for c, t in RAISED_SCHEMA.items() if c not in raised.columns
+    ).select(list(RAISED_SCHEMA))
+    outcomes = pl.DataFrame(
+        {
+            "attendance_id": ["A1", "A2", "A3"],
+            "plan_id": ["P1", "P2", "P3"],
+            "flag": ["plan_subject"] * 3,
+            "outcome": ["confirmed", "confirmed", "rejected"],
+            "decided_on": [D(2026, 11, 10)] * 3,
+            "decided_by_role": ["safeguarding nurse"] * 3,
+        },
+        schema=OUTCOMES_SCHEMA,
+    )
+    notified = pl.DataFrame(
+        {
+            "notification_id": ["N1", "N4"],
+            "la_code": ["E1", "E2"],
+            "plan_id": ["P1", "P4"],
+            "attendance_id": ["A1", "A4"],
+            "flag": ["plan_subject", "sibling_of_plan_subject"],
+            "arrival_time": [dt.datetime(2026, 10, 30, 9), dt.datetime(2026, 11, 4, 9)],
+            "site_code": [None, None],
+            "setting": [None, None],
+            "la_contact": [None, None],
+            "first_notified_on": [D(2026, 10, 31), D(2026, 11, 6)],
+        },
+        schema=NOTIFIED_SCHEMA,
+    )
+    LoopStore(root).commit({"raised": raised, "outcomes": outcomes, "notified": notified})
+    return root
+
+
+def test_audit_tables(tmp_path: Path) -> None:
+    report = loop.audit(_store(tmp_path))
+    assert report.by_month.rows() == [
+        ("2026-10", "E1", "plan_subject", 1, 1, 1, 0),
+        ("2026-11", "E1", "plan_subject", 2, 2, 1, 1),
+        ("2026-11", "E2", "sibling_of_plan_subject", 1, 0, 0, 0),
+        ("2026-11", None, "repeat_attendance", 1, 0, 0, 0),
+    ]
+    assert report.by_band.rows() == [("match", 1, 1, 1.0), ("review", 2, 1, 0.5)]
+    assert report.by_decile.select("decile", "decided", "confirmed_share").rows() == [
+        (6, 2, 0.5),
+        (10, 1, 1.0),
+    ]
+    assert report.notification_days.rows() == [("E1", 1, 1.0, 1), ("E2", 1, 2.0, 2)]
+
+
+def test_audit_text(tmp_path: Path) -> None:
+    text = loop.audit(_store(tmp_path)).to_text()
+    assert "2026-11  E1         plan_subject                    2      2      1      1" in text
+    assert "review  decided     2  confirmed     1  share 50.0%" in text
+    assert "p 0.5-0.6  decided     2  mean p 0.535  confirmed 50.0%" in text
+    assert "E2         sent      1  median 2.0 d  max 2 d" in text
+    assert "not known to be safe" in text
