@@ -208,20 +208,24 @@ def main() -> None:
     lb_dups = raised.group_by(KEY).len().filter(pl.col("len") > 1).height
 
     returned = 0
-    for (a, p, f), when in rejected_on.items():
-        for d, fl in flags_by_night.items():
-            if d > when:
-                returned += fl.filter(
-                    (pl.col("attendance_id") == a)
-                    & (pl.col("plan_id") == p)
-                    & (pl.col("flag") == f)
-                ).height
-        returned += sent.filter(
-            (pl.col("attendance_id") == a)
-            & (pl.col("plan_id") == p)
-            & (pl.col("flag") == f)
-            & (pl.col("night") > when)
-        ).height
+    if rejected_on:
+        when = pl.DataFrame(
+            [[*k, d] for k, d in rejected_on.items()],
+            schema={**dict.fromkeys(KEY, pl.String), "rejected_on": pl.Date},
+            orient="row",
+        )
+        later_flags = pl.concat(
+            [
+                f.select(KEY).with_columns(pl.lit(d).alias("night"))
+                for d, f in flags_by_night.items()
+            ]
+        )
+        for table in (later_flags, sent.select(*KEY, "night")):
+            returned += (
+                table.join(when, on=KEY, how="inner", nulls_equal=True)
+                .filter(pl.col("night") > pl.col("rejected_on"))
+                .height
+            )
 
     review = raised.filter(pl.col("band") == "review").join(
         outcomes.unique(KEY, keep="last"), on=KEY, how="inner", nulls_equal=True

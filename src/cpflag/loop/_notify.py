@@ -121,7 +121,7 @@ def due_notifications(
     return fresh, ledger
 
 
-def notification_path(folder: Path, la_code: str, suffix: str = ".csv") -> Path:
+def notification_path(folder: str | Path, la_code: str, suffix: str = ".csv") -> Path:
     """The file of one LA's notifications: ``<folder>/<la_code>.csv``.
 
     Args:
@@ -132,11 +132,11 @@ def notification_path(folder: Path, la_code: str, suffix: str = ".csv") -> Path:
     Returns:
         The path.
     """
-    return folder / f"{_UNSAFE.sub('_', la_code)}{suffix}"
+    return Path(folder) / f"{_UNSAFE.sub('_', la_code)}{suffix}"
 
 
 def write_notifications(
-    tonight: pl.DataFrame, folder: Path, loaded_las: Iterable[str], suffix: str = ".csv"
+    tonight: pl.DataFrame, folder: str | Path, loaded_las: Iterable[str], suffix: str = ".csv"
 ) -> list[Path]:
     """Write one file per loaded LA (an LA with nothing new gets a header-only file).
 
