@@ -38,6 +38,15 @@ from cpflag.linkage import (
     Thresholds,
     default_model,
 )
+from cpflag.loop import (
+    AuditReport,
+    audit,
+    fhir_flags,
+    notifications,
+    read_outcomes,
+    record_outcomes,
+    worklist,
+)
 from cpflag.report._explain import Waterfall, explain
 from cpflag.report._summary import NO_FLAG_MEANS, RunSummary
 from cpflag.rules import default_relation_models
@@ -49,6 +58,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "NO_FLAG_MEANS",
+    "AuditReport",
     "BlockingRule",
     "Comparison",
     "ConfigError",
@@ -73,16 +83,22 @@ __all__ = [
     "Thresholds",
     "Waterfall",
     "__version__",
+    "audit",
     "build_index",
     "chronology",
     "default_model",
     "default_relation_models",
     "explain",
+    "fhir_flags",
     "flag",
+    "notifications",
     "read_attendances",
     "read_manifest",
+    "read_outcomes",
     "read_plans",
+    "record_outcomes",
     "resolve_history",
     "run_flagging",
+    "worklist",
     "write_table",
 ]
