@@ -21,8 +21,9 @@ It reports:
   the full lists finds it, and it is within the look-back window) is raised
   by look-back on the night the plan arrives, once;
 * a rejected pair never returns (in flags or notifications) after rejection;
-* the calibration of ``match_probability`` on the decided review flags
-  (expected calibration error; recalibration from outcomes is not done yet).
+* the calibration of ``match_probability`` on the decided review flags:
+  expected calibration error before, and after a Platt recalibration fitted
+  on the decisions (out of fold; ``cpflag.loop.calibration``).
 """
 
 from __future__ import annotations
@@ -80,14 +81,6 @@ def _decide(flags: pl.DataFrame, truth: pl.DataFrame, day: dt.date) -> pl.DataFr
         pl.lit(day).alias("decided_on"),
         pl.lit("safeguarding nurse").alias("decided_by_role"),
     )
-
-
-def _ece(p: pl.Series, y: pl.Series, bins: int = 10) -> float:
-    df = pl.DataFrame({"p": p, "y": y.cast(pl.Float64)}).with_columns(
-        (pl.col("p") * bins).floor().clip(0, bins - 1).alias("b")
-    )
-    g = df.group_by("b").agg(pl.len(), pl.col("p").mean(), pl.col("y").mean().alias("acc"))
-    return float(((g["p"] - g["acc"]).abs() * g["len"]).sum() / max(df.height, 1))
 
 
 def main() -> None:
@@ -227,10 +220,7 @@ def main() -> None:
                 .height
             )
 
-    review = raised.filter(pl.col("band") == "review").join(
-        outcomes.unique(KEY, keep="last"), on=KEY, how="inner", nulls_equal=True
-    )
-    ece = _ece(review["match_probability"], review["outcome"] == "confirmed")
+    check = loop.calibration(store)
     print(
         f"cpflag loop simulation: {len(days)} nights, seed {args.seed}, "
         f"{data.attendances.height} attendances, {data.plans.height} plan rows, "
@@ -254,9 +244,11 @@ def main() -> None:
         f"review decisions: {outcomes.height} ({rejected_keys.height} rejected pairs); "
         f"rejected pairs returning later: {returned}"
     )
+    after = "-" if check.ece_after is None else f"{check.ece_after:.3f}"
     print(
-        f"expected calibration error of match_probability on decided review flags "
-        f"({review.height}): {ece:.3f}"
+        f"expected calibration error of match_probability on the {check.decided} decided "
+        f"flags: {check.ece_before:.3f} before, {after} after a Platt recalibration "
+        f"(out of fold; slope {check.slope:.2f}, intercept {check.intercept:.2f})"
     )
     print(decided.to_text().split("\n\n")[2])
     if args.keep is None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pytest
 
 from cpflag import loop
 from cpflag.history import LoopStore
+from cpflag.loop import calibration_check
 from cpflag.loop._tables import NOTIFIED_SCHEMA, OUTCOMES_SCHEMA, RAISED_SCHEMA
 
 D = dt.date
@@ -105,3 +108,40 @@ def test_audit_text(tmp_path: Path) -> None:
     assert "p 0.5-0.6  decided     2  mean p 0.535  confirmed 50.0%" in text
     assert "E2         sent      1  median 2.0 d  max 2 d" in text
     assert "not known to be safe" in text
+
+
+def test_calibration_from_decisions_improves_an_overconfident_probability() -> None:
+    n = 400
+    p = [0.9 if i % 2 else 0.6 for i in range(n)]
+    # Of the 0.9 flags about 50% are right, of the 0.6 flags 20%: both overconfident.
+    draw = np.random.default_rng(0).random(n)
+    right = [d < (0.5 if x == 0.9 else 0.2) for d, x in zip(draw, p, strict=True)]
+    raised = pl.DataFrame(
+        {
+            "attendance_id": [f"A{i:03d}" for i in range(n)],
+            "plan_id": ["P"] * n,
+            "flag": ["plan_subject"] * n,
+            "match_probability": p,
+        }
+    )
+    outcomes = raised.select(
+        "attendance_id",
+        "plan_id",
+        "flag",
+        pl.Series("outcome", ["confirmed" if r else "rejected" for r in right]),
+    )
+    check = calibration_check(raised, outcomes)
+    assert check.decided == n
+    assert check.confirmed == sum(right)
+    assert check.ece_before == pytest.approx(0.4, abs=0.05)
+    assert check.ece_after is not None
+    assert check.ece_after < 0.08
+    fitted = check.apply(pl.Series([0.9, 0.6]))
+    assert fitted[0] == pytest.approx(0.5, abs=0.05)
+    assert fitted[1] == pytest.approx(0.2, abs=0.05)
+
+
+def test_calibration_with_too_few_decisions(tmp_path: Path) -> None:
+    check = loop.calibration(_store(tmp_path))
+    assert check.decided == 3
+    assert check.ece_after is None

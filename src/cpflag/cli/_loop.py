@@ -1,4 +1,4 @@
-"""Closing-the-loop commands: ``worklist``, ``outcomes``, ``audit`` and ``fhir``."""
+"""Closing-the-loop commands: ``worklist``, ``outcomes``, ``audit`` and ``calibrate``."""
 
 from __future__ import annotations
 
@@ -93,3 +93,42 @@ def audit_command(history: Path, outcomes: Path | None, out: Path | None) -> Non
     if out is not None:
         io.write_text(out, text + "\n")
     click.echo(text)
+
+
+@main.command("calibrate")
+@_history
+@_outcomes
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the check and the recalibration parameters (JSON).",
+)
+@clean_errors
+def calibrate_command(history: Path, outcomes: Path | None, out: Path | None) -> None:
+    """Check match_probability against review decisions; fit a recalibration.
+
+    Prints the expected calibration error of the decided flags, and the error
+    a Platt recalibration gives on decisions it was not fitted on (five folds).
+    """
+    import json
+
+    from cpflag import io, loop
+
+    if out is not None:
+        io.check_output_paths({"--out": (out, "json")}, inputs={"--outcomes": outcomes})
+    if outcomes is not None:
+        loop.record_outcomes(history, outcomes)
+    check = loop.calibration(history)
+    if check.ece_before is None:
+        click.echo("no decided flags with a probability yet")
+    else:
+        after = "-" if check.ece_after is None else f"{check.ece_after:.3f}"
+        click.echo(
+            f"decided {check.decided} (confirmed {check.confirmed}); expected calibration "
+            f"error {check.ece_before:.3f}, after recalibration (out of fold) {after}"
+        )
+        click.echo(
+            f"recalibration: p' = sigmoid({check.slope:.3f} * logit(p) + {check.intercept:.3f})"
+        )
+    if out is not None:
+        io.write_text(out, json.dumps(check.to_dict(), indent=2) + "\n")

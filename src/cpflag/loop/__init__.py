@@ -8,6 +8,8 @@ look-back, the audit, and FHIR output.
 * :func:`worklist` -- open review flags, most harmful first;
 * :func:`notifications` -- what each LA was sent, and when;
 * :func:`audit` -- flags against decisions, per month, LA and kind;
+* :func:`calibration` -- ``match_probability`` checked against decisions, and
+  a Platt recalibration (error before and out of fold after);
 * :func:`fhir_flags` -- flags as HL7 FHIR R4 ``Flag`` resources (extra ``fhir``).
 
 The state lives in the history store's ``loop`` folder
@@ -16,8 +18,16 @@ The state lives in the history store's ``loop`` folder
 ``docs/fhir.md``.
 """
 
-from cpflag.loop._api import audit, notifications, raised_flags, record_outcomes, worklist
+from cpflag.loop._api import (
+    audit,
+    calibration,
+    notifications,
+    raised_flags,
+    record_outcomes,
+    worklist,
+)
 from cpflag.loop._audit import AuditReport, audit_tables
+from cpflag.loop._calibrate import Calibration, calibration_check
 from cpflag.loop._fhir import fhir_flags, write_fhir
 from cpflag.loop._lookback import DEFAULT_LOOKBACK_DAYS, lookback_flags
 from cpflag.loop._night import NightResult, close_night, loop_lines
@@ -37,10 +47,13 @@ __all__ = [
     "NOTIFICATION_COLUMNS",
     "WORKLIST_COLUMNS",
     "AuditReport",
+    "Calibration",
     "ListChanges",
     "NightResult",
     "audit",
     "audit_tables",
+    "calibration",
+    "calibration_check",
     "close_night",
     "compare_lists",
     "due_notifications",

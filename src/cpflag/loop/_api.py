@@ -12,11 +12,12 @@ from cpflag.history import HistoryStore
 from cpflag.history._loop_store import LoopStore
 from cpflag.io import TableSource
 from cpflag.loop._audit import AuditReport, audit_tables
+from cpflag.loop._calibrate import Calibration, calibration_check
 from cpflag.loop._outcomes import merge_outcomes, read_outcomes
 from cpflag.loop._tables import NOTIFIED_SCHEMA, OUTCOMES_SCHEMA, RAISED_SCHEMA
 from cpflag.loop._worklist import worklist as worklist_table
 
-__all__ = ["audit", "notifications", "raised_flags", "record_outcomes", "worklist"]
+__all__ = ["audit", "calibration", "notifications", "raised_flags", "record_outcomes", "worklist"]
 
 Store = HistoryStore | str | Path
 
@@ -138,4 +139,23 @@ def audit(history: Store, outcomes: TableSource | pl.DataFrame | None = None) ->
         loop.read("raised", RAISED_SCHEMA),
         loop.read("outcomes", OUTCOMES_SCHEMA),
         loop.read("notified", NOTIFIED_SCHEMA),
+    )
+
+
+def calibration(history: Store) -> Calibration:
+    """Check ``match_probability`` against the decisions in the store, and recalibrate.
+
+    Args:
+        history: The history store.
+
+    Returns:
+        The expected calibration error before and (out of fold) after a
+        Platt recalibration, with its parameters.
+
+    Raises:
+        StoreError: No store at ``history``.
+    """
+    loop = _loop(history)
+    return calibration_check(
+        loop.read("raised", RAISED_SCHEMA), loop.read("outcomes", OUTCOMES_SCHEMA)
     )
