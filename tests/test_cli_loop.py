@@ -135,3 +135,14 @@ def test_flag_writes_fhir(tmp_path: Path) -> None:
         "plan_subject",
         "plan_subject",
     ]
+
+
+def test_calibrate_reports_too_few_decisions(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _flag(tmp_path, "--history", str(store), "--notifications", str(tmp_path / "n"))
+    res = CliRunner().invoke(
+        main, ["calibrate", "--history", str(store), "--out", str(tmp_path / "c.json")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "no decided flags" in res.output
+    assert json.loads((tmp_path / "c.json").read_text())["decided"] == 0
