@@ -8,7 +8,8 @@ weekly (their ``list_date`` moves on each seventh night), and a share of the
 plans behind true plan-subject attendances is *added late*: withheld from the
 lists until the first weekly refresh after the child's first attendance.
 After each night, every review flag raised is decided from the ground truth
-(confirmed when the synthetic truth has the pair, rejected otherwise) and the
+(confirmed when the synthetic truth has the pair, rejected otherwise; repeat
+attendance, which the truth tables do not cover, is left undecided) and the
 outcomes are fed to the next night. Every fifth night is run twice.
 
 It reports:
@@ -70,7 +71,12 @@ def _late_plans(data: synth.SynthData, share: float, seed: int, days: list[dt.da
 
 
 def _decide(flags: pl.DataFrame, truth: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    review = flags.filter(pl.col("band") == "review").select(KEY).unique()
+    # The truth tables hold the plan-based flags only: repeat attendance is left undecided.
+    review = (
+        flags.filter((pl.col("band") == "review") & (pl.col("flag") != "repeat_attendance"))
+        .select(KEY)
+        .unique()
+    )
     true = truth.select(KEY).with_columns(pl.lit(True).alias("true"))
     return review.join(true, on=KEY, how="left", nulls_equal=True).select(
         *KEY,
