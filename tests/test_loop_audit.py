@@ -12,7 +12,12 @@ import pytest
 from cpflag import loop
 from cpflag.history import LoopStore
 from cpflag.loop import calibration_check
-from cpflag.loop._tables import NOTIFIED_SCHEMA, OUTCOMES_SCHEMA, RAISED_SCHEMA
+from cpflag.loop._tables import (
+    LIST_VERSIONS_SCHEMA,
+    NOTIFIED_SCHEMA,
+    OUTCOMES_SCHEMA,
+    RAISED_SCHEMA,
+)
 
 D = dt.date
 
@@ -81,7 +86,29 @@ def _store(tmp_path: Path) -> Path:
         },
         schema=NOTIFIED_SCHEMA,
     )
-    LoopStore(root).commit({"raised": raised, "outcomes": outcomes, "notified": notified})
+    runs = [
+        ("E1", D(2026, 10, 1), D(2026, 10, 1)),
+        ("E1", D(2026, 10, 8), D(2026, 10, 8)),
+        ("E1", D(2026, 10, 15), D(2026, 10, 15)),
+        ("E1", D(2026, 11, 5), D(2026, 10, 15)),
+        ("E2", D(2026, 10, 1), D(2026, 10, 1)),
+        ("E2", D(2026, 11, 5), D(2026, 11, 1)),
+    ]
+    versions = pl.DataFrame(
+        {
+            "la_code": [r[0] for r in runs],
+            "run_date": [r[1] for r in runs],
+            "list_date": [r[2] for r in runs],
+        }
+    )
+    versions = versions.with_columns(
+        pl.lit(0).cast(t).alias(c)
+        for c, t in LIST_VERSIONS_SCHEMA.items()
+        if c not in versions.columns
+    ).select(list(LIST_VERSIONS_SCHEMA))
+    LoopStore(root).commit(
+        {"raised": raised, "outcomes": outcomes, "notified": notified, "list_versions": versions}
+    )
     return root
 
 
@@ -99,6 +126,10 @@ def test_audit_tables(tmp_path: Path) -> None:
         (10, 1, 1.0),
     ]
     assert report.notification_days.rows() == [("E1", 1, 1.0, 1), ("E2", 1, 2.0, 2)]
+    assert report.list_refresh.rows() == [
+        ("E1", 3, 7.0, D(2026, 10, 15), 21, True),
+        ("E2", 2, 31.0, D(2026, 11, 1), 4, False),
+    ]
 
 
 def test_audit_text(tmp_path: Path) -> None:
@@ -107,6 +138,7 @@ def test_audit_text(tmp_path: Path) -> None:
     assert "review  decided     2  confirmed     1  share 50.0%" in text
     assert "p 0.5-0.6  decided     2  mean p 0.535  confirmed 50.0%" in text
     assert "E2         sent      1  median 2.0 d  max 2 d" in text
+    assert "E1         listed 2026-10-15  age 21 d  usual refresh 7 d  << OLDER THAN USUAL" in text
     assert "not known to be safe" in text
 
 

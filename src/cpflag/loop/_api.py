@@ -14,7 +14,12 @@ from cpflag.io import TableSource
 from cpflag.loop._audit import AuditReport, audit_tables
 from cpflag.loop._calibrate import Calibration, calibration_check
 from cpflag.loop._outcomes import merge_outcomes, read_outcomes
-from cpflag.loop._tables import NOTIFIED_SCHEMA, OUTCOMES_SCHEMA, RAISED_SCHEMA
+from cpflag.loop._tables import (
+    LIST_VERSIONS_SCHEMA,
+    NOTIFIED_SCHEMA,
+    OUTCOMES_SCHEMA,
+    RAISED_SCHEMA,
+)
 from cpflag.loop._worklist import worklist as worklist_table
 
 __all__ = ["audit", "calibration", "notifications", "raised_flags", "record_outcomes", "worklist"]
@@ -139,6 +144,7 @@ def audit(history: Store, outcomes: TableSource | pl.DataFrame | None = None) ->
         loop.read("raised", RAISED_SCHEMA),
         loop.read("outcomes", OUTCOMES_SCHEMA),
         loop.read("notified", NOTIFIED_SCHEMA),
+        loop.read("list_versions", LIST_VERSIONS_SCHEMA),
     )
 
 

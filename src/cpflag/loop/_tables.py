@@ -12,7 +12,7 @@
   values joined into one string (to tell a changed row; owner-only, like the
   rest of the store);
 * ``list_versions`` -- one row per (run date, LA): rows, new, changed, ended,
-  removed and rows with an NHS number.
+  removed, rows with an NHS number, and the list's date.
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ LIST_VERSIONS_SCHEMA: Final[dict[str, pl.DataType]] = {
     "ended": pl.Int64(),
     "removed": pl.Int64(),
     "with_nhs_number": pl.Int64(),
+    "list_date": pl.Date(),
 }
 
 

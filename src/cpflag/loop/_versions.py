@@ -68,6 +68,16 @@ def _version_rows(plans: pl.DataFrame, run_date: dt.date) -> pl.DataFrame:
     ).cast(PLAN_VERSIONS_SCHEMA)  # type: ignore[arg-type]
 
 
+def _list_dates(plans: pl.DataFrame) -> pl.DataFrame:
+    if "list_date" not in plans.columns:
+        return (
+            plans.select("la_code")
+            .unique()
+            .with_columns(pl.lit(None, dtype=pl.Date).alias("list_date"))
+        )
+    return plans.group_by("la_code").agg(pl.col("list_date").max())
+
+
 def compare_lists(
     plans: pl.DataFrame,
     plan_versions: pl.DataFrame,
@@ -128,6 +138,7 @@ def compare_lists(
             pl.col("is_ended").sum().alias("ended"),
             pl.col("has_nhs").sum().alias("with_nhs_number"),
         )
+        .join(_list_dates(plans), on="la_code", how="left")
         .join(removed, on="la_code", how="left")
         .join(old_counts, on="la_code", how="left")
         .with_columns(pl.col("removed").fill_null(0), pl.lit(run_date).alias("run_date"))
