@@ -100,6 +100,11 @@ def test_outcomes_worklist_and_audit(tmp_path: Path) -> None:
     res = runner.invoke(main, ["outcomes", "--history", str(store), "--outcomes", str(outcomes)])
     assert res.exit_code == 0, res.output
     assert "1 confirmed, 0 rejected" in res.output
+    assert "name no flag" not in res.stderr
+    typo = tmp_path / "typo.csv"
+    pl.read_csv(outcomes).with_columns(pl.lit("A9").alias("attendance_id")).write_csv(typo)
+    res = runner.invoke(main, ["outcomes", "--history", str(store), "--outcomes", str(typo)])
+    assert "1 outcome(s) name no flag cpflag raised" in res.stderr
     res = runner.invoke(main, ["audit", "--history", str(store), "--out", str(tmp_path / "a.txt")])
     assert res.exit_code == 0, res.output
     assert "match   decided     1  confirmed     1  share 100.0%" in res.output

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cpflag.cli._common import clean_errors, main, path_in
+from cpflag.cli._common import clean_errors, main, path_in, warn
 
 _history = click.option(
     "--history",
@@ -74,6 +74,15 @@ def outcomes_command(history: Path, outcomes: Path) -> None:
         f"outcomes in force: {counts.get('confirmed', 0)} confirmed, "
         f"{counts.get('rejected', 0)} rejected"
     )
+    keys = ["attendance_id", "plan_id", "flag"]
+    unknown = table.join(
+        loop.raised_flags(history).select(keys), on=keys, how="anti", nulls_equal=True
+    )
+    if unknown.height:
+        warn(
+            f"{unknown.height} outcome(s) name no flag cpflag raised in this store "
+            f"(first: attendance {unknown['attendance_id'][0]}); check the ids"
+        )
 
 
 @main.command("audit")
