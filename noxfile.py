@@ -7,7 +7,8 @@ The support matrix (see ``docs/support.md``):
 - ``tests_oldest-3.11``: the test suite with the oldest supported release of
   every runtime dependency (the ``>=`` minimums of ``pyproject.toml``);
 - ``build``: sdist and wheel, the wheel installed into a fresh venv, then
-  ``cpflag --help`` and ``cpflag demo``.
+  ``cpflag --help`` and ``cpflag demo``;
+- ``docs``: the documentation site, ``mkdocs build --strict``.
 
 ``.ci/run`` does not use nox: CI runs the README's test command on the machine's
 Python. The matrix is run from here.
@@ -122,6 +123,15 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package."""
     session.install(".[test]", "mypy>=1.11")
     session.run("mypy", "--strict", "src/cpflag")
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """The documentation site (MkDocs, Material, mkdocstrings), built with warnings as errors."""
+    session.install(".[docs]")
+    site = Path(session.create_tmp()) / "site"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(site), *session.posargs)
+    session.log(f"site built in {site}")
 
 
 @nox.session(python="3.11")

@@ -168,6 +168,12 @@ TUNING: Final = (
         "six in ten pre-birth rows have no expected delivery date",
         {"plan_edd_missing": 0.6},
     ),
+    Setting(
+        "doppelgangers",
+        "one attending background child in 500 is a plan child's namesake born the same day "
+        "(about one attendance in 1,000; real rates are lower)",
+        {"doppelganger": 0.002},
+    ),
 )
 TUNING_SEEDS: Final = (7, 11)
 
@@ -227,6 +233,11 @@ HELD_OUT: Final = (
         "old_lists",
         "half the LAs send a list 150-300 days old",
         {"la_stale_list": 0.5, "stale_list_min_days": 150, "stale_list_max_days": 300},
+    ),
+    Setting(
+        "namesakes_and_moves",
+        "namesakes born the same day and a fifth of plan families moved",
+        {"doppelganger": 0.004, "moved_plan": 0.2},
     ),
 )
 HELD_OUT_SEEDS: Final = (2027, 4099)
@@ -446,7 +457,9 @@ def evaluate_run(
         .select("attendance_id", "flag", "band", "p", "correct")
     )
     r = scored.filter(pl.col("flag") == "repeat_attendance")
-    rep_true = rep.filter(pl.col("child_rule") | pl.col("family_rule"))
+    # What a run raises is what it is asked for: family-only rows only when on.
+    family_rows = bool(getattr(config, "repeat_family_rows", True))
+    rep_true = rep.filter(pl.col("child_rule") | (pl.col("family_rule") & pl.lit(family_rows)))
     rep_row = {
         "flag": "repeat_attendance",
         "true": rep_true.height,

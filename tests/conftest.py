@@ -12,6 +12,10 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("default", derandomize=True, print_blob=True)
-settings.register_profile("explore", derandomize=False, max_examples=1000, print_blob=True)
+# No per-example deadline: timings live in benchmarks/, and a loaded CI machine
+# (or helpers sharing two cores) must not turn a correct property red.
+settings.register_profile("default", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile(
+    "explore", derandomize=False, max_examples=1000, print_blob=True, deadline=None
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,4 +1,4 @@
-"""Every ```python block of README.md and docs/*.md runs as written.
+"""Every ```python block of README.md and docs/**/*.md runs as written.
 
 Each block runs on its own, in a fresh temporary working directory holding the
 demo data (``cpflag.synth.write(cpflag.synth.generate(scale="demo", seed=0),
@@ -23,7 +23,7 @@ import pytest
 from cpflag import synth
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 #: A fenced block: the info string (``python``, ``python no-run``, ``bash``) and the body.
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -61,7 +61,12 @@ def python_blocks(text: str, file: str) -> list[Block]:
     return blocks
 
 
-BLOCKS = [b for path in DOCS for b in python_blocks(path.read_text("utf-8"), path.name)]
+def _label(path: Path) -> str:
+    """``README.md``, ``input.md``, ``safety/hazard-log.md``: the file as the docs name it."""
+    return path.name if path.parent == ROOT else path.relative_to(ROOT / "docs").as_posix()
+
+
+BLOCKS = [b for path in DOCS for b in python_blocks(path.read_text("utf-8"), _label(path))]
 
 
 @pytest.fixture(scope="module")

@@ -87,14 +87,16 @@ TWIN = {
     "postcode": "LS9 7QQ",
     "address": "Flat 3, 41 Station Road",
 }
-#: Amelia misspelt, born within a week of her, living elsewhere: review on weight alone.
+#: Amelia misspelt, born within a week of her, in her postcode sector: review on
+#: weight alone (elsewhere, with no NHS number, the name_and_dob_only guard
+#: would name the check).
 WEAK = {
     "attendance_id": "A3",
     "given_name": "Amelia",
     "family_name": "Hewes",
     "date_of_birth": D(2020, 6, 25),
     "sex": "F",
-    "postcode": "M1 1AA",
+    "postcode": "LS9 7ZZ",
 }
 #: The plan's named carer with no date of birth in a mixed ED: the age-unknown cap.
 CARER_NO_DOB = {
@@ -230,7 +232,9 @@ def test_repeat_rows_have_the_v2_columns() -> None:
             "is_child": [True] * len(days),
         }
     )
-    out = repeat_flags(history, cpflag.FlagConfig())
+    # Family-only rows are off by default; on, they carry the check.
+    assert "b4" not in repeat_flags(history, cpflag.FlagConfig())["attendance_id"].to_list()
+    out = repeat_flags(history, cpflag.FlagConfig(repeat_family_rows=True))
     assert out.columns == list(FLAGS.names)
     by = {r["attendance_id"]: r for r in out.iter_rows(named=True)}
     assert by["a3"]["band"] == "match"

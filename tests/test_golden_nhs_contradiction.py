@@ -71,9 +71,9 @@ OLIVER_REC = {
 NAMESAKE = {"attendance_id": "A1", **OLIVER_REC, "nhs_number": OTHER}
 #: The same record with no NHS number: a match, as before.
 NO_NUMBER = {"attendance_id": "A2", **OLIVER_REC}
-#: A twin brother with his own number: the twin guard names the cap, not this one.
+#: A twin brother with his own number: another child of the family, a sibling.
 TWIN = {"attendance_id": "A3", **OLIVER_REC, "given_name": "Harry", "nhs_number": OTHER}
-#: Neither date of birth nor number agrees: the no-anchor guard names the cap.
+#: Neither date of birth nor number agrees: another child of the family, a sibling.
 NO_ANCHOR = {
     "attendance_id": "A4",
     **OLIVER_REC,
@@ -134,17 +134,43 @@ def test_no_number_on_the_record_is_still_a_match(flags: pl.DataFrame) -> None:
     assert row["check"] is None
 
 
-def test_twin_guard_fires_first(flags: pl.DataFrame) -> None:
-    row = _flag(flags, "A3", FlagKind.PLAN_SUBJECT)
-    assert row["band"] == "review"
-    assert "capped at review by the twin guard" in str(row["reasons"])
-    assert "nhs_numbers_differ" not in str(row["reasons"])
-    assert row["check"] == "possible twin: compare given names with the plan child's"
+TWIN_OWN_CHECK = "twin with their own NHS number: compare given names and NHS numbers"
 
 
-def test_no_anchor_guard_fires_first(index: PlanIndex) -> None:
+def test_twin_with_own_number_is_flagged_as_the_sibling(flags: pl.DataFrame) -> None:
+    """Two contradictions (another number, another given name): the sibling story wins."""
+    assert flags.filter(
+        (pl.col("attendance_id") == "A3") & (pl.col("flag") == FlagKind.PLAN_SUBJECT)
+    ).is_empty()
+    row = _flag(flags, "A3", FlagKind.SIBLING)
+    assert (row["plan_id"], row["band"]) == ("P1", "match")
+
+
+def test_twin_with_own_number_guard_names_the_cap(index: PlanIndex) -> None:
+    waterfall = cpflag.explain(index, attendances([TWIN]).row(0, named=True), "P1")
+    assert (waterfall.band, waterfall.guard, waterfall.check) == (
+        "review",
+        "twin_with_own_number",
+        TWIN_OWN_CHECK,
+    )
+
+
+def test_without_a_relative_flag_the_review_stays() -> None:
+    """The review gives way only to a relative's flag: alone, it is kept (never stepped down)."""
+    only = cpflag.build_index(PLANS, config=cpflag.FlagConfig(flags=(FlagKind.PLAN_SUBJECT,)))
+    got = only.match(attendances([TWIN, NO_ANCHOR]))
+    assert got["flag"].to_list() == [FlagKind.PLAN_SUBJECT.value] * 2
+    assert got["band"].to_list() == ["review", "review"]
+    assert got["check"].to_list()[0] == TWIN_OWN_CHECK
+
+
+def test_another_child_guard_names_the_cap(index: PlanIndex, flags: pl.DataFrame) -> None:
     waterfall = cpflag.explain(index, attendances([NO_ANCHOR]).row(0, named=True), "P1")
-    assert waterfall.guard == "no_identity_anchor"
+    assert waterfall.guard == "another_child"
+    assert flags.filter(
+        (pl.col("attendance_id") == "A4") & (pl.col("flag") == FlagKind.PLAN_SUBJECT)
+    ).is_empty()
+    assert _flag(flags, "A4", FlagKind.SIBLING)["band"] == "match"
 
 
 def test_unborn_plans_mother_namesake_is_capped_at_review(flags: pl.DataFrame) -> None:

@@ -84,17 +84,23 @@ def test_both_numbers_are_configurable() -> None:
     assert f["a2"]["reasons"] == "child P1: 2nd attendance in 30 days (site RJ101)"
 
 
+FAMILY_ONLY = [
+    ("a1", 0, "P1", "F1"),
+    ("a2", 10, "P1", "F1"),
+    ("b1", 20, "P2", "F1"),
+    ("b2", 30, "P2", "F1"),
+    ("c1", 31, "P3", "F2"),
+]
+
+
+def test_family_rule_alone_raises_no_row_by_default() -> None:
+    """The flag is the child's: a family count alone is no repeat_attendance row."""
+    assert by_id(repeat_flags(hist(FAMILY_ONLY), FlagConfig())) == {}
+
+
 def test_family_rule_alone_raises_a_review_row_naming_the_children() -> None:
-    h = hist(
-        [
-            ("a1", 0, "P1", "F1"),
-            ("a2", 10, "P1", "F1"),
-            ("b1", 20, "P2", "F1"),
-            ("b2", 30, "P2", "F1"),
-            ("c1", 31, "P3", "F2"),
-        ]
-    )
-    f = by_id(repeat_flags(h, FlagConfig()))
+    h = hist(FAMILY_ONLY)
+    f = by_id(repeat_flags(h, FlagConfig(repeat_family_rows=True)))
     assert sorted(f) == ["b2"]
     assert f["b2"]["band"] == "review"
     assert f["b2"]["score"] == 4.0

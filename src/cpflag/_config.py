@@ -69,6 +69,11 @@ class FlagConfig:
         repeat_window_days: ... attendances by one child within this many days.
         family_repeat_min_attendances: The family-level rule: at least this many
             attendances by the children of one family within the window.
+        repeat_family_rows: Also raise a ``review`` row when only the family
+            rule holds. Off by default: ``repeat_attendance`` is the child's
+            flag, and the family's count is reported in the ``reasons`` of the
+            child's rows; a queue of family-only rows was found to be almost
+            all noise on data cpflag was not built on (issue 13).
         flags: The flag kinds to raise (default: all). Leaving kinds out only
             skips work; it is never a statement that they do not apply.
         subject_share: The expected share of attendances that are the subject of
@@ -95,6 +100,7 @@ class FlagConfig:
     repeat_min_attendances: int = attrs.field(default=3, validator=_positive)
     repeat_window_days: int = attrs.field(default=365, validator=_positive)
     family_repeat_min_attendances: int = attrs.field(default=4, validator=_positive)
+    repeat_family_rows: bool = False
     flags: tuple[str, ...] = attrs.field(default=FLAG_KINDS, converter=_strings)
     subject_share: float | None = attrs.field(default=0.03)
     relation_models: dict[str, LinkageModel] = attrs.field(

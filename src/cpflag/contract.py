@@ -8,10 +8,12 @@ in an error, a log line or a warning.
 from __future__ import annotations
 
 import enum
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
-import polars as pl
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "ATTENDANCES",
@@ -46,6 +48,10 @@ class Column:
     @property
     def dtype(self) -> pl.DataType:
         """The polars dtype the column has once read."""
+        # Imported here so that importing the contract (the CLI does, for its
+        # choices) does not import polars: `cpflag --help` stays fast.
+        import polars as pl  # noqa: PLC0415
+
         return {
             "str": pl.String(),
             "date": pl.Date(),

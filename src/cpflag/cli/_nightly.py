@@ -25,6 +25,7 @@ from cpflag.cli._common import (
     write_outputs,
 )
 from cpflag.cli._configfile import config_options, config_text
+from cpflag.cli._progress import step
 
 
 @main.command()
@@ -212,27 +213,29 @@ def flag_command(
     stage("reading", t0)
     # With an index cache the plans are read here only if another input failed
     # (to report all problems at once); otherwise the cache reads them on a miss.
-    inputs = io.read_inputs(
-        attendances=attendances,
-        plans=plans,
-        manifest=manifest,
-        defer_plans=index_cache is not None,
-    )
+    with step("reading the inputs"):
+        inputs = io.read_inputs(
+            attendances=attendances,
+            plans=plans,
+            manifest=manifest,
+            defer_plans=index_cache is not None,
+        )
     assert inputs.attendances is not None
     if inputs.attendances.table.height == 0:
         warn(no_rows_warning("attendance", attendances))
     stage("flagging", t0)
-    run = run_flagging(
-        inputs.attendances,
-        inputs.plans if inputs.plans is not None else plans,
-        manifest,
-        config,
-        history=history,
-        index_cache=index_cache,
-        close_loop=notifications is not None,
-        outcomes=outcomes,
-        lookback_days=lookback_days,
-    )
+    with step(f"flagging {inputs.attendances.table.height} attendances"):
+        run = run_flagging(
+            inputs.attendances,
+            inputs.plans if inputs.plans is not None else plans,
+            manifest,
+            config,
+            history=history,
+            index_cache=index_cache,
+            close_loop=notifications is not None,
+            outcomes=outcomes,
+            lookback_days=lookback_days,
+        )
     for warning in (run.summary.loop or {}).get("warnings", []):
         warn(warning)
     stage(f"writing {run.flags.height} flags", t0)

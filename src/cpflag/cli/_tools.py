@@ -18,6 +18,7 @@ from cpflag.cli._common import (
     stage,
     write_outputs,
 )
+from cpflag.cli._progress import step
 
 
 @main.command()
@@ -46,9 +47,11 @@ def synth(scale: str, seed: int, days: int, n_attendances: int | None, fmt: str,
     from cpflag import synth as synth_mod
 
     t0 = time.perf_counter()
-    data = synth_mod.generate(scale=scale, seed=seed, days=days, n_attendances=n_attendances)
+    with step(f"generating the {scale} data"):
+        data = synth_mod.generate(scale=scale, seed=seed, days=days, n_attendances=n_attendances)
     stage(f"generated {data.attendances.height} attendances, {data.plans.height} plan rows", t0)
-    synth_mod.write(data, out, fmt=fmt)  # type: ignore[arg-type]
+    with step(f"writing {out}"):
+        synth_mod.write(data, out, fmt=fmt)  # type: ignore[arg-type]
     stage(f"written to {out}", t0)
 
 
@@ -76,7 +79,8 @@ def demo(out: Path, seed: int) -> None:
     data = synth_mod.generate(scale="demo", seed=seed)
     synth_mod.write(data, out, fmt="csv")
     stage(f"demo data written to {out}/", t0)
-    run = run_flagging(out / "attendances.csv", out / "plans.csv", out / "manifest.csv")
+    with step("flagging the demo day"):
+        run = run_flagging(out / "attendances.csv", out / "plans.csv", out / "manifest.csv")
     write_outputs(run, out / "flags.csv", None, None)
     stage(f"flags written to {out / 'flags.csv'}", t0)
     click.echo(run.summary.to_text())
@@ -93,6 +97,12 @@ def demo(out: Path, seed: int) -> None:
 @click.option("--plan-id", required=True, help="The plan to compare it with.")
 @flag_kind_option("The flag kind whose evidence to show.")
 @click.option("--show-values", is_flag=True, help="Also print the compared (identifying) values.")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the waterfall: .html (self-contained), .png or .svg "
+    '(needs pip install "cpflag[charts]"; never shows the compared values).',
+)
 @model_opt
 @relation_model_opt
 @clean_errors
@@ -106,6 +116,7 @@ def explain(
     show_values: bool,
     model: Path | None,
     relation_model: tuple[str, ...],
+    chart: Path | None = None,
 ) -> None:
     """Print the score waterfall of one attendance against one plan."""
     import polars as pl
@@ -113,7 +124,19 @@ def explain(
     from cpflag import build_index
     from cpflag import explain as explain_fn
     from cpflag._errors import InputError
-    from cpflag.io import read_inputs
+    from cpflag.io import check_output_paths, read_inputs
+
+    if chart is not None:
+        check_output_paths(
+            {"--chart": (chart, "file")},
+            inputs={"--attendances": attendances, "--plans": plans, "--manifest": manifest},
+        )
+        from cpflag.report import charts  # fails here, cleanly, without the extra
+
+        if chart.suffix.lower() not in charts.CHART_SUFFIXES:
+            raise click.BadParameter(
+                f"{chart}: use one of {', '.join(charts.CHART_SUFFIXES)}", param_hint="--chart"
+            )
 
     inputs = read_inputs(attendances=attendances, plans=plans, manifest=manifest)
     assert inputs.attendances is not None
@@ -122,7 +145,10 @@ def explain(
     if att.height == 0:
         raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
     index = build_index(inputs.plans, None, run_config(model, 31, (), relation_model))
-    click.echo(explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values).to_text())
+    waterfall = explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values)
+    click.echo(waterfall.to_text())
+    if chart is not None:
+        click.echo(f"chart written to {charts.save(charts.waterfall_chart(waterfall), chart)}")
 
 
 @main.command()
@@ -165,7 +191,8 @@ def train(
     att = inputs.attendances.table
     pl_tab = inputs.plans.table.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
     stage(f"training on {att.height} attendances x {pl_tab.height} plan subjects", t0)
-    trained = linker.train(att, pl_tab, max_pairs=max_pairs, seed=seed)
+    with step("training (u by sampling, m by EM)"):
+        trained = linker.train(att, pl_tab, max_pairs=max_pairs, seed=seed)
     io.write_text(out, trained.model.to_json() + "\n")
     stage(f"model written to {out}", t0)
 
@@ -238,7 +265,8 @@ def chronology_command(
         source: HistoryStore | pl.DataFrame = HistoryStore.open(history, create=False)
     else:
         assert attendances is not None
-        source = resolve_history(read_attendances(attendances).table)
+        with step("resolving the attendances into persons"):
+            source = resolve_history(read_attendances(attendances).table)
     table = chronology(source, attendance_id=attendance_id, person_id=person_id)
     if out is not None:
         write_table(table, out)

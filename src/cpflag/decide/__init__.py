@@ -2,7 +2,7 @@
 staleness, band), in one order.
 """
 
-from cpflag.decide._columns import check_one, probability_one
+from cpflag.decide._columns import check_one, guard_note, probability_one
 from cpflag.decide._decide import (
     DECISION_PLAN_COLUMNS,
     FLAG_ORDER,
@@ -16,6 +16,7 @@ __all__ = [
     "DECISION_PLAN_COLUMNS",
     "FLAG_ORDER",
     "check_one",
+    "guard_note",
     "most_specific",
     "one_kind_per_pair",
     "order_flags",

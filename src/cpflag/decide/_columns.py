@@ -10,6 +10,11 @@ written side by side so the two stay the same:
   cap or guard that put the flag there, else the kind's generic check
   (``cpflag.rules.REVIEW_CHECKS``).
 * ``found``: ``arrival`` -- every flag is raised on the night of its attendance.
+
+And the guard's note in ``reasons``: "capped at review by the X guard" only
+where the weight alone would have been a ``match``; where it was ``review``
+anyway, "the X guard applies", so no flag (and no ``explain``) says it was
+capped when the weight put it there.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from cpflag.contract import Band, Found
 from cpflag.linkage import LinkageModel
 from cpflag.rules import REVIEW_CHECKS
 
-__all__ = ["FOUND", "check_expr", "check_one", "probability_expr", "probability_one"]
+__all__ = [
+    "FOUND",
+    "check_expr",
+    "check_one",
+    "guard_note",
+    "guard_note_expr",
+    "probability_expr",
+    "probability_one",
+]
 
 #: ``found`` of every flag raised by a run.
 FOUND: Final = Found.ARRIVAL.value
@@ -55,3 +68,32 @@ def check_one(kind: str, band: str, guard: str | None, model: LinkageModel) -> s
     if band != Band.REVIEW:
         return None
     return REVIEW_CHECKS[kind].text(guard, model)
+
+
+def guard_note(guard: str, band: str | None, weight: float, match_threshold: float) -> str:
+    """The note a guard adds to ``reasons`` and ``explain``.
+
+    Args:
+        guard: The guard (or rule cap) that applies.
+        band: The pair's final band (None: no flag).
+        weight: The pair's match weight.
+        match_threshold: The model's match threshold.
+    """
+    if band is None:
+        return f"the {guard} guard applies; the weight is below the review threshold"
+    if band == Band.REVIEW and weight >= match_threshold:
+        return f"capped at review by the {guard} guard"
+    return f"the {guard} guard applies"
+
+
+def guard_note_expr(match_threshold: float) -> pl.Expr:
+    """:func:`guard_note` of flag rows (``guard``, ``band``, ``score`` in scope); null: no guard."""
+    guard = pl.col("guard")
+    capped = (pl.col("band") == Band.REVIEW) & (pl.col("score") >= match_threshold)
+    return (
+        pl.when(guard.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(capped)
+        .then(pl.format("capped at review by the {} guard", guard))
+        .otherwise(pl.format("the {} guard applies", guard))
+    )

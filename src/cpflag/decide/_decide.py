@@ -16,7 +16,7 @@ from typing import Final
 import polars as pl
 
 from cpflag.contract import FLAG_KINDS, FLAGS, FlagKind
-from cpflag.decide._columns import FOUND, check_expr, probability_expr
+from cpflag.decide._columns import FOUND, check_expr, guard_note_expr, probability_expr
 from cpflag.linkage import LinkageModel, Linker, reasons_expr
 from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
@@ -88,9 +88,7 @@ def finish_flags(
         kind: The flag kind (its checks).
         model: The model that scored the rows (its guards' checks).
     """
-    guard_note = pl.when(pl.col("guard").is_not_null()).then(
-        pl.format("capped at review by the {} guard", pl.col("guard"))
-    )
+    guard_note = guard_note_expr(model.thresholds.match)
     return frame.with_columns(
         probability_expr(pl.col("score")).alias("match_probability"),
         check_expr(kind, model).alias("check"),

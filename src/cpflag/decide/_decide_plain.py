@@ -21,7 +21,7 @@ import attrs
 import polars as pl
 
 from cpflag.contract import FlagKind
-from cpflag.decide._columns import FOUND, check_one, probability_one
+from cpflag.decide._columns import FOUND, check_one, guard_note, probability_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer
 from cpflag.rules import unborn_mother
 from cpflag.rules._settings import RuleSettings
@@ -158,7 +158,9 @@ def flag_rows(
         notes = [
             scorer.reasons(d.pair),
             via,
-            None if d.guard is None else f"capped at review by the {d.guard} guard",
+            None
+            if d.guard is None
+            else guard_note(d.guard, d.band, d.pair.match_weight, scorer.model.thresholds.match),
             staleness(age, config.stale_after_days),
         ]
         out.append(

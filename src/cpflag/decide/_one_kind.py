@@ -10,7 +10,10 @@ the record's rows) both call, so the two cannot differ:
   ``sibling_of_plan_subject`` and ``carer_of_plan_subject`` flags for that
   plan: the attendee is (or, at review, may be) the plan's child, and a
   review already tells a person what to check, where a sibling or carer
-  alert on the same pair would contradict it;
+  alert on the same pair would contradict it -- except a review capped by a
+  guard that means "another child of the family" (two different NHS numbers
+  and a second contradiction; ``cpflag.rules.plan_subject.YIELDS_TO_RELATIVE``):
+  that review gives way to the relative's flag, the likelier story;
 * of a ``newborn_of_unborn_plan`` and an ``unborn_plan_mother`` flag for one
   plan, the one the attendee's age fits is kept: a baby's record (by its age,
   a placeholder name or a mother's NHS number on it;
@@ -52,7 +55,11 @@ def _pre_birth_drop(
     return FlagKind.UNBORN_MOTHER if baby else FlagKind.NEWBORN
 
 
-def most_specific(rows: Sequence[Mapping[str, Any]], baby: bool | None) -> list[bool]:
+def most_specific(
+    rows: Sequence[Mapping[str, Any]],
+    baby: bool | None,
+    yielding: frozenset[str] = frozenset(),
+) -> list[bool]:
     """Which flag rows of one attendance to keep: one kind per plan.
 
     Args:
@@ -60,6 +67,9 @@ def most_specific(rows: Sequence[Mapping[str, Any]], baby: bool | None) -> list[
             ``score``); at most one per (kind, plan), as the decisions give.
         baby: Whether the attendee's record is a baby's by its age (None:
             the age does not say; ``cpflag.rules.newborn.is_baby``).
+        yielding: ``check`` texts of a plan_subject review that gives way to a
+            sibling or carer flag on its plan
+            (``cpflag.rules.plan_subject.yielding_checks``).
 
     Returns:
         One keep flag per row, in order.
@@ -70,21 +80,30 @@ def most_specific(rows: Sequence[Mapping[str, Any]], baby: bool | None) -> list[
             by_plan.setdefault(row["plan_id"], {})[row["flag"]] = row
     drop: set[tuple[str, str]] = set()
     for plan, kinds in by_plan.items():
-        if FlagKind.PLAN_SUBJECT in kinds:
-            drop |= {(plan, k) for k in _SUPERSEDED_BY_SUBJECT}
+        subject = kinds.get(FlagKind.PLAN_SUBJECT)
+        if subject is not None:
+            relatives = [k for k in _SUPERSEDED_BY_SUBJECT if k in kinds]
+            yields = subject["band"] == Band.REVIEW and subject.get("check") in yielding
+            if yields and relatives:
+                drop.add((plan, FlagKind.PLAN_SUBJECT))
+            else:
+                drop |= {(plan, k) for k in relatives}
         newborn, mother = kinds.get(FlagKind.NEWBORN), kinds.get(FlagKind.UNBORN_MOTHER)
         if newborn is not None and mother is not None:
             drop.add((plan, _pre_birth_drop(newborn, mother, baby)))
     return [(row["plan_id"], row["flag"]) not in drop for row in rows]
 
 
-def one_kind_per_pair(flags: pl.DataFrame, babies: pl.DataFrame) -> pl.DataFrame:
+def one_kind_per_pair(
+    flags: pl.DataFrame, babies: pl.DataFrame, yielding: frozenset[str] = frozenset()
+) -> pl.DataFrame:
     """:func:`most_specific` over a batch's flags (only the clashing pairs are read).
 
     Args:
         flags: Flag rows of every kind (contract columns).
         babies: ``attendance_id`` and ``baby`` (Boolean, null where the age
             does not say) of the batch's attendances.
+        yielding: As for :func:`most_specific`.
 
     Returns:
         ``flags`` without the rows :func:`most_specific` drops, in order.
@@ -93,14 +112,16 @@ def one_kind_per_pair(flags: pl.DataFrame, babies: pl.DataFrame) -> pl.DataFrame
     clash = flags.filter(pl.col("plan_id").is_not_null() & (pl.len().over(pair) > 1))
     if clash.height == 0:
         return flags
-    clash = clash.select(*_KEY, "band", "score").join(babies, on="attendance_id", how="left")
+    clash = clash.select(*_KEY, "band", "score", "check").join(
+        babies, on="attendance_id", how="left"
+    )
     by_attendance: dict[str, list[dict[str, Any]]] = {}
     for row in clash.iter_rows(named=True):
         by_attendance.setdefault(row["attendance_id"], []).append(row)
     dropped = [
         tuple(row[c] for c in _KEY)
         for group in by_attendance.values()
-        for row, keep in zip(group, most_specific(group, group[0]["baby"]), strict=True)
+        for row, keep in zip(group, most_specific(group, group[0]["baby"], yielding), strict=True)
         if not keep
     ]
     if not dropped:

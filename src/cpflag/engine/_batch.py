@@ -20,6 +20,7 @@ from cpflag.engine._parts import IndexParts
 from cpflag.linkage import BlockingRule, Linker, block
 from cpflag.rules import RELATION_RULES, newborn
 from cpflag.rules._attendee import attendee_frame, with_family_keys
+from cpflag.rules.plan_subject import yielding_checks
 
 __all__ = ["run_batch"]
 
@@ -74,11 +75,17 @@ def run_batch(
     ):
         return order_flags(pl.concat(out or [_empty_flags()]), ids), n_pairs
 
-    left = with_family_keys(attendee_frame(att, prepared, cfg), subj, parts.plans, parts.subjects)
     mpairs = _candidates("mothers", prepared, parts.mothers, rules, lookups)
     n_pairs += mpairs.height
+    mscored = None
     if mpairs.height and FlagKind.UNBORN_MOTHER in cfg.flags:
         mscored = parts.linker.score(prepared, parts.mothers, mpairs, tf=parts.mother_tf)
+    # The family keys come from the attendee's own plans and from the pre-birth
+    # plans it is the mother on (a person known on one row of a family).
+    links = None if mscored is None else mscored.filter(pl.col("band").is_not_null())
+    attendee = attendee_frame(att, prepared, cfg)
+    left = with_family_keys(attendee, subj, parts.plans, parts.subjects, links, parts.mothers)
+    if mscored is not None:
         out.append(_flags(parts, FlagKind.UNBORN_MOTHER, mscored, left, att, parts.linker))
     for rule in RELATION_RULES:
         rl = parts.relation_linkers[rule.kind]
@@ -98,7 +105,8 @@ def run_batch(
     babies = pl.DataFrame(
         {"attendance_id": att["attendance_id"], "baby": left.select(newborn.is_baby()).to_series()}
     )
-    return order_flags(one_kind_per_pair(flags, babies), ids), n_pairs
+    yielding = yielding_checks(cfg.model)
+    return order_flags(one_kind_per_pair(flags, babies, yielding), ids), n_pairs
 
 
 def _flags(

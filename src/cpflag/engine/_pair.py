@@ -60,8 +60,18 @@ def score_pair(
         pairs = lookups["subjects"].candidates(prepared)
         subj = parts.linker.score(prepared, parts.subjects, pairs, tf=parts.tf)
         subj = subj.filter(pl.col("band").is_not_null())
+        mothers = None
+        if FlagKind.UNBORN_MOTHER in parts.config.flags:
+            mpairs = lookups["mothers"].candidates(prepared)
+            mothers = parts.linker.score(prepared, parts.mothers, mpairs, tf=parts.mother_tf)
+            mothers = mothers.filter(pl.col("band").is_not_null())
         left = with_family_keys(
-            attendee_frame(att, prepared, parts.config), subj, parts.plans, parts.subjects
+            attendee_frame(att, prepared, parts.config),
+            subj,
+            parts.plans,
+            parts.subjects,
+            mothers,
+            parts.mothers,
         )
         linker, tf = parts.relation_linkers[flag], parts.relation_tf.get(flag, {})
     else:

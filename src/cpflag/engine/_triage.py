@@ -40,7 +40,9 @@ from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
 from cpflag.rules import newborn
+from cpflag.rules._attendee import STRONG_ANCHOR
 from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
+from cpflag.rules.plan_subject import yielding_checks
 
 __all__ = ["TriageState", "build_state", "match_one"]
 
@@ -207,13 +209,26 @@ def _attendee(
     prepared: Mapping[str, Any],
     subj: Sequence[tuple[int, PlainPair]],
     state: TriageState,
+    mother_links: Sequence[tuple[int, PlainPair]] = (),
 ) -> dict[str, Any]:
     """The record's row of ``with_family_keys(attendee_frame(...))``."""
-    matched = sorted(r for r, p in subj if p.band == Band.MATCH)
-    review = sorted(r for r, p in subj if p.band == Band.REVIEW)
+
+    def strong(p: PlainPair) -> bool:
+        # As the batch: only a strong match-band link anchors the family and home.
+        return p.band == Band.MATCH and p.match_weight >= STRONG_ANCHOR
+
+    matched = sorted(r for r, p in subj if strong(p))
+    review = sorted(r for r, p in subj if p.band is not None and not strong(p))
     home = state.homes.get(matched[:1])[0] if matched else None
-    plans = state.plans.get([state.subject_prow[r] for r in matched])
-    review_plans = state.plans.get([state.subject_prow[r] for r in review])
+    # The pre-birth plans the attendee is the mother on give family keys too.
+    prows = [state.subject_prow[r] for r in matched]
+    prows += [state.mother_prow[r] for r, p in mother_links if strong(p)]
+    review_prows = [state.subject_prow[r] for r in review]
+    review_prows += [
+        state.mother_prow[r] for r, p in mother_links if p.band is not None and not strong(p)
+    ]
+    plans = state.plans.get(prows)
+    review_plans = state.plans.get(review_prows)
     unguarded = [
         state.subject_prow[r] for r, p in subj if p.band == Band.REVIEW and p.guard is None
     ]
@@ -260,15 +275,15 @@ def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | N
         if relations:
             mcands = list(state.lookups["mothers"].candidates_one(prepared))
             n_pairs += len(mcands)
+            mlinks: list[tuple[int, PlainPair]] = []
             if mcands and FlagKind.UNBORN_MOTHER in cfg.flags:
                 scorer = state.mother_scorer
-                mothers = _decided(
-                    _score(prepared, mcands, state.mothers, scorer), state.mother_prow
-                )
+                mlinks = _score(prepared, mcands, state.mothers, scorer)
+                mothers = _decided(mlinks, state.mother_prow)
                 rows += flag_rows(FlagKind.UNBORN_MOTHER, mothers, scorer, state.plans, full, cfg)
             if state.relations:
                 links = {state.subject_prow[r]: p for r, p in subj}
-                attendee = _attendee(full, prepared, subj, state)
+                attendee = _attendee(full, prepared, subj, state, mlinks)
                 baby = newborn.is_baby_one(attendee)
                 found, n = relation_rows(cfg, state.relations, state.plans, full, attendee, links)
                 rows += found
@@ -276,5 +291,6 @@ def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | N
     except Unsupported:
         return None
     # One kind per (attendance, plan), as the batch settles it (decide._one_kind).
-    rows = [r for r, keep in zip(rows, most_specific(rows, baby), strict=True) if keep]
+    yielding = yielding_checks(cfg.model)
+    rows = [r for r, keep in zip(rows, most_specific(rows, baby, yielding), strict=True) if keep]
     return _frame(rows)

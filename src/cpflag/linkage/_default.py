@@ -158,6 +158,33 @@ def default_guards() -> tuple[Guard, ...]:
     traps come first.
     """
     return (
+        # Two contradictions together: two different valid NHS numbers and a
+        # different date of birth, or a twin's date with another given name.
+        # That is another child of the family, not a doubtful plan child: the
+        # flag rules let such a review give way to a relative's flag on the
+        # same plan (``cpflag.rules.plan_subject.YIELDS_TO_RELATIVE``).
+        Guard(
+            "twin_with_own_number",
+            {
+                "nhs_number": ("different",),
+                "date_of_birth": ("exact",),
+                "given_name": ("initial", "different"),
+            },
+            why="a twin has a number of their own: the plan child's date, another given "
+            "name and another valid NHS number",
+            check="twin with their own NHS number: compare given names and NHS numbers",
+        ),
+        Guard(
+            "another_child",
+            {
+                "nhs_number": ("different",),
+                "date_of_birth": ("different", "near"),
+            },
+            why="two different valid NHS numbers and two dates of birth: two children "
+            "(a sibling shares the name's surname and the home)",
+            check="NHS number and date of birth both differ: likely another child of the "
+            "family, confirm who attended",
+        ),
         Guard(
             "twin",
             {
@@ -187,6 +214,21 @@ def default_guards() -> tuple[Guard, ...]:
             },
             why="a sibling's NHS number typed into the wrong record",
             check="NHS number may be a sibling's: confirm given name and date of birth",
+        ),
+        # A name and a date of birth alone do not make an alert: two children in
+        # England share both far more often than the weights' independence
+        # says (a common name has a namesake born the same day in about one
+        # case in twenty-five), and a family that moved has no home to agree.
+        Guard(
+            "name_and_dob_only",
+            {
+                "nhs_number": ("null",),
+                "postcode": ("different", "null"),
+                "address": ("different", "null"),
+            },
+            why="name and date of birth agree but no NHS number and no home: a namesake "
+            "born the same day elsewhere, or a family that moved",
+            check="name and date of birth only: confirm the NHS number or the address",
         ),
         # Last, so the traps above name the cap where they apply (a twin with
         # a number of its own is a twin, not only two numbers).

@@ -16,7 +16,7 @@ import polars as pl
 
 from cpflag._errors import InputError
 from cpflag.contract import FlagKind
-from cpflag.decide import check_one
+from cpflag.decide import check_one, guard_note
 from cpflag.engine._index import PlanIndex
 from cpflag.io._conform import conform_attendances
 
@@ -39,6 +39,8 @@ class Waterfall:
         guard: The guard that capped the pair at review, if any.
         check: What a person should verify when the pair is at review (the
             flag's ``check``); None otherwise.
+        match_threshold: The model's match threshold (a guard "capped" the pair
+            only where the weight reached it).
     """
 
     attendance_id: str
@@ -49,6 +51,7 @@ class Waterfall:
     band: str | None
     guard: str | None
     check: str | None = None
+    match_threshold: float = float("inf")
 
     def to_text(self) -> str:
         """The waterfall as aligned text."""
@@ -67,7 +70,8 @@ class Waterfall:
         weight, prob = self.match_weight, self.match_probability
         lines.append(f"  match weight {weight:+.2f}, probability {prob:.4f}: {band}")
         if self.guard:
-            lines.append(f"  capped at review by the {self.guard} guard")
+            note = guard_note(self.guard, self.band, self.match_weight, self.match_threshold)
+            lines.append(f"  {note}")
         if self.check:
             lines.append(f"  check: {self.check}")
         return "\n".join(lines)
@@ -154,6 +158,7 @@ def explain(
         check=None
         if scored["band"] is None
         else check_one(flag, scored["band"], scored["guard"], model),
+        match_threshold=model.thresholds.match,
     )
 
 

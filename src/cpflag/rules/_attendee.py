@@ -24,6 +24,7 @@ __all__ = [
     "AGE_UNKNOWN",
     "BIRTH_YEAR_DOUBTFUL",
     "CHILD_SETTINGS",
+    "STRONG_ANCHOR",
     "attendee_frame",
     "with_family_keys",
 ]
@@ -33,6 +34,12 @@ ADULT_SETTINGS: Final = ("ed_adult", "maternity")
 CHILD_SETTINGS: Final = ("ed_child", "neonatal")
 #: ``age_doubt`` of an attendee with no usable date of birth.
 AGE_UNKNOWN: Final = "age_unknown"
+
+#: The match weight (log2 posterior odds) a same-person link needs to anchor
+#: the attendee's LA family and home: p >= 0.9998, about 1 wrong anchor in
+#: 4,000. A name and a date of birth alone give about 7 bits; an NHS number or
+#: the home on top passes 20. Weaker match-band links count as review links.
+STRONG_ANCHOR: Final = 12.0
 #: ``age_doubt`` of a baby whose birth year looks mistyped by one.
 BIRTH_YEAR_DOUBTFUL: Final = "birth_year_doubtful"
 _LIST = pl.List(pl.String)
@@ -137,12 +144,20 @@ def _with_plan_home(
 
 
 def with_family_keys(
-    left: pl.DataFrame, subject_pairs: pl.DataFrame, plans: pl.DataFrame, subjects: pl.DataFrame
+    left: pl.DataFrame,
+    subject_pairs: pl.DataFrame,
+    plans: pl.DataFrame,
+    subjects: pl.DataFrame,
+    mother_pairs: pl.DataFrame | None = None,
+    mothers: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Add what the attendee's own plan says: LA family keys and a missing address.
 
     ``family_keys`` are the LA families of plans each attendee is the subject
-    of. An attendee whose record lacks a postcode (or an address) takes its own
+    of, or (``mother_pairs`` against ``mothers``, the unborn plans' mothers)
+    the mother named on: a person known on one row of a family is known on
+    its others (a mother identified on a pre-birth or MARAC row is a parent of
+    the family's children). An attendee whose record lacks a postcode (or an address) takes its own
     plan's, so that siblings listed at that address are found. Only
     ``match``-band same-person links count for these: strong family evidence
     must not rest on an uncertain identity.
@@ -152,13 +167,29 @@ def with_family_keys(
     such links (the attendee may be that child): weaker evidence, which the
     sibling model caps at review (guard ``identity_in_review``).
     """
-    matched = subject_pairs.filter(pl.col("band") == Band.MATCH).select("l", "r")
+    # A relation reached through the attendee's identity can be no surer than
+    # that identity: only a link well past the match threshold anchors the LA
+    # family (and fills a missing home); a match resting on little more than
+    # a name and a date of birth counts as a review-band link.
+    strong = (pl.col("band") == Band.MATCH) & (pl.col("match_weight") >= STRONG_ANCHOR)
+    matched = subject_pairs.filter(strong).select("l", "r")
     left = _with_plan_home(left, matched, subjects)
-    linked = subject_pairs.select("l", "r", "band", "guard").join(
-        subjects.select(pl.col("rec").alias("r"), "prow"), on="r"
-    )
+
+    def links(pairs: pl.DataFrame, side: pl.DataFrame) -> pl.DataFrame:
+        return pairs.select(
+            "l",
+            "r",
+            pl.when(strong).then(pl.col("band")).otherwise(pl.lit(Band.REVIEW)).alias("band"),
+            "guard",
+            pl.col("band").alias("_link_band"),
+        ).join(side.select(pl.col("rec").alias("r"), "prow"), on="r")
+
+    linked = links(subject_pairs, subjects)
+    identified = linked
+    if mother_pairs is not None and mothers is not None and mother_pairs.height:
+        identified = pl.concat([linked, links(mother_pairs, mothers)])
     family_key = pl.concat_str("la_code", pl.lit("|"), "family_ref")
-    keyed = linked.join(plans.select("prow", "la_code", "family_ref"), on="prow").filter(
+    keyed = identified.join(plans.select("prow", "la_code", "family_ref"), on="prow").filter(
         pl.col("family_ref").is_not_null()
     )
     keys = (
@@ -172,7 +203,7 @@ def with_family_keys(
         .agg(family_key.unique().sort().alias("review_family_keys"))
     )
     review_prows = (
-        linked.filter((pl.col("band") == Band.REVIEW) & pl.col("guard").is_null())
+        linked.filter((pl.col("_link_band") == Band.REVIEW) & pl.col("guard").is_null())
         .group_by("l")
         .agg(pl.col("prow").unique().sort().alias("review_prows"))
     )

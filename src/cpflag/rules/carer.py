@@ -63,14 +63,17 @@ def carer_model() -> LinkageModel:
                 "named_carer",
                 "person_vs_carer",
                 [
-                    ("full", 0.70, 2e-5, "attendee is the plan's named carer/mother"),
+                    # A carer is any adult of the child's household (the data
+                    # contract), and a plan names at most two of them: about
+                    # half of true carers are not the named one.
+                    ("full", 0.45, 2e-5, "attendee is the plan's named carer/mother"),
                     (
                         "family",
                         0.15,
                         0.003,
                         "attendee shares a surname with the named carer/mother",
                     ),
-                    ("different", 0.15, 0.997, "attendee is not the named carer/mother"),
+                    ("different", 0.40, 0.997, "attendee is not the named carer/mother"),
                 ],
                 name_u=True,
             ),
@@ -84,6 +87,26 @@ def carer_model() -> LinkageModel:
                 ],
             ),
             HOUSEHOLD,
+            _c(
+                "family_ref",
+                "family_ref",
+                [
+                    # The attendee is, by a strong same-person link, the subject
+                    # of another row of this plan child's LA family (a MARAC
+                    # row) or the mother on its pre-birth row: known on one row
+                    # of the family, a parent of its children. Only a wrong
+                    # identity puts an unrelated adult there.
+                    ("same_family", 0.05, 1e-12, "named on another row of the LA family"),
+                    # A link still in review says nothing for a carer alert.
+                    (
+                        "same_family_unconfirmed",
+                        0.01,
+                        0.01,
+                        "may be named on another row of the LA family",
+                    ),
+                    ("other", 0.02, 0.9999999, "named on a row of another LA family"),
+                ],
+            ),
             _c(
                 "age_gap",
                 "parent_age",
@@ -123,6 +146,12 @@ def carer_model() -> LinkageModel:
             ),
             BlockingRule("mother_nhs", ("nhs",), ("mother_nhs",), why="the mother's NHS number"),
             BlockingRule(
+                "family_ref",
+                ("family_keys",),
+                ("family_key",),
+                why="named on another row (MARAC, pre-birth) of the LA family",
+            ),
+            BlockingRule(
                 "mother_dob_unit",
                 ("postcode", "dob"),
                 ("postcode", "mother_dob"),
@@ -132,13 +161,18 @@ def carer_model() -> LinkageModel:
         # ~2 parents/carers per plan child among ~40M adults in England.
         prior=5e-8,
         thresholds=RELATION_THRESHOLDS,
-        name="cpflag carer model v2",
+        name="cpflag carer model v3",
     )
 
 
 #: The levels that say the attendee *is* the plan's named adult (by comparison
-#: kind): their full name, or the mother's NHS number.
-NAMED_ADULT_LEVELS: Final = {"person_vs_carer": ("full",), "mother_ids": ("nhs",)}
+#: kind): their full name, the mother's NHS number, or a strong same-person
+#: link to another row of the LA family.
+NAMED_ADULT_LEVELS: Final = {
+    "person_vs_carer": ("full",),
+    "mother_ids": ("nhs",),
+    "family_ref": ("same_family",),
+}
 
 
 def named_adult_levels(model: LinkageModel) -> list[tuple[int, tuple[int, ...]]]:

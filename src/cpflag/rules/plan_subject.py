@@ -11,15 +11,20 @@
   number, two different NHS numbers), each with its ``check``.
 * **Decision**: :func:`cpflag.decide.plan_flags` (the plan current on arrival,
   the list's age).
+* **One kind per pair**: a ``review`` capped by a guard of
+  :data:`YIELDS_TO_RELATIVE` (two contradictions: another child of the family)
+  gives way to a sibling or carer flag of the same plan; any other
+  plan_subject flag supersedes them (``cpflag.decide.most_specific``).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from cpflag.linkage import LinkageModel
 from cpflag.rules._checks import ReviewChecks
 
-__all__ = ["CHECKS", "SUBJECT_PLAN_TYPES"]
+__all__ = ["CHECKS", "SUBJECT_PLAN_TYPES", "YIELDS_TO_RELATIVE", "yielding_checks"]
 
 #: Plan types whose subject is a person with their own identifiers.
 SUBJECT_PLAN_TYPES: Final = ("cpp", "lac", "cin", "marac")
@@ -28,3 +33,17 @@ SUBJECT_PLAN_TYPES: Final = ("cpp", "lac", "cin", "marac")
 CHECKS: Final = ReviewChecks(
     generic="weak identity evidence: confirm NHS number, date of birth and address",
 )
+
+#: Person-model guards that mean "another child of the family" (two different
+#: valid NHS numbers and a second contradiction): a plan_subject review they
+#: cap gives way to a sibling or carer flag on the same plan, which tells the
+#: reviewer the likelier story. Without such a flag the review stays.
+YIELDS_TO_RELATIVE: Final = ("twin_with_own_number", "another_child")
+
+
+def yielding_checks(model: LinkageModel) -> frozenset[str]:
+    """The ``check`` texts of ``model``'s guards in :data:`YIELDS_TO_RELATIVE`.
+
+    A flag row carries its guard as its check, so the decision reads these.
+    """
+    return frozenset(g.check for g in model.guards if g.name in YIELDS_TO_RELATIVE and g.check)

@@ -16,9 +16,10 @@ are, so the flag on an attendance does not change when later nights arrive.
   ``family_repeat_min_attendances`` attendances in the window, by at least two
   children (one child alone is the child rule). It is reported as evidence in
   ``reasons`` of the same ``repeat_attendance`` row, naming the children
-  involved by person id. When only the family rule holds, a row is still raised,
-  with band ``review`` and score the family count, and the check
-  :data:`CHECKS` names.
+  involved by person id. When only the family rule holds, no row is raised
+  unless ``repeat_family_rows`` is set (then band ``review``, score the family
+  count, and the check :data:`CHECKS` names): the flag is the child's, and
+  family-only rows made a review queue that was almost all noise.
 
 ``match_probability`` is null: the score is a count, not a match weight, and
 no model gives the chance that the links joining the attendances are all
@@ -185,9 +186,10 @@ def repeat_flags(
         ).with_row_index("_ord")
     else:
         wanted = history.select("attendance_id").with_row_index("_ord")
-    counts = counts.join(wanted, on="attendance_id", how="inner").filter(
-        pl.col("child_rule") | pl.col("family_rule")
-    )
+    raised = pl.col("child_rule")
+    if config.repeat_family_rows:
+        raised = raised | pl.col("family_rule")
+    counts = counts.join(wanted, on="attendance_id", how="inner").filter(raised)
     w = config.repeat_window_days
     child = pl.format(
         "child {}: {} attendance in {} days ({} {})",

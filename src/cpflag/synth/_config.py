@@ -199,6 +199,13 @@ class NoiseRates:
     relatives_apart: float = _rate(0.0)
     #: households living in a block of flats (shared building, shared postcode)
     flat: float = _rate(0.25)
+    #: attending background children who are a plan child's namesake born the
+    #: same day: given name, surname, sex and date of birth of a random plan
+    #: subject, with their own NHS number, family and home (any LA, those that
+    #: share no list included). A common name has such a namesake somewhere in
+    #: England in about one case in twenty-five; 0 by default (the seeds' data
+    #: sets stay as they were), a sweep setting
+    doppelganger: float = _rate(0.0)
 
 
 @attrs.frozen(kw_only=True)

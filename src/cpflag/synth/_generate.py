@@ -8,12 +8,14 @@ from typing import Literal
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from cpflag._errors import ConfigError
 from cpflag.contract import MANIFEST
 from cpflag.synth._config import SCALES, AttendanceMix, NoiseRates, Scale
 from cpflag.synth._geo import build_geography
+from cpflag.synth._households import CHILD
 from cpflag.synth._planrows import render_plans
 from cpflag.synth._plans import build_plan_population
 from cpflag.synth._population import Population, build_population
@@ -135,6 +137,7 @@ def generate(
         bg.p_role,
         bg.p_age,
     )
+    pop = _with_doppelgangers(aux, pop, plan.rows, person, rates.doppelganger)
     dob = pop.persons["dob"].cast(pl.Int32).to_numpy().astype(np.int64)
     day = arrival_days(rng, last_day - dob[person], days, last_day)
     edd_of_mother = np.full(pop.persons.height, -1, dtype=np.int64)
@@ -169,6 +172,48 @@ def generate(
         truth_persons=_persons_truth(pop, geo.las),
         seed=seed,
     )
+
+
+#: What a namesake takes from the plan child (the rest stays its own).
+_NAMESAKE_COLUMNS = ("given", "surname", "surname_alt", "double_surname", "sex", "dob", "group")
+
+
+def _with_doppelgangers(
+    aux: np.random.Generator,
+    pop: Population,
+    plan_rows: pl.DataFrame,
+    person: npt.NDArray[np.int64],
+    rate: float,
+) -> Population:
+    """Give a share ``rate`` of attending background children a plan child's name and birth.
+
+    Each chosen child takes the given name, surname(s), sex and date of birth
+    of a random plan subject (not an unborn plan's mother); it keeps its own
+    NHS number, household and home, so it is another person with the plan
+    child's name and birthday -- a flag on that plan is wrong. Draws only from
+    ``aux`` and only when ``rate > 0``.
+    """
+    if rate <= 0:
+        return pop
+    persons = pop.persons
+    subjects = plan_rows.filter(pl.col("plan_type") != "unborn_cpp")["subject"].to_numpy()
+    subjects = np.unique(subjects[subjects >= 0])
+    role = persons["role"].to_numpy()
+    attending = np.unique(person[person >= pop.n_plan_persons])
+    children = attending[role[attending] == CHILD]
+    if subjects.size == 0 or children.size == 0:
+        return pop
+    chosen = children[aux.random(children.size) < rate]
+    source = aux.choice(subjects, chosen.size)
+    rows = pl.Series(np.arange(persons.height))
+    is_chosen = rows.is_in(pl.Series(chosen))
+    position = np.full(persons.height, 0, dtype=np.int64)
+    position[chosen] = source
+    taken = persons.select(_NAMESAKE_COLUMNS)[position]
+    persons = persons.with_columns(
+        pl.when(is_chosen).then(taken[c]).otherwise(persons[c]).alias(c) for c in _NAMESAKE_COLUMNS
+    )
+    return attrs.evolve(pop, persons=persons)
 
 
 def _norm(col: str) -> pl.Expr:
