@@ -254,7 +254,8 @@ def main() -> None:
     print(
         f"expected calibration error of match_probability on the {check.decided} decided "
         f"flags: {check.ece_before:.3f} before, {after} after a Platt recalibration "
-        f"(out of fold; slope {check.slope:.2f}, intercept {check.intercept:.2f})"
+        f"(out of fold; slope {check.slope:.2f}, intercept {check.intercept:.2f}; "
+        f"improves: {check.improves})"
     )
     print(decided.to_text().split("\n\n")[2])
     if args.keep is None:

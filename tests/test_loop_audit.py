@@ -168,6 +168,7 @@ def test_calibration_from_decisions_improves_an_overconfident_probability() -> N
     assert check.ece_before == pytest.approx(0.4, abs=0.05)
     assert check.ece_after is not None
     assert check.ece_after < 0.08
+    assert check.improves
     fitted = check.apply(pl.Series([0.9, 0.6]))
     assert fitted[0] == pytest.approx(0.5, abs=0.05)
     assert fitted[1] == pytest.approx(0.2, abs=0.05)
@@ -177,3 +178,4 @@ def test_calibration_with_too_few_decisions(tmp_path: Path) -> None:
     check = loop.calibration(_store(tmp_path))
     assert check.decided == 3
     assert check.ece_after is None
+    assert not check.improves

@@ -42,6 +42,10 @@ class Calibration:
             there are too few decisions, fewer than 20 or one outcome only).
         slope: Platt slope ``a`` (fitted on every decision).
         intercept: Platt intercept ``b``.
+
+    A recalibration is worth considering only when :attr:`improves`: on few
+    or narrow decisions (review flags only) it can do worse out of fold than
+    the probabilities as they are.
     """
 
     decided: int
@@ -50,6 +54,15 @@ class Calibration:
     ece_after: float | None
     slope: float
     intercept: float
+
+    @property
+    def improves(self) -> bool:
+        """True when the recalibration lowers the error on decisions it was not fitted on."""
+        return (
+            self.ece_before is not None
+            and self.ece_after is not None
+            and self.ece_after < self.ece_before
+        )
 
     def apply(self, p: pl.Series) -> pl.Series:
         """Recalibrated probabilities.
@@ -63,8 +76,8 @@ class Calibration:
         return pl.Series(p.name, _platt(p.to_numpy(), self.slope, self.intercept))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return attrs.asdict(self)
+        """JSON-ready (with ``improves``)."""
+        return {**attrs.asdict(self), "improves": self.improves}
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
