@@ -31,6 +31,7 @@ STAGES: dict[str, int] = {
     "history": 7,
     "engine": 8,
     "report": 9,
+    "loop": 9,
     "_api": 10,
     "__init__": 11,
     "cli": 11,

@@ -45,6 +45,15 @@ if TYPE_CHECKING:
         Thresholds,
         default_model,
     )
+    from cpflag.loop import (
+        AuditReport,
+        audit,
+        fhir_flags,
+        notifications,
+        read_outcomes,
+        record_outcomes,
+        worklist,
+    )
     from cpflag.report._explain import Waterfall, explain
     from cpflag.report._summary import NO_FLAG_MEANS, RunSummary
     from cpflag.rules import default_relation_models
@@ -53,6 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_FLAG_MEANS",
+    "AuditReport",
     "BlockingRule",
     "Comparison",
     "ConfigError",
@@ -77,17 +87,23 @@ __all__ = [
     "Thresholds",
     "Waterfall",
     "__version__",
+    "audit",
     "build_index",
     "chronology",
     "default_model",
     "default_relation_models",
     "explain",
+    "fhir_flags",
     "flag",
+    "notifications",
     "read_attendances",
     "read_manifest",
+    "read_outcomes",
     "read_plans",
+    "record_outcomes",
     "resolve_history",
     "run_flagging",
+    "worklist",
     "write_table",
 ]
 
@@ -128,6 +144,18 @@ _WHERE: Final[dict[str, str]] = {
         ),
         "cpflag.linkage",
     ),
+    **dict.fromkeys(
+        (
+            "AuditReport",
+            "audit",
+            "fhir_flags",
+            "notifications",
+            "read_outcomes",
+            "record_outcomes",
+            "worklist",
+        ),
+        "cpflag.loop",
+    ),
     **dict.fromkeys(("Waterfall", "explain"), "cpflag.report._explain"),
     **dict.fromkeys(("NO_FLAG_MEANS", "RunSummary"), "cpflag.report._summary"),
     "default_relation_models": "cpflag.rules",
@@ -143,6 +171,7 @@ _SUBPACKAGES: Final = frozenset(
         "history",
         "io",
         "linkage",
+        "loop",
         "normalise",
         "report",
         "rules",

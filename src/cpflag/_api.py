@@ -11,8 +11,9 @@ from pathlib import Path
 import attrs
 import polars as pl
 
-from cpflag import io
+from cpflag import io, loop
 from cpflag._config import FlagConfig
+from cpflag._errors import ConfigError
 from cpflag.contract import FlagKind
 from cpflag.decide import order_flags
 from cpflag.engine._cache import cache_key, load_index, save_index
@@ -44,11 +45,27 @@ class FlagRun:
         flags: The contract's ``flags`` table.
         rejects: Every rejected row and ignored value, with its reason.
         summary: Lists used and their age, counts, timing.
+        notifications: With ``close_loop``: the rows first notified on this
+            run (contract ``notifications``); None otherwise.
+        loaded_las: The LAs whose list was loaded (with ``close_loop``, each
+            one is sent a notifications file, empty or not).
     """
 
     flags: pl.DataFrame
     rejects: pl.DataFrame
     summary: RunSummary
+    notifications: pl.DataFrame | None = None
+    loaded_las: tuple[str, ...] = ()
+
+    def notifications_by_la(self) -> dict[str, pl.DataFrame]:
+        """The run's notifications, one frame per loaded LA (empty frames included).
+
+        Returns:
+            ``{la_code: frame}``; empty when the run did not close the loop.
+        """
+        if self.notifications is None:
+            return {}
+        return {la: self.notifications.filter(pl.col("la_code") == la) for la in self.loaded_las}
 
 
 def _read_att(source: Source) -> io.ReadResult:
@@ -142,6 +159,10 @@ def run_flagging(
     *,
     history: HistoryStore | str | Path | None = None,
     index_cache: str | Path | None = None,
+    close_loop: bool = False,
+    outcomes: io.TableSource | None = None,
+    lookback_days: int = loop.DEFAULT_LOOKBACK_DAYS,
+    run_date: dt.date | None = None,
 ) -> FlagRun:
     """Flag a batch of attendances against the plan lists, with a run summary.
 
@@ -159,14 +180,27 @@ def run_flagging(
             those of the cached index, it is loaded instead of built; otherwise
             it is built and stored there. The folder holds the prepared lists:
             keep it where the lists are kept.
+        close_loop: Close the loop in the history store (required): version
+            the lists, drop pairs a person rejected, re-check the last
+            ``lookback_days`` of history against new plans (``found =
+            lookback``), and return the notifications first due on this run
+            (see ``cpflag.loop``).
+        outcomes: Review outcomes to take in first (contract section 5).
+        lookback_days: Days of history re-checked when a plan is new.
+        run_date: The run's date (``first_notified_on``); default the date
+            of the latest arrival in the batch.
 
     Returns:
-        Flags, rejects and the run summary.
+        Flags, rejects, the run summary and (with ``close_loop``) the notifications.
 
     Raises:
+        ConfigError: ``close_loop`` without a history store.
         InputError: An input cannot be used (missing column, duplicate id, ...).
         StoreError: The history store cannot be used.
     """
+    if close_loop and history is None:
+        raise ConfigError("closing the loop (notifications, look-back) needs a history store")
+    decided = loop.read_outcomes(outcomes) if outcomes is not None else None
     t0 = time.perf_counter()
     att = _read_att(attendances)
     rejects = [att.rejects, _nhs_rejects(att, "attendance_id")]
@@ -180,8 +214,10 @@ def run_flagging(
     prepared = index.prepare(att.table)
     matched = index.run(att.table, prepared=prepared)
     flags = matched.flags
-    if FlagKind.REPEAT in cfg.flags:
+    store = None
+    if FlagKind.REPEAT in cfg.flags or close_loop:
         store = HistoryStore.open(history) if isinstance(history, str | Path) else history
+    if FlagKind.REPEAT in cfg.flags:
         repeats, _ = resolve_and_flag_repeats(att.table, store=store, config=cfg, prepared=prepared)
         flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
     flags = order_flags(flags, att.table["attendance_id"].to_list())
@@ -192,6 +228,21 @@ def run_flagging(
     as_of = latest.date() if isinstance(latest, dt.datetime) else None
     loaded = list_infos(index.plans, as_of, cfg.stale_after_days)
     missing = tuple(sorted(set(cfg.expected_la_codes) - {li.la_code for li in loaded}))
+    night = None
+    if close_loop and store is not None:
+        if FlagKind.REPEAT not in cfg.flags:
+            store.append(att.table, config=cfg, prepared=prepared)
+        night = loop.close_night(
+            store,
+            flags,
+            att.table,
+            index,
+            run_date or as_of or dt.date.today(),
+            outcomes=decided,
+            lookback_days=lookback_days,
+            expected_las=cfg.expected_la_codes,
+        )
+        flags = night.flags
     summary = RunSummary(
         as_of=as_of,
         lists=loaded,
@@ -205,9 +256,17 @@ def run_flagging(
         model=cfg.model.name,
         seconds=time.perf_counter() - t0,
         stale_after_days=cfg.stale_after_days,
+        loop=night.to_dict() if night is not None else None,
+        loop_lines=loop.loop_lines(night) if night is not None else (),
     )
     log.info("flagged %d attendances: %d flags", att.table.height, flags.height)
-    return FlagRun(flags=flags, rejects=all_rejects, summary=summary)
+    return FlagRun(
+        flags=flags,
+        rejects=all_rejects,
+        summary=summary,
+        notifications=night.notifications if night is not None else None,
+        loaded_las=night.loaded_las if night is not None else (),
+    )
 
 
 def flag(

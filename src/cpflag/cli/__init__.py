@@ -10,12 +10,12 @@ Before reading anything, every command that writes checks its output paths
 (:func:`cpflag.io.check_output_paths`): an output that is an input, two outputs
 that are one file, an unknown suffix or an unwritable folder is refused.
 
-The commands live in ``_nightly`` (validate, flag), ``_report`` (report) and
-``_tools`` (the rest);
+The commands live in ``_nightly`` (validate, flag), ``_loop`` (worklist,
+outcomes, audit, calibrate), ``_report`` (report) and ``_tools`` (the rest);
 importing them registers them on :func:`main`.
 """
 
-from cpflag.cli import _nightly, _report, _tools  # noqa: F401 -- importing registers the commands
+from cpflag.cli import _loop, _nightly, _report, _tools  # noqa: F401 -- importing registers the commands
 from cpflag.cli._common import EXIT_ERROR, main
 
 __all__ = ["EXIT_ERROR", "main"]

@@ -112,6 +112,30 @@ def validate(
     help="Folder for the prepared plan index, reused while the lists and settings "
     "are unchanged (it holds the lists: keep it where they are kept).",
 )
+@click.option(
+    "--notifications",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Close the loop (needs --history): write the notifications first due tonight, "
+    "one <la_code>.csv per LA whose list was loaded, into this folder.",
+)
+@click.option(
+    "--outcomes",
+    type=path_in,
+    help="Review outcomes to take in first (attendance_id, plan_id, flag, outcome, decided_on).",
+)
+@click.option(
+    "--fhir",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the night's flags as HL7 FHIR R4 Flag resources (NDJSON; "
+    "needs the 'fhir' extra).",
+)
+@click.option(
+    "--lookback-days",
+    type=click.IntRange(min=0),
+    default=90,
+    show_default=True,
+    help="With --notifications: days of history re-checked against plans new to a list.",
+)
 @model_opt
 @relation_model_opt
 @stale_opt
@@ -127,6 +151,10 @@ def flag_command(
     summary: Path | None,
     history: Path | None,
     index_cache: Path | None,
+    notifications: Path | None,
+    outcomes: Path | None,
+    fhir: Path | None,
+    lookback_days: int,
     model: Path | None,
     relation_model: tuple[str, ...],
     stale_after_days: int,
@@ -143,6 +171,12 @@ def flag_command(
     Every option can come from a TOML file (--config nightly.toml, keys as the
     option names: attendances = "in/att.csv", expected-la = ["E1", "E2"]);
     the command line overrides it; --print-config shows what is in force.
+
+    With --history and --notifications the run closes the loop: the lists are
+    versioned, pairs a person rejected are not raised again, the history of
+    the last --lookback-days is re-checked against new plans (found =
+    lookback), and each loaded LA's notifications go to <folder>/<la_code>.csv
+    (rows never sent before; a re-run of the night writes the same rows).
     """
     if print_config:
         click.echo(config_text(click.get_current_context()), nl=False)
@@ -157,6 +191,7 @@ def flag_command(
             output_paths(out, rejects, summary).items(), kinds, strict=True
         )
     }
+    outputs["--fhir"] = (fhir, "file")
     outputs["--history"] = (history, "store")
     outputs["--index-cache"] = (index_cache, "cache")
     io.check_output_paths(
@@ -167,8 +202,13 @@ def flag_command(
             "--manifest": manifest,
             "--model": model,
             "--relation-model": relation_files(relation_model),
+            "--outcomes": outcomes,
         },
     )
+    if notifications is not None and history is None:
+        raise click.UsageError("--notifications needs --history (the store keeps what was sent)")
+    if outcomes is not None and notifications is None:
+        raise click.UsageError("--outcomes needs --notifications (outcomes are kept in the store)")
     config = run_config(model, stale_after_days, expected_la, relation_model)
     stage("reading", t0)
     # With an index cache the plans are read here only if another input failed
@@ -192,9 +232,25 @@ def flag_command(
             config,
             history=history,
             index_cache=index_cache,
+            close_loop=notifications is not None,
+            outcomes=outcomes,
+            lookback_days=lookback_days,
         )
+    for warning in (run.summary.loop or {}).get("warnings", []):
+        warn(warning)
     stage(f"writing {run.flags.height} flags", t0)
     write_outputs(run, out, rejects, summary)
+    if notifications is not None and run.notifications is not None:
+        from cpflag.loop import write_notifications
+
+        files = write_notifications(run.notifications, notifications, run.loaded_las)
+        stage(f"{run.notifications.height} notifications in {len(files)} LA files", t0)
+    if fhir is not None:
+        from cpflag.loop import fhir_flags, write_fhir
+
+        plan_table = inputs.plans.table if inputs.plans is not None else None
+        write_fhir(fhir_flags(run.flags, inputs.attendances.table, plan_table), fhir)
+        stage(f"{run.flags.height} FHIR Flag resources in {fhir}", t0)
     stage("done", t0)
     click.echo(run.summary.to_text())
     if sum(li.plan_rows for li in run.summary.lists) == 0:

@@ -6,7 +6,9 @@
 * :func:`resolve_and_flag_repeats` -- a batch resolved (against a store when
   given) and its ``repeat_attendance`` flags;
 * :func:`repeat_flags` -- the rules on an already resolved history;
-* :func:`chronology` -- a child's and the family's attendances in time order.
+* :func:`chronology` -- a child's and the family's attendances in time order;
+* :class:`LoopStore` -- the closing-the-loop tables kept beside the history
+  (``store/loop/``; see ``cpflag.loop``).
 
 See ``docs/repeat-attendance.md``.
 """
@@ -16,6 +18,7 @@ from cpflag.history._chronology import CHRONOLOGY_COLUMNS, chronology
 from cpflag.history._cluster import ClusterResult, cluster, components
 from cpflag.history._conflicts import conflict_pairs
 from cpflag.history._families import assign_families
+from cpflag.history._loop_store import LoopStore
 from cpflag.history._model import attendance_blocking_rules, attendance_model
 from cpflag.history._prepare import HISTORY_COLUMNS, prepare_attendances
 from cpflag.history._resolve import Resolution, link_threshold, resolve
@@ -29,6 +32,7 @@ __all__ = [
     "AppendResult",
     "ClusterResult",
     "HistoryStore",
+    "LoopStore",
     "Resolution",
     "assign_families",
     "attendance_blocking_rules",

@@ -47,6 +47,10 @@ class RunSummary:
         candidate_pairs: Pairs compared.
         model: The model's name.
         seconds: Wall time of the run.
+        stale_after_days: The age past which a list is stale.
+        loop: Closing the loop (``cpflag.loop``), when it ran: notifications
+            per LA, LAs sent nothing, look-back and list changes (counts only).
+        loop_lines: The same as lines of text, warnings first.
     """
 
     as_of: dt.date | None
@@ -59,6 +63,8 @@ class RunSummary:
     model: str
     seconds: float
     stale_after_days: int
+    loop: dict[str, Any] | None = None
+    loop_lines: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings)."""
@@ -97,6 +103,7 @@ class RunSummary:
                 lines.append(f"  {kind}: {parts}")
         else:
             lines.append("Flags: none raised")
+        lines.extend(self.loop_lines)
         lines.append(NO_FLAG_MEANS)
         return "\n".join(lines)
 

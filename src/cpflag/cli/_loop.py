@@ -1,0 +1,143 @@
+"""Closing-the-loop commands: ``worklist``, ``outcomes``, ``audit`` and ``calibrate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cpflag.cli._common import clean_errors, main, path_in, warn
+
+_history = click.option(
+    "--history",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The history store the nightly job closes the loop in.",
+)
+_outcomes = click.option(
+    "--outcomes",
+    type=path_in,
+    help="Review outcomes to record first (attendance_id, plan_id, flag, outcome, decided_on).",
+)
+
+
+@main.command("worklist")
+@_history
+@_outcomes
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the worklist (CSV/Parquet).",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@clean_errors
+def worklist_command(history: Path, outcomes: Path | None, out: Path | None, limit: int) -> None:
+    """List the open review flags, most harmful first, for the safeguarding team.
+
+    Plan subjects first, then newborns and mothers on pre-birth plans, then
+    siblings and carers, then repeat attendance. Each row shows the one thing
+    to check and the evidence. Record decisions with --outcomes (a rejected
+    pair is never raised again; a confirmed one reaches its LA's notifications).
+    """
+    from cpflag import io, loop
+
+    if out is not None:
+        io.check_output_paths({"--out": (out, "table")}, inputs={"--outcomes": outcomes})
+    table = loop.worklist(history, outcomes)
+    if out is not None:
+        io.write_table(table, out)
+    click.echo(f"{table.height} open review flags (most harmful first)")
+    for r in table.head(limit).iter_rows(named=True):
+        p = r["match_probability"]
+        click.echo(
+            f"{r['priority']:4d}. {r['attendance_id']} {r['flag']} plan {r['plan_id'] or '-'} "
+            f"({r['la_code'] or '-'}), p={'-' if p is None else f'{p:.2f}'}, "
+            f"list {r['list_age_days']} days old"
+        )
+        click.echo(f"      check: {r['check'] or '-'}")
+        click.echo(f"      evidence: {r['reasons'] or '-'}")
+    if table.height > limit:
+        click.echo(f"... and {table.height - limit} more" + (f" (all in {out})" if out else ""))
+
+
+@main.command("outcomes")
+@_history
+@click.option("--outcomes", type=path_in, required=True, help="The review_outcomes table.")
+@clean_errors
+def outcomes_command(history: Path, outcomes: Path) -> None:
+    """Record review outcomes in the store (validated; errors name file, column, rows)."""
+    from cpflag import loop
+
+    table = loop.record_outcomes(history, outcomes)
+    counts = dict(table.group_by("outcome").len().iter_rows())
+    click.echo(
+        f"outcomes in force: {counts.get('confirmed', 0)} confirmed, "
+        f"{counts.get('rejected', 0)} rejected"
+    )
+    keys = ["attendance_id", "plan_id", "flag"]
+    unknown = table.join(
+        loop.raised_flags(history).select(keys), on=keys, how="anti", nulls_equal=True
+    )
+    if unknown.height:
+        warn(
+            f"{unknown.height} outcome(s) name no flag cpflag raised in this store "
+            f"(first: attendance {unknown['attendance_id'][0]}); check the ids"
+        )
+
+
+@main.command("audit")
+@_history
+@_outcomes
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the report (text)."
+)
+@clean_errors
+def audit_command(history: Path, outcomes: Path | None, out: Path | None) -> None:
+    """Report flags against review decisions: per month, LA and kind, with calibration."""
+    from cpflag import io, loop
+
+    if out is not None:
+        io.check_output_paths({"--out": (out, "file")}, inputs={"--outcomes": outcomes})
+    text = loop.audit(history, outcomes).to_text()
+    if out is not None:
+        io.write_text(out, text + "\n")
+    click.echo(text)
+
+
+@main.command("calibrate")
+@_history
+@_outcomes
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the check and the recalibration parameters (JSON).",
+)
+@clean_errors
+def calibrate_command(history: Path, outcomes: Path | None, out: Path | None) -> None:
+    """Check match_probability against review decisions; fit a recalibration.
+
+    Prints the expected calibration error of the decided flags, and the error
+    a Platt recalibration gives on decisions it was not fitted on (five folds).
+    """
+    import json
+
+    from cpflag import io, loop
+
+    if out is not None:
+        io.check_output_paths({"--out": (out, "json")}, inputs={"--outcomes": outcomes})
+    if outcomes is not None:
+        loop.record_outcomes(history, outcomes)
+    check = loop.calibration(history)
+    if check.ece_before is None:
+        click.echo("no decided flags with a probability yet")
+    else:
+        after = "-" if check.ece_after is None else f"{check.ece_after:.3f}"
+        click.echo(
+            f"decided {check.decided} (confirmed {check.confirmed}); expected calibration "
+            f"error {check.ece_before:.3f}, after recalibration (out of fold) {after}"
+        )
+        click.echo(
+            f"recalibration: p' = sigmoid({check.slope:.3f} * logit(p) + {check.intercept:.3f})"
+        )
+    if out is not None:
+        io.write_text(out, json.dumps(check.to_dict(), indent=2) + "\n")

@@ -1,0 +1,72 @@
+"""Closing the loop: LA notifications, the review worklist, list versions with
+look-back, the audit, and FHIR output.
+
+* :func:`close_night` -- a night's lists versioned, rejected pairs dropped,
+  the history re-checked against new plans, notifications due (called by
+  ``cpflag.run_flagging(..., close_loop=True)``);
+* :func:`read_outcomes`, :func:`record_outcomes` -- review decisions in;
+* :func:`worklist` -- open review flags, most harmful first;
+* :func:`notifications` -- what each LA was sent, and when;
+* :func:`audit` -- flags against decisions, per month, LA and kind;
+* :func:`calibration` -- ``match_probability`` checked against decisions, and
+  a Platt recalibration (error before and out of fold after);
+* :func:`fhir_flags` -- flags as HL7 FHIR R4 ``Flag`` resources (extra ``fhir``).
+
+The state lives in the history store's ``loop`` folder
+(``cpflag.history.LoopStore``). See ``docs/notifications.md``,
+``docs/review-worklist.md``, ``docs/lookback.md``, ``docs/audit.md`` and
+``docs/fhir.md``.
+"""
+
+from cpflag.loop._api import (
+    audit,
+    calibration,
+    notifications,
+    raised_flags,
+    record_outcomes,
+    worklist,
+)
+from cpflag.loop._audit import AuditReport, audit_tables
+from cpflag.loop._calibrate import Calibration, calibration_check
+from cpflag.loop._fhir import fhir_flags, write_fhir
+from cpflag.loop._lookback import DEFAULT_LOOKBACK_DAYS, lookback_flags
+from cpflag.loop._night import NightResult, close_night, loop_lines
+from cpflag.loop._notify import (
+    due_notifications,
+    notification_id,
+    notification_path,
+    write_notifications,
+)
+from cpflag.loop._outcomes import read_outcomes
+from cpflag.loop._tables import NOTIFICATION_COLUMNS
+from cpflag.loop._versions import ListChanges, compare_lists
+from cpflag.loop._worklist import WORKLIST_COLUMNS
+
+__all__ = [
+    "DEFAULT_LOOKBACK_DAYS",
+    "NOTIFICATION_COLUMNS",
+    "WORKLIST_COLUMNS",
+    "AuditReport",
+    "Calibration",
+    "ListChanges",
+    "NightResult",
+    "audit",
+    "audit_tables",
+    "calibration",
+    "calibration_check",
+    "close_night",
+    "compare_lists",
+    "due_notifications",
+    "fhir_flags",
+    "lookback_flags",
+    "loop_lines",
+    "notification_id",
+    "notification_path",
+    "notifications",
+    "raised_flags",
+    "read_outcomes",
+    "record_outcomes",
+    "worklist",
+    "write_fhir",
+    "write_notifications",
+]
