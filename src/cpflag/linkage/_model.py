@@ -1,21 +1,18 @@
 """The linkage model spec: comparisons, levels, blocking rules and thresholds.
 
-The model is data (design principle 3). Every class here is a frozen attrs class
-that round-trips through JSON unchanged, so a trust's safeguarding lead can read
-and review the file that decides what counts as a match.
+The model is data (design principle 3): frozen attrs classes that round-trip
+through JSON, so a trust can review the file that decides what is a match.
 
 Vocabulary follows probabilistic linkage (Fellegi--Sunter, as in Splink):
 
-* a **comparison** looks at one aspect of a pair of records and puts the pair in
-  one of its ordered **levels** (strongest agreement first, the catch-all
-  disagreement last; a pair whose values are missing on either side is in the
-  implicit *null* level, which carries no evidence);
+* a **comparison** puts a pair in one of its ordered **levels** (strongest
+  agreement first, disagreement last; missing on either side: the implicit
+  *null* level, no evidence);
 * each level has **m** (how often true matches fall in it) and **u** (how often
   non-matches do); its **match weight** is ``log2(m / u)``;
 * a pair's match weight is the prior weight plus the weights of its levels;
-* **term-frequency adjustment** replaces ``u`` of an exact-agreement level by the
-  frequency of the agreed value, so agreeing on "Smith" counts for less than
-  agreeing on "Okafor";
+* **term-frequency adjustment** replaces ``u`` of an exact level by the agreed
+  value's frequency ("Smith" counts for less than "Okafor");
 * **blocking rules** decide which pairs are compared at all.
 """
 
@@ -208,11 +205,9 @@ class Guard:
     """A rule that caps a pair at ``review`` however high its weight.
 
     A pair is capped when, for every ``comparison -> labels`` entry in ``when``,
-    the pair's level of that comparison is one of the labels (``null`` names the
-    null level: a value missing on either side). Guards encode
-    known traps where weights alone mislead: twins (same date of birth and
-    household, different given names) and a sibling's NHS number typed into the
-    wrong record.
+    the pair's level of that comparison is one of the labels (``null``: a value
+    missing on either side). Guards encode known traps where weights alone
+    mislead (twins, a sibling's NHS number typed into the wrong record).
 
     Args:
         name: The guard's name (in ``reasons``: "capped at review by the X guard").
@@ -221,25 +216,18 @@ class Guard:
         check: What a person should verify for a flag the guard put at review
             (the flag's ``check``); "" gives the flag kind's generic check. Never
             an identifying value: it is the same text for every pair.
-        probability: At most this share of the pairs the guard applies to are
-            the same person: a flag it applies to has ``match_probability`` at
-            most this (the weights over-count exactly where a guard applies).
-            None keeps the score's own probability. A domain estimate until a
-            site's review outcomes recalibrate it.
+        probability: At most this share of the pairs it applies to are the same
+            person (the weights over-count there): the flag's
+            ``match_probability`` is at most this; None: the score's own.
     """
 
     name: str
     when: dict[str, tuple[str, ...]] = attrs.field(converter=_when)
     why: str = ""
     check: str = ""
-    probability: float | None = attrs.field(default=None)
-
-    @probability.validator
-    def _check_probability(
-        self, attribute: attrs.Attribute[float | None], value: float | None
-    ) -> None:
-        if value is not None:
-            _prob(self, attribute, value)  # type: ignore[arg-type]
+    probability: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_prob)
+    )
 
 
 @attrs.frozen
