@@ -142,6 +142,7 @@ def run_flagging(
     *,
     history: HistoryStore | str | Path | None = None,
     index_cache: str | Path | None = None,
+    as_of: dt.date | None = None,
 ) -> FlagRun:
     """Flag a batch of attendances against the plan lists, with a run summary.
 
@@ -159,6 +160,9 @@ def run_flagging(
             those of the cached index, it is loaded instead of built; otherwise
             it is built and stored there. The folder holds the prepared lists:
             keep it where the lists are kept.
+        as_of: The date list ages are measured at (default: today, the run
+            date). Attendances arriving after it are rejected, with a reason:
+            one mistyped arrival (2031) never moves the as-of date.
 
     Returns:
         Flags, rejects and the run summary.
@@ -168,7 +172,8 @@ def run_flagging(
         StoreError: The history store cannot be used.
     """
     t0 = time.perf_counter()
-    att = _read_att(attendances)
+    as_of = as_of or dt.date.today()
+    att = io.reject_arrivals_after(_read_att(attendances), as_of)
     rejects = [att.rejects, _nhs_rejects(att, "attendance_id")]
     if isinstance(plans, PlanIndex):
         index = plans
@@ -188,8 +193,6 @@ def run_flagging(
     all_rejects = pl.concat(
         [r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]]
     )
-    latest = att.table["arrival_time"].max()
-    as_of = latest.date() if isinstance(latest, dt.datetime) else None
     loaded = list_infos(index.plans, as_of, cfg.stale_after_days)
     missing = tuple(sorted(set(cfg.expected_la_codes) - {li.la_code for li in loaded}))
     summary = RunSummary(
@@ -217,6 +220,7 @@ def flag(
     config: FlagConfig | None = None,
     *,
     history: HistoryStore | str | Path | None = None,
+    as_of: dt.date | None = None,
 ) -> pl.DataFrame:
     """Flag a batch of attendances: the contract's ``flags`` table.
 
@@ -225,4 +229,4 @@ def flag(
     ``cpflag.flag(...).to_pandas()`` gives a pandas one (with the ``pandas``
     extra installed).
     """
-    return run_flagging(attendances, plans, manifest, config, history=history).flags
+    return run_flagging(attendances, plans, manifest, config, history=history, as_of=as_of).flags

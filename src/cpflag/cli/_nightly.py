@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -111,6 +112,11 @@ def validate(
     help="Folder for the prepared plan index, reused while the lists and settings "
     "are unchanged (it holds the lists: keep it where they are kept).",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]),
+    help="The date list ages are measured at (default: today); later arrivals are rejected.",
+)
 @model_opt
 @relation_model_opt
 @stale_opt
@@ -130,6 +136,7 @@ def flag_command(
     relation_model: tuple[str, ...],
     stale_after_days: int,
     expected_la: tuple[str, ...],
+    as_of: dt.datetime | None,
     print_config: bool,
 ) -> None:
     """Flag a night's attendances against the LA lists (the nightly batch job).
@@ -189,6 +196,7 @@ def flag_command(
         config,
         history=history,
         index_cache=index_cache,
+        as_of=as_of.date() if as_of else None,
     )
     stage(f"writing {run.flags.height} flags", t0)
     write_outputs(run, out, rejects, summary)

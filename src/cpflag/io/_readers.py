@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import attrs
@@ -9,11 +10,18 @@ import polars as pl
 
 from cpflag.contract import ATTENDANCES, MANIFEST, PLANS, TableSpec
 from cpflag.io._mapping import MappingLike, load_mapping
+from cpflag.io._plausible import ARRIVAL_AFTER_AS_OF
 from cpflag.io._source import ROW, Source, load_raw
 from cpflag.io._validate import build_table
-from cpflag.io._work import REJECTS_SCHEMA, VALUE_IGNORED
+from cpflag.io._work import REJECTS_SCHEMA, ROW_REJECTED, VALUE_IGNORED
 
-__all__ = ["ReadResult", "read_attendances", "read_manifest", "read_plans"]
+__all__ = [
+    "ReadResult",
+    "read_attendances",
+    "read_manifest",
+    "read_plans",
+    "reject_arrivals_after",
+]
 
 log = logging.getLogger("cpflag.io")
 
@@ -55,7 +63,7 @@ def _read(
 
 
 def _log_summary(spec: TableSpec, res: ReadResult) -> None:
-    dropped = res.rejects.filter(pl.col("action") != VALUE_IGNORED).height
+    dropped = res.rejects.filter(pl.col("action") == ROW_REJECTED).height
     log.info(
         "%s: %d %s rows usable, %d rows rejected, %d values ignored",
         res.source,
@@ -208,3 +216,36 @@ def read_plans(
     res = ReadResult(table=table, rejects=rejects, source=name, encoding=encoding)
     _log_summary(PLANS, res)
     return res
+
+
+def reject_arrivals_after(res: ReadResult, as_of: dt.date) -> ReadResult:
+    """``res`` without the attendances that arrive after ``as_of``, each a reject.
+
+    An arrival after the run's as-of date is a typo (2031 for 2021) or a run
+    for the wrong day: it is not matched, and it never moves the as-of date.
+    """
+    late = pl.col("arrival_time").dt.date() > pl.lit(as_of)
+    found = res.table.filter(late)
+    if found.height == 0:
+        return res
+    log.warning(
+        "%s: %d attendances arrive after the as-of date %s; rejected",
+        res.source,
+        found.height,
+        as_of.isoformat(),
+    )
+    extra = found.select(
+        pl.lit(res.source, pl.String).alias("source"),
+        pl.col(ROW).cast(pl.UInt32).alias("row_number"),
+        pl.col("attendance_id").alias("record_id"),
+        pl.lit("arrival_time").alias("column"),
+        pl.lit(ARRIVAL_AFTER_AS_OF).alias("reason"),
+        pl.lit(ROW_REJECTED).alias("action"),
+    ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
+    rejects = pl.concat([res.rejects.cast(REJECTS_SCHEMA), extra])  # type: ignore[arg-type]
+    return ReadResult(
+        table=res.table.filter(~late.fill_null(False)),
+        rejects=rejects.sort("row_number", maintain_order=True),
+        source=res.source,
+        encoding=res.encoding,
+    )
