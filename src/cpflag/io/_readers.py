@@ -8,7 +8,9 @@ import logging
 import attrs
 import polars as pl
 
+from cpflag._errors import ConfigError
 from cpflag.contract import ATTENDANCES, MANIFEST, PLANS, TableSpec
+from cpflag.io._checks import UNREADABLE_LIMIT
 from cpflag.io._mapping import MappingLike, load_mapping
 from cpflag.io._plausible import ARRIVAL_AFTER_AS_OF
 from cpflag.io._source import ROW, Source, load_raw
@@ -54,11 +56,17 @@ class ReadResult:
 
 
 def _read(
-    spec: TableSpec, source: Source, mapping: MappingLike, label: str | None
+    spec: TableSpec,
+    source: Source,
+    mapping: MappingLike,
+    label: str | None,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> tuple[pl.DataFrame, pl.DataFrame, str, str | None]:
+    if unreadable_limit is not None and not 0 <= unreadable_limit <= 1:
+        raise ConfigError("unreadable_limit must be between 0 and 1, or None")
     column_mapping = load_mapping(mapping, spec.name)
     raw = load_raw(source, label)
-    table, rejects = build_table(raw, spec, column_mapping)
+    table, rejects = build_table(raw, spec, column_mapping, unreadable_limit)
     return table, rejects, raw.source, raw.encoding
 
 
@@ -75,7 +83,11 @@ def _log_summary(spec: TableSpec, res: ReadResult) -> None:
 
 
 def read_attendances(
-    source: Source, *, mapping: MappingLike = None, label: str | None = None
+    source: Source,
+    *,
+    mapping: MappingLike = None,
+    label: str | None = None,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> ReadResult:
     """Read and validate an attendances table (contract section 1).
 
@@ -85,6 +97,9 @@ def read_attendances(
         mapping: Column mapping: None, a dict ``{source_header: canonical}``, a
             TOML file path, or ``"ecds"`` for ECDS-style extract names.
         label: Name for the source in messages and rejects (default: the path).
+        unreadable_limit: The share (0-1) of an optional date column's values
+            that may be unreadable: above it (with at least 20 values) the
+            column is an error, not rejects. None: no limit.
 
     Returns:
         The table and its rejects. A null or unknown ``setting`` becomes
@@ -99,7 +114,7 @@ def read_attendances(
         DuplicateIdError: an ``attendance_id`` appears twice.
         ConfigError: the mapping is invalid or makes two columns one.
     """
-    table, rejects, name, encoding = _read(ATTENDANCES, source, mapping, label)
+    table, rejects, name, encoding = _read(ATTENDANCES, source, mapping, label, unreadable_limit)
     res = ReadResult(table=table, rejects=rejects, source=name, encoding=encoding)
     _log_summary(ATTENDANCES, res)
     return res
@@ -176,6 +191,7 @@ def read_plans(
     mapping: MappingLike = None,
     manifest: Source | None = None,
     label: str | None = None,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> ReadResult:
     """Read and validate a plans table (contract section 2).
 
@@ -189,6 +205,7 @@ def read_plans(
             disagreement is noted in the rejects). An LA with no list date is
             not an error: its list age is unknown.
         label: Name for the source in messages and rejects.
+        unreadable_limit: As for :func:`read_attendances`.
 
     Returns:
         The table and its rejects. ``plan_type`` is lower-cased (common
@@ -207,7 +224,7 @@ def read_plans(
             manifest.
         ConfigError: the mapping is invalid or makes two columns one.
     """
-    table, rejects, name, encoding = _read(PLANS, source, mapping, label)
+    table, rejects, name, encoding = _read(PLANS, source, mapping, label, unreadable_limit)
     if manifest is not None:
         table, rejects = _apply_manifest(table, rejects, read_manifest(manifest), name)
     undated = table.filter(pl.col("list_date").is_null()).get_column("la_code").n_unique()

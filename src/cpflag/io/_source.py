@@ -8,7 +8,8 @@ what is accepted.
 
 CSV is read with every column as text -- leading zeros in ids and NHS numbers
 matter, so polars never infers types here. The encoding is UTF-8 (with or
-without a BOM), else cp1252, else latin-1; the delimiter is sniffed from the
+without a BOM); a line that is not UTF-8 is read as cp1252 (else latin-1) on
+its own, so one such row never re-decodes the whole file; the delimiter is sniffed from the
 header line among ``,`` ``;`` tab and ``|``.
 
 No message raised here quotes the file's content: a file without its header
@@ -61,6 +62,8 @@ class RawTable:
         encoding: Text encoding of a CSV file; None for Parquet and frames.
         delimiter: The CSV delimiter; None for Parquet and frames.
         text: True when every column is text (CSV).
+        short_rows: ``(row number, fields)`` of each CSV record with fewer
+            fields than the header (a row cut short; see ``build_table``).
     """
 
     frame: pl.DataFrame
@@ -69,6 +72,7 @@ class RawTable:
     encoding: str | None
     delimiter: str | None
     text: bool
+    short_rows: tuple[tuple[int, int], ...] = ()
 
 
 def _positional(
@@ -118,28 +122,54 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _decode(raw: bytes) -> tuple[bytes, str]:
-    """Return UTF-8 bytes (without a BOM) and the encoding the file was in."""
+def _decode_lines(raw: bytes) -> tuple[bytes, str, tuple[int, ...]]:
+    """UTF-8 bytes from a file that is UTF-8 but for some lines.
+
+    Each line that is not UTF-8 is decoded on its own as cp1252 (what Excel on
+    Windows writes; latin-1 for the five bytes cp1252 leaves undefined), so one
+    cp1252 row never turns the rest of the file into mojibake. Returns the
+    bytes, the encoding name and the line numbers decoded so (header = 0).
+    """
+    lines = raw.split(b"\n")
+    fallback: list[int] = []
+    for number, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                lines[number] = line.decode("cp1252").encode("utf-8")
+            except UnicodeDecodeError:
+                lines[number] = line.decode("latin-1").encode("utf-8")
+            fallback.append(number)
+    if len(fallback) == len([line for line in lines if not line.isascii()]):
+        # No line is UTF-8 beyond ASCII: the whole file is in one 8-bit encoding.
+        try:
+            return raw.decode("cp1252").encode("utf-8"), "cp1252", ()
+        except UnicodeDecodeError:
+            return raw.decode("latin-1").encode("utf-8"), "latin-1", ()
+    return b"\n".join(lines), "utf-8", tuple(fallback)
+
+
+def _decode(raw: bytes) -> tuple[bytes, str, tuple[int, ...]]:
+    """UTF-8 bytes (without a BOM), the file's encoding, the lines decoded as cp1252."""
     if raw.startswith(codecs.BOM_UTF8):
         body = raw[len(codecs.BOM_UTF8) :]
         if _is_utf8(body):
-            return body, "utf-8-sig"
-        raw = body
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return body, "utf-8-sig", ()
+        data, _, lines = _decode_lines(body)
+        return data, "utf-8-sig", lines
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return raw.decode("utf-16").encode("utf-8"), "utf-16"
+            return raw.decode("utf-16").encode("utf-8"), "utf-16", ()
         except UnicodeDecodeError:
             raise InputError("file has a UTF-16 byte-order mark but is not valid UTF-16") from None
     if _is_utf8(raw):
-        return raw, "utf-8"
+        return raw, "utf-8", ()
     # cp1252 before latin-1: Excel on Windows writes cp1252 (curly quotes, the
     # euro sign); latin-1 accepts any byte, so it is the last resort.
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            return raw.decode(encoding).encode("utf-8"), encoding
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes any byte string")  # pragma: no cover
+    return _decode_lines(raw)
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -167,13 +197,56 @@ def _first_ragged_row(text: str, delimiter: str) -> int | None:
     return None
 
 
+def _field_counts(data: bytes, delimiter: str) -> list[int]:
+    """The number of fields of each record (header first), as polars splits them."""
+    if b'"' not in data:
+        # No quoting: a record is a line (the common case, one pass in C per line).
+        sep = delimiter.encode()
+        lines = data.split(b"\n")
+        if lines and lines[-1] in (b"", b"\r"):
+            lines.pop()
+        return [line.count(sep) + 1 for line in lines]
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+    try:
+        return [len(record) for record in reader]
+    except csv.Error:
+        return []
+
+
+def _short_rows(
+    data: bytes, delimiter: str, frame: pl.DataFrame
+) -> tuple[tuple[int, int], ...]:
+    """``(row number, fields)`` (header = 0) of records with fewer fields than the header."""
+    counts = _field_counts(data, delimiter)
+    if len(counts) != frame.height or not counts:
+        log.debug("field counts not aligned with the rows; short rows not checked")
+        return ()
+    width = counts[0]
+    if min(counts) >= width:
+        return ()
+    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series().to_list()
+    return tuple(
+        (n, c) for n, (c, b) in enumerate(zip(counts, blank, strict=True)) if c < width and not b
+    )
+
+
 def _read_csv(raw: bytes, source: str) -> RawTable:
     if not raw or raw.isspace():
         raise InputError("file is empty", source=source)
     try:
-        data, encoding = _decode(raw)
+        data, encoding, fallback = _decode(raw)
     except InputError as exc:
         raise InputError(str(exc), source=source) from None
+    if fallback:
+        shown = ", ".join(str(n) for n in fallback[:10])
+        more = f" and {len(fallback) - 10} more" if len(fallback) > 10 else ""
+        log.warning(
+            "%s: %d lines are not UTF-8 and were read as Windows-1252 (lines %s%s)",
+            source,
+            len(fallback),
+            shown,
+            more,
+        )
     if b"\x00" in data[:4096]:
         raise InputError(
             "file contains NUL bytes: it looks like UTF-16 without a byte-order mark, "
@@ -212,6 +285,7 @@ def _read_csv(raw: bytes, source: str) -> RawTable:
         ) from None
     if frame.height == 0:
         raise InputError("file is empty", source=source)
+    short = _short_rows(data, delimiter, frame)
     headers = [h if h is not None else "" for h in frame.row(0)]
     body = (
         frame.with_row_index(ROW)
@@ -226,7 +300,8 @@ def _read_csv(raw: bytes, source: str) -> RawTable:
         body = body.filter(~blank)
         log.info("%s: %d blank lines skipped", source, n_blank)
     log.debug("%s: encoding %s, delimiter %s", source, encoding, _delimiter_name(delimiter))
-    return _positional(body, headers, source, text=True, encoding=encoding, delimiter=delimiter)
+    table = _positional(body, headers, source, text=True, encoding=encoding, delimiter=delimiter)
+    return attrs.evolve(table, short_rows=short)
 
 
 def _delimiter_name(delimiter: str) -> str:
