@@ -19,7 +19,6 @@ errors can quote a line of data, so they are never passed on (``from None``).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
@@ -32,6 +31,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError, ParseError
+from cpflag.io._decode import decode_csv_bytes
 from cpflag.io._native import ACCEPTED, TableSource, native_to_polars
 
 __all__ = ["ROW", "RawTable", "Source", "load_raw"]
@@ -48,7 +48,6 @@ _PARQUET_MAGIC: Final = b"PAR1"
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
 _QUOTED = re.compile(r'"[^"]*"')
-_UTF8_CHUNK: Final = 1 << 16
 
 
 @attrs.frozen
@@ -103,75 +102,6 @@ def _from_frame(df: pl.DataFrame, source: str) -> RawTable:
     return _positional(frame, cols, source, text=False, encoding=None, delimiter=None)
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Validate UTF-8 in chunks, so a large file is not copied into a str."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(data), _UTF8_CHUNK):
-            chunk = view[start : start + _UTF8_CHUNK]
-            # An ASCII chunk with no sequence left open before it decodes to
-            # itself: skipping it gives the same answer, and the ASCII test is
-            # many times cheaper than decoding (most of a file is ASCII).
-            if chunk.tobytes().isascii() and not decoder.getstate()[0]:
-                continue
-            decoder.decode(chunk, final=False)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _decode_lines(raw: bytes) -> tuple[bytes, str, tuple[int, ...]]:
-    """UTF-8 bytes from a file that is UTF-8 but for some lines.
-
-    Each line that is not UTF-8 is decoded on its own as cp1252 (what Excel on
-    Windows writes; latin-1 for the five bytes cp1252 leaves undefined), so one
-    cp1252 row never turns the rest of the file into mojibake. Returns the
-    bytes, the encoding name and the line numbers decoded so (header = 0).
-    """
-    lines = raw.split(b"\n")
-    fallback: list[int] = []
-    for number, line in enumerate(lines):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                lines[number] = line.decode("cp1252").encode("utf-8")
-            except UnicodeDecodeError:
-                lines[number] = line.decode("latin-1").encode("utf-8")
-            fallback.append(number)
-    if len(fallback) == len([line for line in lines if not line.isascii()]):
-        # No line is UTF-8 beyond ASCII: the whole file is in one 8-bit encoding.
-        try:
-            return raw.decode("cp1252").encode("utf-8"), "cp1252", ()
-        except UnicodeDecodeError:
-            return raw.decode("latin-1").encode("utf-8"), "latin-1", ()
-    return b"\n".join(lines), "utf-8", tuple(fallback)
-
-
-def _decode(raw: bytes) -> tuple[bytes, str, tuple[int, ...]]:
-    """UTF-8 bytes (without a BOM), the file's encoding, the lines decoded as cp1252."""
-    if raw.startswith(codecs.BOM_UTF8):
-        body = raw[len(codecs.BOM_UTF8) :]
-        if _is_utf8(body):
-            return body, "utf-8-sig", ()
-        data, _, lines = _decode_lines(body)
-        return data, "utf-8-sig", lines
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16").encode("utf-8"), "utf-16", ()
-        except UnicodeDecodeError:
-            raise InputError("file has a UTF-16 byte-order mark but is not valid UTF-16") from None
-    if _is_utf8(raw):
-        return raw, "utf-8", ()
-    # cp1252 before latin-1: Excel on Windows writes cp1252 (curly quotes, the
-    # euro sign); latin-1 accepts any byte, so it is the last resort.
-    return _decode_lines(raw)
-
-
 def _sniff_delimiter(header_line: str) -> str:
     """The candidate delimiter that occurs most often outside quotes (ties: the comma)."""
     bare = _QUOTED.sub("", header_line)
@@ -213,9 +143,7 @@ def _field_counts(data: bytes, delimiter: str) -> list[int]:
         return []
 
 
-def _short_rows(
-    data: bytes, delimiter: str, frame: pl.DataFrame
-) -> tuple[tuple[int, int], ...]:
+def _short_rows(data: bytes, delimiter: str, frame: pl.DataFrame) -> tuple[tuple[int, int], ...]:
     """``(row number, fields)`` (header = 0) of records with fewer fields than the header."""
     counts = _field_counts(data, delimiter)
     if len(counts) != frame.height or not counts:
@@ -234,7 +162,7 @@ def _read_csv(raw: bytes, source: str) -> RawTable:
     if not raw or raw.isspace():
         raise InputError("file is empty", source=source)
     try:
-        data, encoding, fallback = _decode(raw)
+        data, encoding, fallback = decode_csv_bytes(raw)
     except InputError as exc:
         raise InputError(str(exc), source=source) from None
     if fallback:
