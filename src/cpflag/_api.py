@@ -187,7 +187,13 @@ def run_flagging(
     flags = matched.flags
     if FlagKind.REPEAT in cfg.flags:
         store = HistoryStore.open(history) if isinstance(history, str | Path) else history
-        repeats, _ = resolve_and_flag_repeats(att.table, store=store, config=cfg, prepared=prepared)
+        try:
+            repeats, _ = resolve_and_flag_repeats(
+                att.table, store=store, config=cfg, prepared=prepared
+            )
+        finally:
+            if store is not None and store is not history:
+                store.close()  # opened here: its reader snapshot is released
         flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
     flags = order_flags(flags, att.table["attendance_id"].to_list())
     all_rejects = pl.concat(

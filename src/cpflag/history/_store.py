@@ -18,9 +18,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -38,6 +37,14 @@ from cpflag.history._files import (
     write_json,
     write_parquet,
 )
+from cpflag.history._guard import (
+    ReaderSnapshot,
+    collect_garbage,
+    create_atomically,
+    is_half_created,
+    remove_half_created,
+    writer_lock,
+)
 from cpflag.history._model import attendance_model
 from cpflag.history._prepare import (
     HISTORY_COLUMNS,
@@ -45,19 +52,8 @@ from cpflag.history._prepare import (
     prepare_attendances,
 )
 from cpflag.history._resolve import LINK_COLUMNS, resolution_columns, resolve
-from cpflag.io._write import (
-    PRIVATE_FILE_MODE,
-    atomic_file,
-    open_private,
-    os_reason,
-    private_dir,
-)
+from cpflag.io._write import atomic_file, os_reason
 from cpflag.linkage import LinkageModel
-
-try:  # POSIX only; elsewhere appends are not guarded against concurrency.
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["FORMAT", "AppendResult", "HistoryStore"]
 
@@ -112,6 +108,35 @@ class HistoryStore:
     path: Path
     model: LinkageModel
     _manifest: dict[str, Any]
+    _reader: ReaderSnapshot | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._reader = ReaderSnapshot(self.path)
+        self._hold()
+
+    def _hold(self) -> None:
+        """Register the files of the version this store object reads (its snapshot)."""
+        files = [*self._manifest["parts"], self._manifest["model"]]
+        if self._manifest["persons"]:
+            files.append(self._manifest["persons"])
+        assert self._reader is not None
+        self._reader.hold(files)
+
+    def refresh(self) -> None:
+        """Move this reader's snapshot to the latest committed version."""
+        self._reload()
+        self._hold()
+
+    def close(self) -> None:
+        """Release the snapshot: clean-up may then remove the files it read."""
+        if self._reader is not None:
+            self._reader.release()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @classmethod
     def open(
@@ -138,7 +163,9 @@ class HistoryStore:
             if not create:
                 raise StoreError(f"no history store at {root} (manifest.json missing)")
             if root.exists() and any(root.iterdir()):
-                raise StoreError(f"{root} exists, is not empty and is not a history store")
+                if not is_half_created(root):
+                    raise StoreError(f"{root} exists, is not empty and is not a history store")
+                remove_half_created(root)
             m = model or attendance_model()
             manifest = {
                 "format": FORMAT,
@@ -148,17 +175,22 @@ class HistoryStore:
                 "attendances": 0,
                 "model": "model.json",
             }
-            try:
-                private_dir(root / "parts")
-                open_private(root / ".lock").close()
-                with atomic_file(root / "model.json") as fh:
+
+            def build(folder: Path) -> None:
+                (folder / "parts").mkdir(mode=0o700)
+                with atomic_file(folder / "model.json") as fh:
                     fh.write((m.to_json() + "\n").encode("utf-8"))
-                write_json(mpath, manifest)
+                write_json(folder / "manifest.json", manifest)
+
+            try:
+                created = create_atomically(root, build)
             except OSError as exc:
                 raise StoreError(
                     f"cannot create the history store at {root} ({os_reason(exc)})"
                 ) from exc
-            return cls(root, m, manifest)
+            if created:
+                return cls(root, m, manifest)
+            # Another process created it first: open theirs.
         try:
             manifest = json.loads(mpath.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
@@ -219,29 +251,6 @@ class HistoryStore:
             raise StoreError(f"history store {self.path} is inconsistent (row counts differ)")
         return pl.concat(frames, how="horizontal").select(wanted)
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        path = self.path / ".lock"
-        try:
-            fd = os.open(
-                path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), PRIVATE_FILE_MODE
-            )
-        except OSError as exc:
-            raise StoreError(
-                f"history store {self.path}: cannot open the lock file {path} ({os_reason(exc)})"
-            ) from exc
-        try:
-            if fcntl is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as exc:
-                    raise StoreError(
-                        f"history store {self.path} is locked by another append"
-                    ) from exc
-            yield
-        finally:
-            os.close(fd)
-
     def append(
         self,
         batch: pl.DataFrame,
@@ -270,7 +279,7 @@ class HistoryStore:
         t0 = time.perf_counter()
         config = config or FlagConfig()
         check_batch(batch)
-        with self._locked():
+        with writer_lock(self.path):
             self._reload()
             needed = [*resolution_columns(self.model), "person_id", *_FAMILY_INPUTS]
             history = self.frame(list(dict.fromkeys(needed)))
@@ -382,18 +391,8 @@ class HistoryStore:
                 (self.path / "manifest.json.tmp").unlink(missing_ok=True)
             raise
         self._manifest = manifest
+        self._hold()
         try:
-            self._collect_garbage()
-        except OSError as exc:
-            # The night is committed; what is left is removed by the next append.
-            log.warning(
-                "history store %s: old files not removed (%s)", self.path, type(exc).__name__
-            )
-
-    def _collect_garbage(self) -> None:
-        """Remove files no committed manifest refers to (old persons files, orphans)."""
-        keep = {self.path / p for p in self._manifest["parts"]}
-        keep.add(self.path / self._manifest["persons"])
-        for p in [*self.path.glob("persons-*.parquet"), *(self.path / "parts").glob("*.parquet")]:
-            if p not in keep:
-                p.unlink(missing_ok=True)
+            collect_garbage(self.path, self._manifest)
+        except OSError as exc:  # committed; what is left goes at the next append
+            log.warning("history store %s: old files kept (%s)", self.path, type(exc).__name__)
