@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import subprocess
@@ -11,8 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cpflag import StoreError
-from cpflag.history import HistoryStore
+from cpflag import FlagConfig, StoreError
+from cpflag.history import HistoryStore, resolve_and_flag_repeats
 from cpflag.history import _store as store_mod
 from cpflag.history._guard import writer_lock
 from tests.helpers import IDRIS, KEZIAH, attendances
@@ -141,3 +142,33 @@ def test_idris_and_keziah_stay_two_persons_across_snapshots(tmp_path: Path) -> N
     store.append(_night("K1"))
     store.append(_night("I1", person=IDRIS))
     assert store.frame()["person_id"].n_unique() == 2
+
+
+def _arrive(att_id: str, day: int, **person: object) -> dict[str, object]:
+    return {"attendance_id": att_id, "arrival_time": dt.datetime(2026, 11, day, 10), **person}
+
+
+def test_a_corrected_resend_replaces_that_nights_rows(tmp_path: Path) -> None:
+    store = HistoryStore.open(tmp_path / "h")
+    config = FlagConfig()
+    wrong = {**IDRIS, "given_name": "Quentin", "family_name": "Marchbanks", "date_of_birth": None}
+    resolve_and_flag_repeats(attendances([_arrive("K1", 1, **KEZIAH)]), store=store, config=config)
+    night2 = [_arrive("K2", 2, **wrong), _arrive("I2", 2, **IDRIS)]
+    resolve_and_flag_repeats(attendances(night2), store=store, config=config)
+    before = store.frame(["attendance_id", "person_id"])
+    persons = dict(zip(before["attendance_id"], before["person_id"], strict=True))
+    assert persons["K2"] != persons["K1"]  # the mistyped record is someone else
+    # The hospital corrects K2 and sends the night again.
+    corrected = [_arrive("K2", 2, **KEZIAH), _arrive("I2", 2, **IDRIS)]
+    appended = store.append(attendances(corrected), config=config)
+    assert appended.replaced == 1
+    assert appended.skipped == 1
+    assert appended.added == 1
+    after = store.frame()
+    assert after.height == 3
+    persons = dict(zip(after["attendance_id"], after["person_id"], strict=True))
+    assert persons["K2"] == persons["K1"]
+    assert after.filter(pl.col("attendance_id") == "K2")["given_name"].item() == "Keziah"
+    # The same resend again changes nothing.
+    again = store.append(attendances(corrected), config=config)
+    assert (again.added, again.replaced, again.skipped) == (0, 0, 2)

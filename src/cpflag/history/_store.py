@@ -28,6 +28,7 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag._errors import StoreError
+from cpflag.history._corrections import COMPARED_COLUMNS, AppendResult, changed_ids
 from cpflag.history._families import assign_families
 from cpflag.history._files import (
     PERSON_COLUMNS,
@@ -67,31 +68,6 @@ _FAMILY_INPUTS: Final = ("is_child", "household_key", "mother_nhs", "carer_key")
 _BATCH_COLUMNS: Final = ("attendance_id", *PERSON_COLUMNS, *LINK_COLUMNS[1:])
 #: Columns of the immutable parts: prepared rows plus link evidence (not person ids).
 PART_COLUMNS: Final = (*HISTORY_COLUMNS, *(c for c in LINK_COLUMNS if c != "person_id"))
-
-
-@attrs.frozen
-class AppendResult:
-    """What an append did.
-
-    Attributes:
-        rows: The batch's rows as stored (new and already stored), in batch
-            order: ``attendance_id``, ``person_id``, ``family_id`` and the link
-            evidence.
-        added: Rows added.
-        skipped: Rows whose attendance id was already stored (left unchanged).
-        merged_persons: Stored persons merged into another by a new record.
-        candidate_pairs: Pairs scored.
-        version: The store version after the append.
-        seconds: Wall time.
-    """
-
-    rows: pl.DataFrame
-    added: int
-    skipped: int
-    merged_persons: int
-    candidate_pairs: int
-    version: int
-    seconds: float
 
 
 @attrs.define
@@ -284,6 +260,10 @@ class HistoryStore:
             needed = [*resolution_columns(self.model), "person_id", *_FAMILY_INPUTS]
             history = self.frame(list(dict.fromkeys(needed)))
             is_fresh = ~batch["attendance_id"].is_in(history["attendance_id"].implode())
+            replaced = self._corrections(batch.filter(~is_fresh), config)
+            if replaced.len():
+                history = history.filter(~pl.col("attendance_id").is_in(replaced.implode()))
+                is_fresh = is_fresh | batch["attendance_id"].is_in(replaced.implode())
             fresh = batch.filter(is_fresh)
             fresh_prepared = None if prepared is None else prepared.filter(is_fresh)
             if fresh.height == 0:
@@ -308,8 +288,14 @@ class HistoryStore:
                 .with_columns(persons["person_id"])
                 .join(fam, on="person_id", how="left", maintain_order="left")
             )
-            self._commit(res.rows.select(PART_COLUMNS), mapping.select(PERSON_COLUMNS))
+            self._commit(res.rows.select(PART_COLUMNS), mapping.select(PERSON_COLUMNS), replaced)
         skipped = batch.height - fresh.height
+        if replaced.len():
+            log.warning(
+                "history store %s: %d stored attendances replaced by a corrected resend",
+                self.path,
+                replaced.len(),
+            )
         if skipped:
             rows = self._batch_rows(batch)
         else:
@@ -341,6 +327,7 @@ class HistoryStore:
             candidate_pairs=res.candidate_pairs,
             version=self.version,
             seconds=time.perf_counter() - t0,
+            replaced=replaced.len(),
         )
 
     def _reload(self) -> None:
@@ -358,14 +345,24 @@ class HistoryStore:
             stored, on="attendance_id", how="left", maintain_order="left"
         )
 
-    def _commit(self, part: pl.DataFrame, persons: pl.DataFrame) -> None:
+    def _corrections(self, seen: pl.DataFrame, config: FlagConfig) -> pl.Series:
+        """Ids of ``seen`` (stored ids) whose values differ from the stored rows."""
+        if seen.height == 0:
+            return pl.Series("attendance_id", [], pl.String)
+        stored = self.frame(list(COMPARED_COLUMNS))
+        resent = prepare_attendances(seen, adult_age=config.adult_age)
+        return changed_ids(stored, resent)
+
+    def _commit(self, part: pl.DataFrame, persons: pl.DataFrame, drop: pl.Series) -> None:
         """Write the new files, then switch the manifest to them (the atomic step)."""
         version = self.version + 1
         parts = list(self._manifest["parts"])
         written: list[Path] = []
         try:
-            if len(parts) + 1 > MAX_PARTS:
-                whole = pl.concat([self.frame(PART_COLUMNS), part])
+            if len(parts) + 1 > MAX_PARTS or drop.len():
+                old = self.frame(PART_COLUMNS)
+                old = old.filter(~pl.col("attendance_id").is_in(drop.implode()))
+                whole = pl.concat([old, part])
                 parts = []
                 part = whole
             name = f"parts/part-{version:06d}.parquet"
