@@ -172,3 +172,21 @@ def test_a_corrected_resend_replaces_that_nights_rows(tmp_path: Path) -> None:
     # The same resend again changes nothing.
     again = store.append(attendances(corrected), config=config)
     assert (again.added, again.replaced, again.skipped) == (0, 0, 2)
+
+
+def test_a_night_loaded_out_of_order_recounts_the_later_nights(tmp_path: Path) -> None:
+    store = HistoryStore.open(tmp_path / "h")
+    config = FlagConfig()
+    nights = {day: attendances([_arrive(f"K{day}", day, **KEZIAH)]) for day in (1, 2, 3)}
+    for day in (1, 3):  # night 2 arrives late
+        flags, _ = resolve_and_flag_repeats(nights[day], store=store, config=config)
+        assert flags.height == 0
+    flags, _ = resolve_and_flag_repeats(nights[2], store=store, config=config)
+    # Night 2 is the 2nd attendance (no flag); night 3 is now the 3rd: flagged, lookback.
+    assert flags["attendance_id"].to_list() == ["K3"]
+    assert flags["found"].to_list() == ["lookback"]
+    assert flags["reasons"].item().startswith("child ")
+    assert "3rd attendance" in flags["reasons"].item()
+    # Loading the later night once more raises nothing new from the recount.
+    again, _ = resolve_and_flag_repeats(nights[3], store=store, config=config)
+    assert again["found"].to_list() == ["arrival"]

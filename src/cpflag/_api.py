@@ -13,7 +13,7 @@ import polars as pl
 
 from cpflag import io
 from cpflag._config import FlagConfig
-from cpflag.contract import FlagKind
+from cpflag.contract import FlagKind, Found
 from cpflag.decide import order_flags
 from cpflag.engine._cache import cache_key, load_index, save_index
 from cpflag.engine._index import PlanIndex
@@ -195,7 +195,14 @@ def run_flagging(
             if store is not None and store is not history:
                 store.close()  # opened here: its reader snapshot is released
         flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
-    flags = order_flags(flags, att.table["attendance_id"].to_list())
+    # Recounts of later nights (an out-of-order night) go after the batch's own.
+    lookback = pl.col("found") == Found.LOOKBACK.value
+    flags = pl.concat(
+        [
+            order_flags(flags.filter(~lookback), att.table["attendance_id"].to_list()),
+            flags.filter(lookback),
+        ]
+    )
     all_rejects = pl.concat(
         [r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]]
     )
