@@ -5,12 +5,13 @@ See :mod:`cpflag.cli` for the exit statuses and the output-path checks.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TextIO, TypeVar
 
@@ -58,6 +59,27 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
+
+
+@contextlib.contextmanager
+def night(history: Path | None) -> Iterator[None]:
+    """A nightly run with a history store: one run at a time, an unfinished one reported.
+
+    The store's night lock is taken before any input is read, so a second
+    concurrent run is refused before matching; a run killed after its store
+    commit is reported by the next (see ``cpflag.history.night_guard``).
+    """
+    if history is None:
+        yield
+        return
+    from cpflag.history import night_guard
+
+    with night_guard(history) as unfinished:
+        if unfinished:
+            warn(unfinished)
+        yield
+    if unfinished:
+        warn("this night is complete; " + unfinished.split(" -- ", 1)[1])
 
 
 def no_rows_warning(what: str, path: Path) -> str:

@@ -8,6 +8,12 @@
   while it lives. Clean-up after an append removes an old file only when no
   live reader's snapshot names it; a reader whose process has gone (its lock
   is free) no longer counts and its registration is removed.
+* **One night at a time**: a nightly run holds ``.<store>.night.lock`` beside
+  the store from before matching to its last output (:func:`night_guard`), so
+  a second run is refused before any work, and leaves
+  ``.<store>.night-pending`` until its outputs are written: a run killed
+  after the store committed is reported by the next run (re-run that night;
+  re-running is idempotent).
 * **Creation is atomic**: a new store is built in a hidden sibling folder and
   renamed into place, so a store is either absent or complete. A folder left
   by a creator killed before the rename, or by an older cpflag that wrote
@@ -40,6 +46,7 @@ __all__ = [
     "create_atomically",
     "is_half_created",
     "live_snapshot_files",
+    "night_guard",
     "remove_half_created",
     "writer_lock",
 ]
@@ -209,3 +216,48 @@ def collect_garbage(root: Path, manifest: dict[str, Any]) -> None:
     for p in [*root.glob("persons-*.parquet"), *(root / "parts").glob("*.parquet")]:
         if p not in keep:
             p.unlink(missing_ok=True)
+
+
+#: What the next run says when the last one did not finish.
+UNFINISHED: Final = (
+    "the previous run with history store {store} did not finish (killed, or it failed "
+    "after the store was updated): its flags, rejects or summary may be missing or old "
+    "-- re-run that night's files (re-running a night is idempotent)"
+)
+
+
+@contextlib.contextmanager
+def night_guard(store: Path) -> Iterator[str | None]:
+    """Hold ``store``'s night lock for a whole run.
+
+    Yields the warning to give when the previous run did not finish (else
+    None). The pending mark is removed only when the block completes.
+
+    Raises:
+        StoreError: Another run holds the lock (nothing has been done yet).
+    """
+    store = Path(store)
+    private_dir(store.parent)
+    lock = filelock.FileLock(
+        store.parent / f".{store.name}.night.lock", timeout=0, mode=PRIVATE_FILE_MODE
+    )
+    marker = store.parent / f".{store.name}.night-pending"
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise StoreError(
+            f"history store {store} is in use by another cpflag run; nothing was done "
+            "(run again when it has finished)"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"history store {store}: cannot take the run lock ({os_reason(exc)})"
+        ) from exc
+    try:
+        unfinished = UNFINISHED.format(store=store) if marker.exists() else None
+        with open_private(marker) as fh:
+            fh.write(f"started {time.strftime('%Y-%m-%dT%H:%M:%S')} pid {os.getpid()}\n".encode())
+        yield unfinished
+        marker.unlink(missing_ok=True)
+    finally:
+        lock.release()
