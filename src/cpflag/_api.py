@@ -15,6 +15,7 @@ from cpflag import io
 from cpflag._config import FlagConfig
 from cpflag.contract import FlagKind, Found
 from cpflag.decide import order_flags
+from cpflag.engine._batch import DEFAULT_CHUNK_SIZE
 from cpflag.engine._cache import cache_key, load_index, save_index
 from cpflag.engine._index import PlanIndex
 from cpflag.history import HistoryStore, resolve_and_flag_repeats
@@ -143,6 +144,7 @@ def run_flagging(
     history: HistoryStore | str | Path | None = None,
     index_cache: str | Path | None = None,
     as_of: dt.date | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> FlagRun:
     """Flag a batch of attendances against the plan lists, with a run summary.
 
@@ -163,6 +165,9 @@ def run_flagging(
         as_of: The date list ages are measured at (default: today, the run
             date). Attendances arriving after it are rejected, with a reason:
             one mistyped arrival (2031) never moves the as-of date.
+        chunk_size: Attendances matched at once (peak memory follows the
+            chunk, not the batch; the flags do not depend on it). Repeat
+            attendance is counted over the whole batch.
 
     Returns:
         Flags, rejects and the run summary.
@@ -183,7 +188,7 @@ def run_flagging(
     cfg = index.config
     # Normalised once, for matching and for repeat attendance.
     prepared = index.prepare(att.table)
-    matched = index.run(att.table, prepared=prepared)
+    matched = index.run(att.table, prepared=prepared, chunk_size=chunk_size)
     flags = matched.flags
     if FlagKind.REPEAT in cfg.flags:
         store = HistoryStore.open(history) if isinstance(history, str | Path) else history
