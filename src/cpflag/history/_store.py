@@ -88,7 +88,12 @@ class HistoryStore:
 
     def __attrs_post_init__(self) -> None:
         self._reader = ReaderSnapshot(self.path)
-        self._hold()
+        while True:  # registered before a commit's clean-up could remove the files
+            version = self.version
+            self._hold()
+            self._reload()
+            if self.version == version:
+                break
 
     def _hold(self) -> None:
         """Register the files of the version this store object reads (its snapshot)."""
