@@ -3,9 +3,9 @@
 Generates a national synthetic list and batches of N attendances (written to
 Parquet in a temporary folder), then, for each (N, chunk size), matches the
 batch in a fresh process and reports its RSS once the index is built (the
-floor every run pays), the peak RSS while matching (Linux: the peak is reset
-through ``/proc/self/clear_refs`` after the build), the growth above the
-floor, and the time.
+floor every run pays), the peak RSS while matching (``/proc/self/statm``
+sampled every 10 ms by a thread; Linux), the growth above the floor, and the
+time.
 
 Run from the project root::
 
@@ -28,22 +28,25 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import json, sys, time
+import json, os, sys, threading, time
 import polars as pl
 import cpflag
 
 plans, att_path, chunk, full = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
-def status_mb(field):
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise KeyError(field)
+PAGE = os.sysconf("SC_PAGE_SIZE")
+def rss_mb():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * PAGE / 2**20
 att = pl.read_parquet(att_path)
 index = cpflag.build_index(plans)
-floor = status_mb("VmRSS")
-with open("/proc/self/clear_refs", "w") as fh:
-    fh.write("5")  # resets VmHWM: the peak below is the matching's own
+floor = rss_mb()
+peak = [floor]
+done = threading.Event()
+def sample():  # the peak while matching, sampled every 10 ms
+    while not done.wait(0.01):
+        peak[0] = max(peak[0], rss_mb())
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 chunk = chunk or att.height
 t0 = time.perf_counter()
 if full:
@@ -54,8 +57,9 @@ else:
     res = index.run(att, chunk_size=chunk)
     n_flags, pairs = res.flags.height, res.candidate_pairs
 seconds = time.perf_counter() - t0
-peak = status_mb("VmHWM")
-print(json.dumps({"floor_mb": floor, "peak_mb": peak, "seconds": seconds,
+done.set()
+sampler.join()
+print(json.dumps({"floor_mb": floor, "peak_mb": max(peak[0], rss_mb()), "seconds": seconds,
                   "flags": n_flags, "pairs": pairs}))
 """
 

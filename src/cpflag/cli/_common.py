@@ -5,13 +5,12 @@ See :mod:`cpflag.cli` for the exit statuses and the output-path checks.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TextIO, TypeVar
 
@@ -61,25 +60,30 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
 
 
-@contextlib.contextmanager
-def night(history: Path | None) -> Iterator[None]:
-    """A nightly run with a history store: one run at a time, an unfinished one reported.
+def night_started(history: Path | None) -> Callable[[], None]:
+    """Start a nightly run with a history store; returns what to call once it is complete.
 
     The store's night lock is taken before any input is read, so a second
-    concurrent run is refused before matching; a run killed after its store
-    commit is reported by the next (see ``cpflag.history.night_guard``).
+    concurrent run is refused before matching, and held until the command
+    ends; a run killed after its store commit, before its outputs were all
+    written, is reported by the next (see ``cpflag.history.NightRun``).
     """
     if history is None:
-        yield
-        return
-    from cpflag.history import night_guard
+        return lambda: None
+    from cpflag.history import NightRun
 
-    with night_guard(history) as unfinished:
-        if unfinished:
-            warn(unfinished)
-        yield
+    run = NightRun(history)
+    unfinished = run.start()
+    click.get_current_context().call_on_close(run.release)
     if unfinished:
-        warn("this night is complete; " + unfinished.split(" -- ", 1)[1])
+        warn(unfinished)
+
+    def complete() -> None:
+        run.complete()
+        if unfinished:
+            warn("this night is complete; " + unfinished.split(" -- ", 1)[1])
+
+    return complete
 
 
 def no_rows_warning(what: str, path: Path) -> str:

@@ -14,7 +14,7 @@ from cpflag.cli._common import (
     main,
     mapping_file,
     model_opt,
-    night,
+    night_started,
     no_rows_warning,
     output_paths,
     path_in,
@@ -176,32 +176,33 @@ def flag_command(
             "--relation-model": relation_files(relation_model),
         },
     )
-    with night(history):
-        config = run_config(model, stale_after_days, expected_la, relation_model)
-        stage("reading", t0)
-        # With an index cache the plans are read here only if another input failed
-        # (to report all problems at once); otherwise the cache reads them on a miss.
-        inputs = io.read_inputs(
-            attendances=attendances,
-            plans=plans,
-            manifest=manifest,
-            defer_plans=index_cache is not None,
-        )
-        assert inputs.attendances is not None
-        if inputs.attendances.table.height == 0:
-            warn(no_rows_warning("attendance", attendances))
-        stage("flagging", t0)
-        run = run_flagging(
-            inputs.attendances,
-            inputs.plans if inputs.plans is not None else plans,
-            manifest,
-            config,
-            history=history,
-            index_cache=index_cache,
-            as_of=as_of.date() if as_of else None,
-        )
-        stage(f"writing {run.flags.height} flags", t0)
-        write_outputs(run, out, rejects, summary)
+    complete = night_started(history)
+    config = run_config(model, stale_after_days, expected_la, relation_model)
+    stage("reading", t0)
+    # With an index cache the plans are read here only if another input failed
+    # (to report all problems at once); otherwise the cache reads them on a miss.
+    inputs = io.read_inputs(
+        attendances=attendances,
+        plans=plans,
+        manifest=manifest,
+        defer_plans=index_cache is not None,
+    )
+    assert inputs.attendances is not None
+    if inputs.attendances.table.height == 0:
+        warn(no_rows_warning("attendance", attendances))
+    stage("flagging", t0)
+    run = run_flagging(
+        inputs.attendances,
+        inputs.plans if inputs.plans is not None else plans,
+        manifest,
+        config,
+        history=history,
+        index_cache=index_cache,
+        as_of=as_of.date() if as_of else None,
+    )
+    stage(f"writing {run.flags.height} flags", t0)
+    write_outputs(run, out, rejects, summary)
+    complete()
     stage("done", t0)
     click.echo(run.summary.to_text())
     if sum(li.plan_rows for li in run.summary.lists) == 0:

@@ -16,7 +16,7 @@ from cpflag.history._chronology import CHRONOLOGY_COLUMNS, chronology
 from cpflag.history._cluster import ClusterResult, cluster, components
 from cpflag.history._conflicts import conflict_pairs
 from cpflag.history._families import assign_families
-from cpflag.history._guard import night_guard
+from cpflag.history._guard import NightRun, night_guard
 from cpflag.history._model import attendance_blocking_rules, attendance_model
 from cpflag.history._prepare import HISTORY_COLUMNS, prepare_attendances
 from cpflag.history._resolve import Resolution, link_threshold, resolve
@@ -30,6 +30,7 @@ __all__ = [
     "AppendResult",
     "ClusterResult",
     "HistoryStore",
+    "NightRun",
     "Resolution",
     "assign_families",
     "attendance_blocking_rules",

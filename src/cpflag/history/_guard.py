@@ -41,6 +41,7 @@ from cpflag.io._write import PRIVATE_FILE_MODE, open_private, os_reason, private
 
 __all__ = [
     "HALF_CREATED_FILES",
+    "NightRun",
     "ReaderSnapshot",
     "collect_garbage",
     "create_atomically",
@@ -226,38 +227,70 @@ UNFINISHED: Final = (
 )
 
 
+class NightRun:
+    """A nightly run's hold on a store: its night lock and pending mark (see the module doc)."""
+
+    def __init__(self, store: str | os.PathLike[str]) -> None:
+        self.store = Path(store)
+        self._lock = filelock.FileLock(
+            self.store.parent / f".{self.store.name}.night.lock", timeout=0, mode=PRIVATE_FILE_MODE
+        )
+        self._marker = self.store.parent / f".{self.store.name}.night-pending"
+
+    def start(self) -> str | None:
+        """Take the lock and set the pending mark; the warning for an unfinished last run.
+
+        Raises:
+            StoreError: Another run holds the lock (nothing has been done yet).
+        """
+        private_dir(self.store.parent)
+        try:
+            self._lock.acquire()
+        except filelock.Timeout as exc:
+            raise StoreError(
+                f"history store {self.store} is in use by another cpflag run; nothing was "
+                "done (run again when it has finished)"
+            ) from exc
+        except OSError as exc:
+            why = os_reason(exc)
+            raise StoreError(
+                f"history store {self.store}: cannot take the run lock ({why})"
+            ) from exc
+        try:
+            unfinished = UNFINISHED.format(store=self.store) if self._marker.exists() else None
+            with open_private(self._marker) as fh:
+                fh.write(
+                    f"started {time.strftime('%Y-%m-%dT%H:%M:%S')} pid {os.getpid()}\n".encode()
+                )
+        except OSError:
+            self.release()
+            raise
+        return unfinished
+
+    def complete(self) -> None:
+        """The night's outputs are all written: clear the pending mark."""
+        self._marker.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        """Let the next run start (the pending mark stays unless completed)."""
+        with contextlib.suppress(OSError):
+            self._lock.release()
+
+
 @contextlib.contextmanager
-def night_guard(store: Path) -> Iterator[str | None]:
-    """Hold ``store``'s night lock for a whole run.
+def night_guard(store: str | os.PathLike[str]) -> Iterator[str | None]:
+    """Hold ``store``'s night lock for the block (a :class:`NightRun`).
 
     Yields the warning to give when the previous run did not finish (else
-    None). The pending mark is removed only when the block completes.
+    None). The pending mark is cleared only when the block completes.
 
     Raises:
         StoreError: Another run holds the lock (nothing has been done yet).
     """
-    store = Path(store)
-    private_dir(store.parent)
-    lock = filelock.FileLock(
-        store.parent / f".{store.name}.night.lock", timeout=0, mode=PRIVATE_FILE_MODE
-    )
-    marker = store.parent / f".{store.name}.night-pending"
+    run = NightRun(store)
+    unfinished = run.start()
     try:
-        lock.acquire()
-    except filelock.Timeout as exc:
-        raise StoreError(
-            f"history store {store} is in use by another cpflag run; nothing was done "
-            "(run again when it has finished)"
-        ) from exc
-    except OSError as exc:
-        raise StoreError(
-            f"history store {store}: cannot take the run lock ({os_reason(exc)})"
-        ) from exc
-    try:
-        unfinished = UNFINISHED.format(store=store) if marker.exists() else None
-        with open_private(marker) as fh:
-            fh.write(f"started {time.strftime('%Y-%m-%dT%H:%M:%S')} pid {os.getpid()}\n".encode())
         yield unfinished
-        marker.unlink(missing_ok=True)
+        run.complete()
     finally:
-        lock.release()
+        run.release()
