@@ -11,6 +11,7 @@ import pytest
 
 from cpflag import io
 from cpflag._errors import ParseError
+from tests.reliability_inputs import run
 
 HEADER = "attendance_id,arrival_time,given_name,family_name,date_of_birth,sex,postcode\n"
 
@@ -109,3 +110,18 @@ def test_the_unreadable_limit_is_an_option() -> None:
 
 def test_a_few_bad_dates_in_a_small_file_stay_rejects() -> None:
     assert io.read_attendances(_dob_frame(5, 5)).rejects.height == 5
+
+
+def test_cli_unreadable_limit(tmp_path: Path) -> None:
+    path = tmp_path / "att.csv"
+    path.write_text(
+        HEADER
+        + "".join(f"A{i},2026-11-25 10:00,Zebedee,Quuxworth,31/02/2018,M,\n" for i in range(30))
+    )
+    refused = run("validate", "--attendances", path)
+    assert refused.exit_code == 2, refused.output
+    assert "30 of 30 values" in refused.output
+    assert "Zebedee" not in refused.output
+    allowed = run("validate", "--attendances", path, "--unreadable-limit", "1")
+    assert allowed.exit_code == 0, allowed.output
+    assert "30 issues" in allowed.output

@@ -286,6 +286,14 @@ stale_opt = click.option(
     show_default=True,
     help="Lists older than this on the arrival date carry a staleness warning.",
 )
+unreadable_opt = click.option(
+    "--unreadable-limit",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Share of an optional date column (e.g. date_of_birth) that may be unreadable "
+    "before the column is an error rather than rejects.",
+)
 expected_opt = click.option(
     "--expected-la",
     multiple=True,

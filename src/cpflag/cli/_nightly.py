@@ -23,6 +23,7 @@ from cpflag.cli._common import (
     run_config,
     stage,
     stale_opt,
+    unreadable_opt,
     warn,
     write_outputs,
 )
@@ -39,6 +40,7 @@ from cpflag.cli._configfile import config_options, config_text
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every rejected row / ignored value, with its reason, here.",
 )
+@unreadable_opt
 @clean_errors
 def validate(
     attendances: Path | None,
@@ -46,6 +48,7 @@ def validate(
     manifest: Path | None,
     mapping: str | None,
     rejects: Path | None,
+    unreadable_limit: float,
 ) -> None:
     """Read and validate input tables; report rows that cannot be used.
 
@@ -68,7 +71,11 @@ def validate(
         },
     )
     inputs = io.read_inputs(
-        attendances=attendances, plans=plans, manifest=manifest, mapping=mapping
+        attendances=attendances,
+        plans=plans,
+        manifest=manifest,
+        mapping=mapping,
+        unreadable_limit=unreadable_limit,
     )
     found = []
     for what, res, path in (
@@ -118,6 +125,7 @@ def validate(
     type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]),
     help="The date list ages are measured at (default: today); later arrivals are rejected.",
 )
+@unreadable_opt
 @model_opt
 @relation_model_opt
 @stale_opt
@@ -138,6 +146,7 @@ def flag_command(
     stale_after_days: int,
     expected_la: tuple[str, ...],
     as_of: dt.datetime | None,
+    unreadable_limit: float,
     print_config: bool,
 ) -> None:
     """Flag a night's attendances against the LA lists (the nightly batch job).
@@ -186,6 +195,7 @@ def flag_command(
         plans=plans,
         manifest=manifest,
         defer_plans=index_cache is not None,
+        unreadable_limit=unreadable_limit,
     )
     assert inputs.attendances is not None
     if inputs.attendances.table.height == 0:
