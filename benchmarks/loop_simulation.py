@@ -127,6 +127,7 @@ def main() -> None:
                 history=store,
                 close_loop=True,
                 outcomes=pending if r == 0 else None,
+                as_of=day,  # each simulated night runs on its own date
             )
             assert run.notifications is not None
             loop.write_notifications(run.notifications, out_dir, run.loaded_las)

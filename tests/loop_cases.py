@@ -79,6 +79,8 @@ def night(
     outcomes: Any = None,
     expected: tuple[str, ...] = ("E1", "E2", "E3"),
 ) -> cpflag.FlagRun:
+    # Each simulated night runs on its own date (the run date is the as-of date).
+    run_date = max(v["arrival_time"] for v in visits).date()
     return cpflag.run_flagging(
         attendances(visits),
         plan_table,
@@ -86,4 +88,5 @@ def night(
         history=store,
         close_loop=True,
         outcomes=outcomes,
+        as_of=run_date,
     )

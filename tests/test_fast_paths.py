@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from cpflag.io._source import _UTF8_CHUNK, _is_utf8
+from cpflag.io._decode import _UTF8_CHUNK, _is_utf8
 from cpflag.linkage import BlockingRule, block
 from cpflag.linkage import _distinct as linkage_distinct
 from cpflag.linkage._comparisons import compute_levels

@@ -13,6 +13,7 @@ import pytest
 from cpflag import DuplicateIdError, FlagConfig, StoreError
 from cpflag.history import HistoryStore, attendance_model, resolve_and_flag_repeats
 from cpflag.history import _store as store_mod
+from cpflag.history._guard import writer_lock
 from tests.helpers import IDRIS, KEZIAH, attendances, nhs
 
 T0 = dt.datetime(2025, 3, 1, 9, 0)
@@ -227,7 +228,7 @@ def test_open_errors(tmp_path: Path) -> None:
 def test_a_second_concurrent_append_is_refused(tmp_path: Path) -> None:
     st = HistoryStore.open(tmp_path / "h")
     other = HistoryStore.open(tmp_path / "h")
-    with st._locked(), pytest.raises(StoreError, match="locked"):
+    with writer_lock(st.path), pytest.raises(StoreError, match="locked"):
         other.append(NIGHTS[0])
 
 

@@ -61,6 +61,7 @@ def test_lookback_window_limits_the_history(tmp_path: Path) -> None:
         history=store,
         close_loop=True,
         lookback_days=90,
+        as_of=N2,
     )
     assert run.flags.filter(pl.col("found") == "lookback").height == 0
 

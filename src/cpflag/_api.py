@@ -14,8 +14,9 @@ import polars as pl
 from cpflag import io, loop
 from cpflag._config import FlagConfig
 from cpflag._errors import ConfigError
-from cpflag.contract import FlagKind
+from cpflag.contract import FlagKind, Found
 from cpflag.decide import order_flags
+from cpflag.engine._batch import DEFAULT_CHUNK_SIZE
 from cpflag.engine._cache import cache_key, load_index, save_index
 from cpflag.engine._index import PlanIndex
 from cpflag.history import HistoryStore, resolve_and_flag_repeats
@@ -163,6 +164,8 @@ def run_flagging(
     outcomes: io.TableSource | None = None,
     lookback_days: int = loop.DEFAULT_LOOKBACK_DAYS,
     run_date: dt.date | None = None,
+    as_of: dt.date | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> FlagRun:
     """Flag a batch of attendances against the plan lists, with a run summary.
 
@@ -187,8 +190,13 @@ def run_flagging(
             (see ``cpflag.loop``).
         outcomes: Review outcomes to take in first (contract section 5).
         lookback_days: Days of history re-checked when a plan is new.
-        run_date: The run's date (``first_notified_on``); default the date
-            of the latest arrival in the batch.
+        run_date: The run's date (``first_notified_on``); default ``as_of``.
+        as_of: The date list ages are measured at (default: today, the run
+            date). Attendances arriving after it are rejected, with a reason:
+            one mistyped arrival (2031) never moves the as-of date.
+        chunk_size: Attendances matched at once (peak memory follows the
+            chunk, not the batch; the flags do not depend on it). Repeat
+            attendance is counted over the whole batch.
 
     Returns:
         Flags, rejects, the run summary and (with ``close_loop``) the notifications.
@@ -202,7 +210,8 @@ def run_flagging(
         raise ConfigError("closing the loop (notifications, look-back) needs a history store")
     decided = loop.read_outcomes(outcomes) if outcomes is not None else None
     t0 = time.perf_counter()
-    att = _read_att(attendances)
+    as_of = as_of or dt.date.today()
+    att = io.reject_arrivals_after(_read_att(attendances), as_of)
     rejects = [att.rejects, _nhs_rejects(att, "attendance_id")]
     if isinstance(plans, PlanIndex):
         index = plans
@@ -212,37 +221,48 @@ def run_flagging(
     cfg = index.config
     # Normalised once, for matching and for repeat attendance.
     prepared = index.prepare(att.table)
-    matched = index.run(att.table, prepared=prepared)
+    matched = index.run(att.table, prepared=prepared, chunk_size=chunk_size)
     flags = matched.flags
     store = None
     if FlagKind.REPEAT in cfg.flags or close_loop:
         store = HistoryStore.open(history) if isinstance(history, str | Path) else history
-    if FlagKind.REPEAT in cfg.flags:
-        repeats, _ = resolve_and_flag_repeats(att.table, store=store, config=cfg, prepared=prepared)
-        flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
-    flags = order_flags(flags, att.table["attendance_id"].to_list())
+    night = None
+    try:
+        if FlagKind.REPEAT in cfg.flags:
+            repeats, _ = resolve_and_flag_repeats(
+                att.table, store=store, config=cfg, prepared=prepared
+            )
+            flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
+        # Recounts of later nights (an out-of-order night) go after the batch's own.
+        lookback = pl.col("found") == Found.LOOKBACK.value
+        flags = pl.concat(
+            [
+                order_flags(flags.filter(~lookback), att.table["attendance_id"].to_list()),
+                flags.filter(lookback),
+            ]
+        )
+        if close_loop and store is not None:
+            if FlagKind.REPEAT not in cfg.flags:
+                store.append(att.table, config=cfg, prepared=prepared)
+            night = loop.close_night(
+                store,
+                flags,
+                att.table,
+                index,
+                run_date or as_of,
+                outcomes=decided,
+                lookback_days=lookback_days,
+                expected_las=cfg.expected_la_codes,
+            )
+            flags = night.flags
+    finally:
+        if store is not None and store is not history:
+            store.close()  # opened here: its reader snapshot is released
     all_rejects = pl.concat(
         [r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]]
     )
-    latest = att.table["arrival_time"].max()
-    as_of = latest.date() if isinstance(latest, dt.datetime) else None
     loaded = list_infos(index.plans, as_of, cfg.stale_after_days)
     missing = tuple(sorted(set(cfg.expected_la_codes) - {li.la_code for li in loaded}))
-    night = None
-    if close_loop and store is not None:
-        if FlagKind.REPEAT not in cfg.flags:
-            store.append(att.table, config=cfg, prepared=prepared)
-        night = loop.close_night(
-            store,
-            flags,
-            att.table,
-            index,
-            run_date or as_of or dt.date.today(),
-            outcomes=decided,
-            lookback_days=lookback_days,
-            expected_las=cfg.expected_la_codes,
-        )
-        flags = night.flags
     summary = RunSummary(
         as_of=as_of,
         lists=loaded,
@@ -276,6 +296,7 @@ def flag(
     config: FlagConfig | None = None,
     *,
     history: HistoryStore | str | Path | None = None,
+    as_of: dt.date | None = None,
 ) -> pl.DataFrame:
     """Flag a batch of attendances: the contract's ``flags`` table.
 
@@ -284,4 +305,4 @@ def flag(
     ``cpflag.flag(...).to_pandas()`` gives a pandas one (with the ``pandas``
     extra installed).
     """
-    return run_flagging(attendances, plans, manifest, config, history=history).flags
+    return run_flagging(attendances, plans, manifest, config, history=history, as_of=as_of).flags

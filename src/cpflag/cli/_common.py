@@ -60,6 +60,32 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
 
 
+def night_started(history: Path | None) -> Callable[[], None]:
+    """Start a nightly run with a history store; returns what to call once it is complete.
+
+    The store's night lock is taken before any input is read, so a second
+    concurrent run is refused before matching, and held until the command
+    ends; a run killed after its store commit, before its outputs were all
+    written, is reported by the next (see ``cpflag.history.NightRun``).
+    """
+    if history is None:
+        return lambda: None
+    from cpflag.history import NightRun
+
+    run = NightRun(history)
+    unfinished = run.start()
+    click.get_current_context().call_on_close(run.release)
+    if unfinished:
+        warn(unfinished)
+
+    def complete() -> None:
+        run.complete()
+        if unfinished:
+            warn("this night is complete; " + unfinished.split(" -- ", 1)[1])
+
+    return complete
+
+
 def no_rows_warning(what: str, path: Path) -> str:
     effect = "nothing to flag"
     if what == "plan":
@@ -259,6 +285,14 @@ stale_opt = click.option(
     default=31,
     show_default=True,
     help="Lists older than this on the arrival date carry a staleness warning.",
+)
+unreadable_opt = click.option(
+    "--unreadable-limit",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Share of an optional date column (e.g. date_of_birth) that may be unreadable "
+    "before the column is an error rather than rejects.",
 )
 expected_opt = click.option(
     "--expected-la",

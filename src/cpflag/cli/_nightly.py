@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from cpflag.cli._common import (
     main,
     mapping_file,
     model_opt,
+    night_started,
     no_rows_warning,
     output_paths,
     path_in,
@@ -21,6 +23,7 @@ from cpflag.cli._common import (
     run_config,
     stage,
     stale_opt,
+    unreadable_opt,
     warn,
     write_outputs,
 )
@@ -38,6 +41,7 @@ from cpflag.cli._progress import step
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every rejected row / ignored value, with its reason, here.",
 )
+@unreadable_opt
 @clean_errors
 def validate(
     attendances: Path | None,
@@ -45,6 +49,7 @@ def validate(
     manifest: Path | None,
     mapping: str | None,
     rejects: Path | None,
+    unreadable_limit: float,
 ) -> None:
     """Read and validate input tables; report rows that cannot be used.
 
@@ -67,7 +72,11 @@ def validate(
         },
     )
     inputs = io.read_inputs(
-        attendances=attendances, plans=plans, manifest=manifest, mapping=mapping
+        attendances=attendances,
+        plans=plans,
+        manifest=manifest,
+        mapping=mapping,
+        unreadable_limit=unreadable_limit,
     )
     found = []
     for what, res, path in (
@@ -136,6 +145,12 @@ def validate(
     show_default=True,
     help="With --notifications: days of history re-checked against plans new to a list.",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]),
+    help="The date list ages are measured at (default: today); later arrivals are rejected.",
+)
+@unreadable_opt
 @model_opt
 @relation_model_opt
 @stale_opt
@@ -159,6 +174,8 @@ def flag_command(
     relation_model: tuple[str, ...],
     stale_after_days: int,
     expected_la: tuple[str, ...],
+    as_of: dt.datetime | None,
+    unreadable_limit: float,
     print_config: bool,
 ) -> None:
     """Flag a night's attendances against the LA lists (the nightly batch job).
@@ -209,6 +226,7 @@ def flag_command(
         raise click.UsageError("--notifications needs --history (the store keeps what was sent)")
     if outcomes is not None and notifications is None:
         raise click.UsageError("--outcomes needs --notifications (outcomes are kept in the store)")
+    complete = night_started(history)
     config = run_config(model, stale_after_days, expected_la, relation_model)
     stage("reading", t0)
     # With an index cache the plans are read here only if another input failed
@@ -219,6 +237,7 @@ def flag_command(
             plans=plans,
             manifest=manifest,
             defer_plans=index_cache is not None,
+            unreadable_limit=unreadable_limit,
         )
     assert inputs.attendances is not None
     if inputs.attendances.table.height == 0:
@@ -235,6 +254,7 @@ def flag_command(
             close_loop=notifications is not None,
             outcomes=outcomes,
             lookback_days=lookback_days,
+            as_of=as_of.date() if as_of else None,
         )
     for warning in (run.summary.loop or {}).get("warnings", []):
         warn(warning)
@@ -251,6 +271,7 @@ def flag_command(
         plan_table = inputs.plans.table if inputs.plans is not None else None
         write_fhir(fhir_flags(run.flags, inputs.attendances.table, plan_table), fhir)
         stage(f"{run.flags.height} FHIR Flag resources in {fhir}", t0)
+    complete()
     stage("done", t0)
     click.echo(run.summary.to_text())
     if sum(li.plan_rows for li in run.summary.lists) == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -79,8 +80,13 @@ def demo(out: Path, seed: int) -> None:
     data = synth_mod.generate(scale="demo", seed=seed)
     synth_mod.write(data, out, fmt="csv")
     stage(f"demo data written to {out}/", t0)
+    # The synthetic day is the run's as-of date, whatever the date today.
+    last = data.attendances["arrival_time"].max()
+    as_of = last.date() if isinstance(last, dt.datetime) else None
     with step("flagging the demo day"):
-        run = run_flagging(out / "attendances.csv", out / "plans.csv", out / "manifest.csv")
+        run = run_flagging(
+            out / "attendances.csv", out / "plans.csv", out / "manifest.csv", as_of=as_of
+        )
     write_outputs(run, out / "flags.csv", None, None)
     stage(f"flags written to {out / 'flags.csv'}", t0)
     click.echo(run.summary.to_text())

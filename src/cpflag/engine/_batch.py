@@ -22,7 +22,14 @@ from cpflag.rules import RELATION_RULES, newborn
 from cpflag.rules._attendee import attendee_frame, with_family_keys
 from cpflag.rules.plan_subject import yielding_checks
 
-__all__ = ["run_batch"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "run_batch"]
+
+#: Attendances matched at once. Candidate pairs grow with the batch (about 45
+#: per attendance on the national list), so a batch is matched in chunks of
+#: this many and peak memory is set by the chunk, not the batch (issue 17).
+#: A national day (~20k) is one chunk: each chunk pays the plan side's
+#: blocking keys again (about half a second on the national list).
+DEFAULT_CHUNK_SIZE = 25_000
 
 
 def _empty_flags() -> pl.DataFrame:
@@ -47,8 +54,13 @@ def run_batch(
     *,
     prepared: pl.DataFrame | None = None,
     lookups: Mapping[str, KeyLookup] | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> tuple[pl.DataFrame, int]:
     """Flags of a conformed batch, and the number of candidate pairs compared.
+
+    An attendance's flags depend on it and the lists only (term frequencies
+    come from the index), so the batch is matched ``chunk_size`` attendances
+    at a time with the same flags as at once, in batch order.
 
     Args:
         parts: The prepared lists.
@@ -56,7 +68,33 @@ def run_batch(
         prepared: ``parts.linker.prepare(att)``, when already computed.
         lookups: Key dictionaries by plan side (for a handful of records);
             None blocks by polars joins.
+        chunk_size: Attendances matched at once (at least 1).
     """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    if att.height <= chunk_size:
+        return _run_chunk(parts, att, prepared=prepared, lookups=lookups)
+    flags, n_pairs = [], 0
+    for start in range(0, att.height, chunk_size):
+        chunk = att.slice(start, chunk_size)
+        chunk_prepared = None
+        if prepared is not None:  # its ``rec`` row index restarts with the chunk
+            chunk_prepared = prepared.slice(start, chunk_size).with_columns(
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias("rec")
+            )
+        found, n = _run_chunk(parts, chunk, prepared=chunk_prepared, lookups=lookups)
+        flags.append(found)
+        n_pairs += n
+    return order_flags(pl.concat(flags), att["attendance_id"].to_list()), n_pairs
+
+
+def _run_chunk(
+    parts: IndexParts,
+    att: pl.DataFrame,
+    *,
+    prepared: pl.DataFrame | None,
+    lookups: Mapping[str, KeyLookup] | None,
+) -> tuple[pl.DataFrame, int]:
     cfg = parts.config
     prepared = parts.linker.prepare(att) if prepared is None else prepared
     rules = cfg.model.blocking_rules

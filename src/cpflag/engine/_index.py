@@ -24,7 +24,7 @@ import polars as pl
 
 from cpflag._errors import InputError
 from cpflag.contract import FlagKind
-from cpflag.engine._batch import run_batch
+from cpflag.engine._batch import DEFAULT_CHUNK_SIZE, run_batch
 from cpflag.engine._lookup import KeyLookup, build_lookups
 from cpflag.engine._pair import score_pair
 from cpflag.engine._parts import IndexParts
@@ -122,13 +122,19 @@ class PlanIndex(IndexParts):
         return self
 
     def run(
-        self, attendances: pl.DataFrame, *, prepared: pl.DataFrame | None = None
+        self,
+        attendances: pl.DataFrame,
+        *,
+        prepared: pl.DataFrame | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
     ) -> MatchResult:
         """Flags for a batch of validated attendances, with the candidate pairs compared.
 
         Args:
             attendances: Validated attendances.
             prepared: :meth:`prepare` of the same batch, when already computed.
+            chunk_size: Attendances matched at once: peak memory follows the
+                chunk, not the batch; the flags are the same for any size.
 
         Raises:
             InputError: ``prepared`` does not have the batch's rows.
@@ -136,7 +142,7 @@ class PlanIndex(IndexParts):
         att = conform_attendances(attendances)
         if prepared is not None and prepared.height != att.height:
             raise InputError("the prepared frame does not have the batch's rows")
-        flags, n_pairs = run_batch(self, att, prepared=prepared)
+        flags, n_pairs = run_batch(self, att, prepared=prepared, chunk_size=chunk_size)
         log.info("%d candidate pairs for %d attendances", n_pairs, att.height)
         return MatchResult(flags=flags, candidate_pairs=n_pairs)
 

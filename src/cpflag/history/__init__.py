@@ -18,6 +18,7 @@ from cpflag.history._chronology import CHRONOLOGY_COLUMNS, chronology
 from cpflag.history._cluster import ClusterResult, cluster, components
 from cpflag.history._conflicts import conflict_pairs
 from cpflag.history._families import assign_families
+from cpflag.history._guard import NightRun, night_guard
 from cpflag.history._loop_store import LoopStore
 from cpflag.history._model import attendance_blocking_rules, attendance_model
 from cpflag.history._prepare import HISTORY_COLUMNS, prepare_attendances
@@ -33,6 +34,7 @@ __all__ = [
     "ClusterResult",
     "HistoryStore",
     "LoopStore",
+    "NightRun",
     "Resolution",
     "assign_families",
     "attendance_blocking_rules",
@@ -42,6 +44,7 @@ __all__ = [
     "components",
     "conflict_pairs",
     "link_threshold",
+    "night_guard",
     "prepare_attendances",
     "repeat_counts",
     "repeat_flags",

@@ -8,6 +8,7 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag._errors import StoreError
+from cpflag.contract import Found
 from cpflag.history._families import assign_families
 from cpflag.history._model import attendance_model
 from cpflag.history._prepare import check_batch, prepare_attendances
@@ -68,6 +69,30 @@ def _relevant(history: pl.DataFrame, batch_rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _recount_later(history: pl.DataFrame, ids: pl.Series, config: FlagConfig) -> pl.DataFrame:
+    """Flags a night loaded out of order raises on stored, later attendances.
+
+    A stored attendance after the batch's earliest arrival was counted without
+    the batch; the flags its count now reaches (or a band it now rises to) are
+    raised, ``found`` = ``lookback``, after the batch's own.
+    """
+    in_batch = pl.col("attendance_id").is_in(ids.implode())
+    first = history.filter(in_batch)["arrival_time"].min()
+    if first is None:
+        return repeat_flags(history.head(0), config, [])
+    later = history.filter(~in_batch & (pl.col("arrival_time") > first))["attendance_id"]
+    if later.len() == 0:
+        return repeat_flags(history.head(0), config, [])
+    now = repeat_flags(history, config, later)
+    before = repeat_flags(history.filter(~in_batch), config, later)
+    fresh = now.join(
+        before.select("attendance_id", "band"), on=["attendance_id", "band"], how="anti"
+    )
+    if fresh.height:
+        log.info("repeat attendance: %d flags on later nights recounted", fresh.height)
+    return fresh.with_columns(pl.lit(Found.LOOKBACK.value).alias("found"))
+
+
 def resolve_and_flag_repeats(
     batch: pl.DataFrame,
     *,
@@ -93,7 +118,9 @@ def resolve_and_flag_repeats(
 
     Returns:
         ``(flags, resolved)``: the ``repeat_attendance`` rows of the flags table
-        for the batch's attendances (batch order), and the batch (its own
+        for the batch's attendances (batch order) -- then, with a store, the
+        flags a night loaded out of order raises on later stored attendances
+        (``found`` = ``lookback``) -- and the batch (its own
         columns) with ``person_id``, ``family_id``, ``family_via`` and the link
         evidence.
 
@@ -115,6 +142,9 @@ def resolve_and_flag_repeats(
         appended = store.append(batch, config=config, prepared=prepared)
         history = _relevant(store.frame(list(REPEAT_COLUMNS)), appended.rows)
         flags = repeat_flags(history, config, ids)
+        recounted = _recount_later(history, ids, config)
+        if recounted.height:
+            flags = pl.concat([flags, recounted.cast(flags.schema)])
         res_cols = appended.rows.select("attendance_id", *RESOLVED_COLUMNS)
     resolved = batch.drop([c for c in RESOLVED_COLUMNS if c in batch.columns]).join(
         res_cols, on="attendance_id", how="left", maintain_order="left"

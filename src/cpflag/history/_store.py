@@ -18,9 +18,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,6 +28,7 @@ import polars as pl
 
 from cpflag._config import FlagConfig
 from cpflag._errors import StoreError
+from cpflag.history._corrections import COMPARED_COLUMNS, AppendResult, changed_ids
 from cpflag.history._families import assign_families
 from cpflag.history._files import (
     PERSON_COLUMNS,
@@ -38,6 +38,14 @@ from cpflag.history._files import (
     write_json,
     write_parquet,
 )
+from cpflag.history._guard import (
+    ReaderSnapshot,
+    collect_garbage,
+    create_atomically,
+    is_half_created,
+    remove_half_created,
+    writer_lock,
+)
 from cpflag.history._model import attendance_model
 from cpflag.history._prepare import (
     HISTORY_COLUMNS,
@@ -45,19 +53,8 @@ from cpflag.history._prepare import (
     prepare_attendances,
 )
 from cpflag.history._resolve import LINK_COLUMNS, resolution_columns, resolve
-from cpflag.io._write import (
-    PRIVATE_FILE_MODE,
-    atomic_file,
-    open_private,
-    os_reason,
-    private_dir,
-)
+from cpflag.io._write import atomic_file, os_reason
 from cpflag.linkage import LinkageModel
-
-try:  # POSIX only; elsewhere appends are not guarded against concurrency.
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["FORMAT", "AppendResult", "HistoryStore"]
 
@@ -71,31 +68,6 @@ _FAMILY_INPUTS: Final = ("is_child", "household_key", "mother_nhs", "carer_key")
 _BATCH_COLUMNS: Final = ("attendance_id", *PERSON_COLUMNS, *LINK_COLUMNS[1:])
 #: Columns of the immutable parts: prepared rows plus link evidence (not person ids).
 PART_COLUMNS: Final = (*HISTORY_COLUMNS, *(c for c in LINK_COLUMNS if c != "person_id"))
-
-
-@attrs.frozen
-class AppendResult:
-    """What an append did.
-
-    Attributes:
-        rows: The batch's rows as stored (new and already stored), in batch
-            order: ``attendance_id``, ``person_id``, ``family_id`` and the link
-            evidence.
-        added: Rows added.
-        skipped: Rows whose attendance id was already stored (left unchanged).
-        merged_persons: Stored persons merged into another by a new record.
-        candidate_pairs: Pairs scored.
-        version: The store version after the append.
-        seconds: Wall time.
-    """
-
-    rows: pl.DataFrame
-    added: int
-    skipped: int
-    merged_persons: int
-    candidate_pairs: int
-    version: int
-    seconds: float
 
 
 @attrs.define
@@ -112,6 +84,40 @@ class HistoryStore:
     path: Path
     model: LinkageModel
     _manifest: dict[str, Any]
+    _reader: ReaderSnapshot | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._reader = ReaderSnapshot(self.path)
+        while True:  # registered before a commit's clean-up could remove the files
+            version = self.version
+            self._hold()
+            self._reload()
+            if self.version == version:
+                break
+
+    def _hold(self) -> None:
+        """Register the files of the version this store object reads (its snapshot)."""
+        files = [*self._manifest["parts"], self._manifest["model"]]
+        if self._manifest["persons"]:
+            files.append(self._manifest["persons"])
+        assert self._reader is not None
+        self._reader.hold(files)
+
+    def refresh(self) -> None:
+        """Move this reader's snapshot to the latest committed version."""
+        self._reload()
+        self._hold()
+
+    def close(self) -> None:
+        """Release the snapshot: clean-up may then remove the files it read."""
+        if self._reader is not None:
+            self._reader.release()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @classmethod
     def open(
@@ -138,7 +144,9 @@ class HistoryStore:
             if not create:
                 raise StoreError(f"no history store at {root} (manifest.json missing)")
             if root.exists() and any(root.iterdir()):
-                raise StoreError(f"{root} exists, is not empty and is not a history store")
+                if not is_half_created(root):
+                    raise StoreError(f"{root} exists, is not empty and is not a history store")
+                remove_half_created(root)
             m = model or attendance_model()
             manifest = {
                 "format": FORMAT,
@@ -148,17 +156,22 @@ class HistoryStore:
                 "attendances": 0,
                 "model": "model.json",
             }
-            try:
-                private_dir(root / "parts")
-                open_private(root / ".lock").close()
-                with atomic_file(root / "model.json") as fh:
+
+            def build(folder: Path) -> None:
+                (folder / "parts").mkdir(mode=0o700)
+                with atomic_file(folder / "model.json") as fh:
                     fh.write((m.to_json() + "\n").encode("utf-8"))
-                write_json(mpath, manifest)
+                write_json(folder / "manifest.json", manifest)
+
+            try:
+                created = create_atomically(root, build)
             except OSError as exc:
                 raise StoreError(
                     f"cannot create the history store at {root} ({os_reason(exc)})"
                 ) from exc
-            return cls(root, m, manifest)
+            if created:
+                return cls(root, m, manifest)
+            # Another process created it first: open theirs.
         try:
             manifest = json.loads(mpath.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
@@ -219,29 +232,6 @@ class HistoryStore:
             raise StoreError(f"history store {self.path} is inconsistent (row counts differ)")
         return pl.concat(frames, how="horizontal").select(wanted)
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        path = self.path / ".lock"
-        try:
-            fd = os.open(
-                path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), PRIVATE_FILE_MODE
-            )
-        except OSError as exc:
-            raise StoreError(
-                f"history store {self.path}: cannot open the lock file {path} ({os_reason(exc)})"
-            ) from exc
-        try:
-            if fcntl is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as exc:
-                    raise StoreError(
-                        f"history store {self.path} is locked by another append"
-                    ) from exc
-            yield
-        finally:
-            os.close(fd)
-
     def append(
         self,
         batch: pl.DataFrame,
@@ -270,11 +260,15 @@ class HistoryStore:
         t0 = time.perf_counter()
         config = config or FlagConfig()
         check_batch(batch)
-        with self._locked():
+        with writer_lock(self.path):
             self._reload()
             needed = [*resolution_columns(self.model), "person_id", *_FAMILY_INPUTS]
             history = self.frame(list(dict.fromkeys(needed)))
             is_fresh = ~batch["attendance_id"].is_in(history["attendance_id"].implode())
+            replaced = self._corrections(batch.filter(~is_fresh), config)
+            if replaced.len():
+                history = history.filter(~pl.col("attendance_id").is_in(replaced.implode()))
+                is_fresh = is_fresh | batch["attendance_id"].is_in(replaced.implode())
             fresh = batch.filter(is_fresh)
             fresh_prepared = None if prepared is None else prepared.filter(is_fresh)
             if fresh.height == 0:
@@ -299,8 +293,14 @@ class HistoryStore:
                 .with_columns(persons["person_id"])
                 .join(fam, on="person_id", how="left", maintain_order="left")
             )
-            self._commit(res.rows.select(PART_COLUMNS), mapping.select(PERSON_COLUMNS))
+            self._commit(res.rows.select(PART_COLUMNS), mapping.select(PERSON_COLUMNS), replaced)
         skipped = batch.height - fresh.height
+        if replaced.len():
+            log.warning(
+                "history store %s: %d stored attendances replaced by a corrected resend",
+                self.path,
+                replaced.len(),
+            )
         if skipped:
             rows = self._batch_rows(batch)
         else:
@@ -332,6 +332,7 @@ class HistoryStore:
             candidate_pairs=res.candidate_pairs,
             version=self.version,
             seconds=time.perf_counter() - t0,
+            replaced=replaced.len(),
         )
 
     def _reload(self) -> None:
@@ -349,14 +350,24 @@ class HistoryStore:
             stored, on="attendance_id", how="left", maintain_order="left"
         )
 
-    def _commit(self, part: pl.DataFrame, persons: pl.DataFrame) -> None:
+    def _corrections(self, seen: pl.DataFrame, config: FlagConfig) -> pl.Series:
+        """Ids of ``seen`` (stored ids) whose values differ from the stored rows."""
+        if seen.height == 0:
+            return pl.Series("attendance_id", [], pl.String)
+        stored = self.frame(list(COMPARED_COLUMNS))
+        resent = prepare_attendances(seen, adult_age=config.adult_age)
+        return changed_ids(stored, resent)
+
+    def _commit(self, part: pl.DataFrame, persons: pl.DataFrame, drop: pl.Series) -> None:
         """Write the new files, then switch the manifest to them (the atomic step)."""
         version = self.version + 1
         parts = list(self._manifest["parts"])
         written: list[Path] = []
         try:
-            if len(parts) + 1 > MAX_PARTS:
-                whole = pl.concat([self.frame(PART_COLUMNS), part])
+            if len(parts) + 1 > MAX_PARTS or drop.len():
+                old = self.frame(PART_COLUMNS)
+                old = old.filter(~pl.col("attendance_id").is_in(drop.implode()))
+                whole = pl.concat([old, part])
                 parts = []
                 part = whole
             name = f"parts/part-{version:06d}.parquet"
@@ -382,18 +393,8 @@ class HistoryStore:
                 (self.path / "manifest.json.tmp").unlink(missing_ok=True)
             raise
         self._manifest = manifest
+        self._hold()
         try:
-            self._collect_garbage()
-        except OSError as exc:
-            # The night is committed; what is left is removed by the next append.
-            log.warning(
-                "history store %s: old files not removed (%s)", self.path, type(exc).__name__
-            )
-
-    def _collect_garbage(self) -> None:
-        """Remove files no committed manifest refers to (old persons files, orphans)."""
-        keep = {self.path / p for p in self._manifest["parts"]}
-        keep.add(self.path / self._manifest["persons"])
-        for p in [*self.path.glob("persons-*.parquet"), *(self.path / "parts").glob("*.parquet")]:
-            if p not in keep:
-                p.unlink(missing_ok=True)
+            collect_garbage(self.path, self._manifest)
+        except OSError as exc:  # committed; what is left goes at the next append
+            log.warning("history store %s: old files kept (%s)", self.path, type(exc).__name__)

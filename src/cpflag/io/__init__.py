@@ -12,13 +12,20 @@ from cpflag.io._inputs import Inputs, read_inputs
 from cpflag.io._mapping import load_mapping
 from cpflag.io._native import TableSource
 from cpflag.io._paths import OutputKind, OutputPathError, PathProblem, check_output_paths
-from cpflag.io._readers import ReadResult, read_attendances, read_manifest, read_plans
-from cpflag.io._work import REJECTS_SCHEMA, ROW_REJECTED, VALUE_IGNORED
+from cpflag.io._readers import (
+    ReadResult,
+    read_attendances,
+    read_manifest,
+    read_plans,
+    reject_arrivals_after,
+)
+from cpflag.io._work import REJECTS_SCHEMA, ROW_REJECTED, VALUE_DOUBTFUL, VALUE_IGNORED
 from cpflag.io._write import write_table, write_text
 
 __all__ = [
     "REJECTS_SCHEMA",
     "ROW_REJECTED",
+    "VALUE_DOUBTFUL",
     "VALUE_IGNORED",
     "CombinedInputError",
     "Inputs",
@@ -35,6 +42,7 @@ __all__ = [
     "read_inputs",
     "read_manifest",
     "read_plans",
+    "reject_arrivals_after",
     "write_table",
     "write_text",
 ]

@@ -14,7 +14,21 @@ from cpflag.io._mapping import ARRIVAL_DATE, ColumnMapping
 from cpflag.io._source import ROW, RawTable
 from cpflag.io._work import VALUE_IGNORED, Work, reason_col
 
-__all__ = ["check_required", "check_shape", "check_unique", "optional_dates"]
+__all__ = [
+    "MIN_VALUES_FOR_SHARE",
+    "UNREADABLE_LIMIT",
+    "check_readable_share",
+    "check_required",
+    "check_shape",
+    "check_unique",
+    "optional_dates",
+]
+
+#: The share of a column's values that may be unreadable before the column,
+#: not the row, is taken to be wrong (a mapping or format error; issue 17).
+UNREADABLE_LIMIT = 0.5
+#: Below this many values in a column, unreadable ones are only rejects.
+MIN_VALUES_FOR_SHARE = 20
 
 
 def check_shape(
@@ -124,4 +138,38 @@ def optional_dates(w: Work) -> None:
             col.name,
             pl.lit(f"{col.name}: ") + pl.col(rcol),
             VALUE_IGNORED,
+        )
+
+
+def check_readable_share(w: Work, limit: float | None) -> None:
+    """Raise ParseError for an optional date column mostly unreadable.
+
+    A handful of bad dates are rejects; a column where more than ``limit`` of
+    the values present cannot be read (a Parquet column of numbers, the wrong
+    column mapped, another date layout) is a wrong file, not bad rows. None
+    turns the check off.
+    """
+    if limit is None:
+        return
+    for col in w.spec.columns:
+        rcol = reason_col(col.name)
+        if col.required or rcol not in w.df.columns:
+            continue
+        bad_mask = pl.col(rcol).is_not_null()
+        counts = w.df.select(
+            bad_mask.sum().alias("bad"), pl.col(col.name).is_not_null().sum().alias("good")
+        ).row(0)
+        bad, good = int(counts[0]), int(counts[1])
+        present = bad + good
+        if present < MIN_VALUES_FOR_SHARE or bad <= limit * present:
+            continue
+        rows, ids = w.rows_and_ids(bad_mask)
+        raise ParseError(
+            f"{bad} of {present} values ({100 * bad / present:.1f}%) cannot be read as "
+            f"dates, more than the limit of {100 * limit:g}%: the column looks wrong "
+            "(its mapping, type or date layout); fix the file, or raise the limit",
+            source=w.source,
+            column=col.name,
+            row_numbers=rows,
+            record_ids=ids,
         )

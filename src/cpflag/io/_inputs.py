@@ -15,6 +15,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError
+from cpflag.io._checks import UNREADABLE_LIMIT
 from cpflag.io._errors import gather_input_errors
 from cpflag.io._mapping import MappingLike
 from cpflag.io._readers import ReadResult, read_attendances, read_manifest, read_plans
@@ -55,6 +56,7 @@ def read_inputs(
     manifest: Source | None = None,
     mapping: MappingLike = None,
     defer_plans: bool = False,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> Inputs:
     """Read and validate every input given; report every file's problems together.
 
@@ -73,6 +75,9 @@ def read_inputs(
             report their problems too); otherwise leave ``Inputs.plans`` None
             for the caller to read -- a run with an index cache reads them
             only when the cache is out of date.
+        unreadable_limit: The share of an optional date column that may be
+            unreadable before the column is an error (see
+            :func:`read_attendances`).
 
     Returns:
         What was read.
@@ -87,14 +92,24 @@ def read_inputs(
     plan_errors: list[InputError] = []
     att = None
     if attendances is not None:
-        att = _attempt(att_errors, lambda: read_attendances(attendances, mapping=mapping))
+        att = _attempt(
+            att_errors,
+            lambda: read_attendances(
+                attendances, mapping=mapping, unreadable_limit=unreadable_limit
+            ),
+        )
     man = None
     if manifest is not None:
         man = _attempt(man_errors, lambda: read_manifest(manifest))
     pres = None
     if plans is not None and (not defer_plans or att_errors or man_errors):
         # Without a usable manifest the plans are still checked, on their own.
-        pres = _attempt(plan_errors, lambda: read_plans(plans, mapping=mapping, manifest=man))
+        pres = _attempt(
+            plan_errors,
+            lambda: read_plans(
+                plans, mapping=mapping, manifest=man, unreadable_limit=unreadable_limit
+            ),
+        )
     # Reported in the order the options are documented: attendances, plans, manifest.
     gather_input_errors([*att_errors, *plan_errors, *man_errors])
     return Inputs(attendances=att, plans=pres, manifest=man)

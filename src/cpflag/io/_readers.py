@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import attrs
 import polars as pl
 
+from cpflag._errors import ConfigError
 from cpflag.contract import ATTENDANCES, MANIFEST, PLANS, TableSpec
+from cpflag.io._checks import UNREADABLE_LIMIT
 from cpflag.io._mapping import MappingLike, load_mapping
+from cpflag.io._plausible import ARRIVAL_AFTER_AS_OF
 from cpflag.io._source import ROW, Source, load_raw
 from cpflag.io._validate import build_table
-from cpflag.io._work import REJECTS_SCHEMA, VALUE_IGNORED
+from cpflag.io._work import REJECTS_SCHEMA, ROW_REJECTED, VALUE_IGNORED
 
-__all__ = ["ReadResult", "read_attendances", "read_manifest", "read_plans"]
+__all__ = [
+    "ReadResult",
+    "read_attendances",
+    "read_manifest",
+    "read_plans",
+    "reject_arrivals_after",
+]
 
 log = logging.getLogger("cpflag.io")
 
@@ -46,16 +56,22 @@ class ReadResult:
 
 
 def _read(
-    spec: TableSpec, source: Source, mapping: MappingLike, label: str | None
+    spec: TableSpec,
+    source: Source,
+    mapping: MappingLike,
+    label: str | None,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> tuple[pl.DataFrame, pl.DataFrame, str, str | None]:
+    if unreadable_limit is not None and not 0 <= unreadable_limit <= 1:
+        raise ConfigError("unreadable_limit must be between 0 and 1, or None")
     column_mapping = load_mapping(mapping, spec.name)
     raw = load_raw(source, label)
-    table, rejects = build_table(raw, spec, column_mapping)
+    table, rejects = build_table(raw, spec, column_mapping, unreadable_limit)
     return table, rejects, raw.source, raw.encoding
 
 
 def _log_summary(spec: TableSpec, res: ReadResult) -> None:
-    dropped = res.rejects.filter(pl.col("action") != VALUE_IGNORED).height
+    dropped = res.rejects.filter(pl.col("action") == ROW_REJECTED).height
     log.info(
         "%s: %d %s rows usable, %d rows rejected, %d values ignored",
         res.source,
@@ -67,7 +83,11 @@ def _log_summary(spec: TableSpec, res: ReadResult) -> None:
 
 
 def read_attendances(
-    source: Source, *, mapping: MappingLike = None, label: str | None = None
+    source: Source,
+    *,
+    mapping: MappingLike = None,
+    label: str | None = None,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> ReadResult:
     """Read and validate an attendances table (contract section 1).
 
@@ -77,6 +97,9 @@ def read_attendances(
         mapping: Column mapping: None, a dict ``{source_header: canonical}``, a
             TOML file path, or ``"ecds"`` for ECDS-style extract names.
         label: Name for the source in messages and rejects (default: the path).
+        unreadable_limit: The share (0-1) of an optional date column's values
+            that may be unreadable: above it (with at least 20 values) the
+            column is an error, not rejects. None: no limit.
 
     Returns:
         The table and its rejects. A null or unknown ``setting`` becomes
@@ -91,7 +114,7 @@ def read_attendances(
         DuplicateIdError: an ``attendance_id`` appears twice.
         ConfigError: the mapping is invalid or makes two columns one.
     """
-    table, rejects, name, encoding = _read(ATTENDANCES, source, mapping, label)
+    table, rejects, name, encoding = _read(ATTENDANCES, source, mapping, label, unreadable_limit)
     res = ReadResult(table=table, rejects=rejects, source=name, encoding=encoding)
     _log_summary(ATTENDANCES, res)
     return res
@@ -168,6 +191,7 @@ def read_plans(
     mapping: MappingLike = None,
     manifest: Source | None = None,
     label: str | None = None,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> ReadResult:
     """Read and validate a plans table (contract section 2).
 
@@ -181,6 +205,7 @@ def read_plans(
             disagreement is noted in the rejects). An LA with no list date is
             not an error: its list age is unknown.
         label: Name for the source in messages and rejects.
+        unreadable_limit: As for :func:`read_attendances`.
 
     Returns:
         The table and its rejects. ``plan_type`` is lower-cased (common
@@ -199,7 +224,7 @@ def read_plans(
             manifest.
         ConfigError: the mapping is invalid or makes two columns one.
     """
-    table, rejects, name, encoding = _read(PLANS, source, mapping, label)
+    table, rejects, name, encoding = _read(PLANS, source, mapping, label, unreadable_limit)
     if manifest is not None:
         table, rejects = _apply_manifest(table, rejects, read_manifest(manifest), name)
     undated = table.filter(pl.col("list_date").is_null()).get_column("la_code").n_unique()
@@ -208,3 +233,36 @@ def read_plans(
     res = ReadResult(table=table, rejects=rejects, source=name, encoding=encoding)
     _log_summary(PLANS, res)
     return res
+
+
+def reject_arrivals_after(res: ReadResult, as_of: dt.date) -> ReadResult:
+    """``res`` without the attendances that arrive after ``as_of``, each a reject.
+
+    An arrival after the run's as-of date is a typo (2031 for 2021) or a run
+    for the wrong day: it is not matched, and it never moves the as-of date.
+    """
+    late = pl.col("arrival_time").dt.date() > pl.lit(as_of)
+    found = res.table.filter(late)
+    if found.height == 0:
+        return res
+    log.warning(
+        "%s: %d attendances arrive after the as-of date %s; rejected",
+        res.source,
+        found.height,
+        as_of.isoformat(),
+    )
+    extra = found.select(
+        pl.lit(res.source, pl.String).alias("source"),
+        pl.col(ROW).cast(pl.UInt32).alias("row_number"),
+        pl.col("attendance_id").alias("record_id"),
+        pl.lit("arrival_time").alias("column"),
+        pl.lit(ARRIVAL_AFTER_AS_OF).alias("reason"),
+        pl.lit(ROW_REJECTED).alias("action"),
+    ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
+    rejects = pl.concat([res.rejects.cast(REJECTS_SCHEMA), extra])  # type: ignore[arg-type]
+    return ReadResult(
+        table=res.table.filter(~late.fill_null(False)),
+        rejects=rejects.sort("row_number", maintain_order=True),
+        source=res.source,
+        encoding=res.encoding,
+    )

@@ -11,6 +11,7 @@ import polars as pl
 
 from cpflag.contract import SETTINGS
 from cpflag.io._checks import check_unique
+from cpflag.io._plausible import birth_and_list_dates
 from cpflag.io._work import DROP, ROW_REJECTED, VALUE_IGNORED, Work, code
 
 __all__ = ["CATEGORIES", "DEFAULT_SETTING", "TABLE_RULES", "normalise_plan_types"]
@@ -63,6 +64,7 @@ def _attendances(w: Work) -> None:
         .otherwise(pl.lit(DEFAULT_SETTING))
         .alias("setting")
     )
+    birth_and_list_dates(w)
     _no_identifiers(
         w,
         _ATTENDANCE_IDENTIFIERS,
@@ -91,6 +93,7 @@ def _plans(w: Work) -> None:
     w.df = w.df.with_columns(
         pl.when(~backwards.fill_null(False)).then(pl.col("end_date")).alias("end_date")
     )
+    birth_and_list_dates(w)
     identifying = tuple(c.name for c in w.spec.columns if c.identifying)
     _no_identifiers(
         w,

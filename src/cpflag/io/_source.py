@@ -8,7 +8,8 @@ what is accepted.
 
 CSV is read with every column as text -- leading zeros in ids and NHS numbers
 matter, so polars never infers types here. The encoding is UTF-8 (with or
-without a BOM), else cp1252, else latin-1; the delimiter is sniffed from the
+without a BOM); a line that is not UTF-8 is read as cp1252 (else latin-1) on
+its own, so one such row never re-decodes the whole file; the delimiter is sniffed from the
 header line among ``,`` ``;`` tab and ``|``.
 
 No message raised here quotes the file's content: a file without its header
@@ -18,7 +19,6 @@ errors can quote a line of data, so they are never passed on (``from None``).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
@@ -31,6 +31,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError, ParseError
+from cpflag.io._decode import decode_csv_bytes
 from cpflag.io._native import ACCEPTED, TableSource, native_to_polars
 
 __all__ = ["ROW", "RawTable", "Source", "load_raw"]
@@ -47,7 +48,6 @@ _PARQUET_MAGIC: Final = b"PAR1"
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
 _QUOTED = re.compile(r'"[^"]*"')
-_UTF8_CHUNK: Final = 1 << 16
 
 
 @attrs.frozen
@@ -61,6 +61,8 @@ class RawTable:
         encoding: Text encoding of a CSV file; None for Parquet and frames.
         delimiter: The CSV delimiter; None for Parquet and frames.
         text: True when every column is text (CSV).
+        short_rows: ``(row number, fields)`` of each CSV record with fewer
+            fields than the header (a row cut short; see ``build_table``).
     """
 
     frame: pl.DataFrame
@@ -69,6 +71,7 @@ class RawTable:
     encoding: str | None
     delimiter: str | None
     text: bool
+    short_rows: tuple[tuple[int, int], ...] = ()
 
 
 def _positional(
@@ -99,49 +102,6 @@ def _from_frame(df: pl.DataFrame, source: str) -> RawTable:
     return _positional(frame, cols, source, text=False, encoding=None, delimiter=None)
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Validate UTF-8 in chunks, so a large file is not copied into a str."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(data), _UTF8_CHUNK):
-            chunk = view[start : start + _UTF8_CHUNK]
-            # An ASCII chunk with no sequence left open before it decodes to
-            # itself: skipping it gives the same answer, and the ASCII test is
-            # many times cheaper than decoding (most of a file is ASCII).
-            if chunk.tobytes().isascii() and not decoder.getstate()[0]:
-                continue
-            decoder.decode(chunk, final=False)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _decode(raw: bytes) -> tuple[bytes, str]:
-    """Return UTF-8 bytes (without a BOM) and the encoding the file was in."""
-    if raw.startswith(codecs.BOM_UTF8):
-        body = raw[len(codecs.BOM_UTF8) :]
-        if _is_utf8(body):
-            return body, "utf-8-sig"
-        raw = body
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16").encode("utf-8"), "utf-16"
-        except UnicodeDecodeError:
-            raise InputError("file has a UTF-16 byte-order mark but is not valid UTF-16") from None
-    if _is_utf8(raw):
-        return raw, "utf-8"
-    # cp1252 before latin-1: Excel on Windows writes cp1252 (curly quotes, the
-    # euro sign); latin-1 accepts any byte, so it is the last resort.
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            return raw.decode(encoding).encode("utf-8"), encoding
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes any byte string")  # pragma: no cover
-
-
 def _sniff_delimiter(header_line: str) -> str:
     """The candidate delimiter that occurs most often outside quotes (ties: the comma)."""
     bare = _QUOTED.sub("", header_line)
@@ -167,13 +127,54 @@ def _first_ragged_row(text: str, delimiter: str) -> int | None:
     return None
 
 
+def _field_counts(data: bytes, delimiter: str) -> list[int]:
+    """The number of fields of each record (header first), as polars splits them."""
+    if b'"' not in data:
+        # No quoting: a record is a line (the common case, one pass in C per line).
+        sep = delimiter.encode()
+        lines = data.split(b"\n")
+        if lines and lines[-1] in (b"", b"\r"):
+            lines.pop()
+        return [line.count(sep) + 1 for line in lines]
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+    try:
+        return [len(record) for record in reader]
+    except csv.Error:
+        return []
+
+
+def _short_rows(data: bytes, delimiter: str, frame: pl.DataFrame) -> tuple[tuple[int, int], ...]:
+    """``(row number, fields)`` (header = 0) of records with fewer fields than the header."""
+    counts = _field_counts(data, delimiter)
+    if len(counts) != frame.height or not counts:
+        log.debug("field counts not aligned with the rows; short rows not checked")
+        return ()
+    width = counts[0]
+    if min(counts) >= width:
+        return ()
+    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series().to_list()
+    return tuple(
+        (n, c) for n, (c, b) in enumerate(zip(counts, blank, strict=True)) if c < width and not b
+    )
+
+
 def _read_csv(raw: bytes, source: str) -> RawTable:
     if not raw or raw.isspace():
         raise InputError("file is empty", source=source)
     try:
-        data, encoding = _decode(raw)
+        data, encoding, fallback = decode_csv_bytes(raw)
     except InputError as exc:
         raise InputError(str(exc), source=source) from None
+    if fallback:
+        shown = ", ".join(str(n) for n in fallback[:10])
+        more = f" and {len(fallback) - 10} more" if len(fallback) > 10 else ""
+        log.warning(
+            "%s: %d lines are not UTF-8 and were read as Windows-1252 (lines %s%s)",
+            source,
+            len(fallback),
+            shown,
+            more,
+        )
     if b"\x00" in data[:4096]:
         raise InputError(
             "file contains NUL bytes: it looks like UTF-16 without a byte-order mark, "
@@ -212,6 +213,7 @@ def _read_csv(raw: bytes, source: str) -> RawTable:
         ) from None
     if frame.height == 0:
         raise InputError("file is empty", source=source)
+    short = _short_rows(data, delimiter, frame)
     headers = [h if h is not None else "" for h in frame.row(0)]
     body = (
         frame.with_row_index(ROW)
@@ -226,7 +228,8 @@ def _read_csv(raw: bytes, source: str) -> RawTable:
         body = body.filter(~blank)
         log.info("%s: %d blank lines skipped", source, n_blank)
     log.debug("%s: encoding %s, delimiter %s", source, encoding, _delimiter_name(delimiter))
-    return _positional(body, headers, source, text=True, encoding=encoding, delimiter=delimiter)
+    table = _positional(body, headers, source, text=True, encoding=encoding, delimiter=delimiter)
+    return attrs.evolve(table, short_rows=short)
 
 
 def _delimiter_name(delimiter: str) -> str:

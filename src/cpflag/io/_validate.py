@@ -25,7 +25,14 @@ import polars as pl
 
 from cpflag._errors import InputError
 from cpflag.contract import ATTENDANCES, PLAN_TYPES, TableSpec
-from cpflag.io._checks import check_required, check_shape, check_unique, optional_dates
+from cpflag.io._checks import (
+    UNREADABLE_LIMIT,
+    check_readable_share,
+    check_required,
+    check_shape,
+    check_unique,
+    optional_dates,
+)
 from cpflag.io._convert import arrival_from_parts, text_expr, to_date, to_datetime
 from cpflag.io._errors import gather_input_errors
 from cpflag.io._mapping import (
@@ -36,7 +43,7 @@ from cpflag.io._mapping import (
 )
 from cpflag.io._rules import TABLE_RULES, normalise_plan_types
 from cpflag.io._source import ROW, RawTable
-from cpflag.io._work import DROP, Work, empty_rejects, reason_col
+from cpflag.io._work import DROP, ROW_REJECTED, Work, empty_rejects, reason_col
 
 __all__ = ["build_table"]
 
@@ -107,6 +114,27 @@ def _unknown(raw: RawTable, positions: tuple[int, ...], spec: TableSpec) -> list
     return out
 
 
+def _reject_short_rows(w: Work, short_rows: tuple[tuple[int, int], ...], needed: int) -> None:
+    """Reject, and leave out before any check, the rows cut short (issue 17).
+
+    A row is cut short when it ends before the last field of a column cpflag
+    reads (``needed`` fields); one that only lacks trailing extra columns is
+    kept, their values null.
+    """
+    rows = [row for row, fields in short_rows if fields < needed]
+    if not rows:
+        return
+    short = pl.col(ROW).is_in(rows)
+    w.reject(
+        short,
+        None,
+        "row has fewer fields than the header (cut short?); row not used",
+        ROW_REJECTED,
+    )
+    w.df = w.df.filter(~short)
+    log.warning("%s: %d rows have fewer fields than the header; rejected", w.source, len(rows))
+
+
 @contextlib.contextmanager
 def _collect(errors: list[InputError]) -> Iterator[None]:
     try:
@@ -116,7 +144,10 @@ def _collect(errors: list[InputError]) -> Iterator[None]:
 
 
 def build_table(
-    raw: RawTable, spec: TableSpec, mapping: ColumnMapping | None
+    raw: RawTable,
+    spec: TableSpec,
+    mapping: ColumnMapping | None,
+    unreadable_limit: float | None = UNREADABLE_LIMIT,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Turn a raw table into the contract table ``spec`` and its rejects.
 
@@ -124,6 +155,8 @@ def build_table(
         raw: The table as loaded.
         spec: The contract table to produce.
         mapping: A validated column mapping, or None.
+        unreadable_limit: The share of an optional date column's values that
+            may be unreadable before the column is an error (None: no limit).
 
     Returns:
         ``(table, rejects)``: canonical columns in contract order and dtype,
@@ -146,6 +179,8 @@ def build_table(
     unknown = _unknown(raw, resolution.unknown, spec)
     df = typed.with_columns(*unknown, raw.frame.get_column(ROW), pl.lit(False).alias(DROP))
     w = Work(df=df, spec=spec, source=raw.source)
+    if raw.short_rows and targets:
+        _reject_short_rows(w, raw.short_rows, max(targets.values()) + 1)
 
     if spec.name == "plans":
         normalise_plan_types(w)
@@ -156,6 +191,8 @@ def build_table(
     if spec.name != "manifest":
         with _collect(errors):
             check_unique(w)
+    with _collect(errors):
+        check_readable_share(w, unreadable_limit)
     optional_dates(w)
     with _collect(errors):
         TABLE_RULES[spec.name](w)

@@ -18,6 +18,7 @@ __all__ = [
     "DROP",
     "REJECTS_SCHEMA",
     "ROW_REJECTED",
+    "VALUE_DOUBTFUL",
     "VALUE_IGNORED",
     "Work",
     "code",
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 VALUE_IGNORED: Final = "value_ignored"
+#: The value is kept but looks wrong (a date of birth after the arrival).
+VALUE_DOUBTFUL: Final = "value_doubtful"
 ROW_REJECTED: Final = "row_rejected"
 
 #: Name of the working column that marks rows rejected as a whole.

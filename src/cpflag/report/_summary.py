@@ -38,7 +38,7 @@ class RunSummary:
     """What a run used and found.
 
     Attributes:
-        as_of: The date ages are measured at (the latest arrival in the batch).
+        as_of: The date ages are measured at (the run date, or the one given).
         lists: One entry per LA list loaded.
         missing_las: Expected LAs with no list loaded.
         attendances: Attendance rows read.
@@ -80,7 +80,9 @@ class RunSummary:
         lines = [f"cpflag run, as of {self.as_of or 'unknown'} ({self.seconds:.2f} s)"]
         lines.append(f"Lists loaded ({len(self.lists)}):")
         for li in self.lists:
-            age = "date unknown" if li.age_days is None else f"{li.age_days} days old"
+            age = "date unknown" if li.list_date is None else "dated after the as-of date"
+            if li.age_days is not None:
+                age = f"{li.age_days} days old"
             warn = "  << STALE" if li.stale else ""
             types = ", ".join(f"{k} {v}" for k, v in sorted(li.by_type.items()))
             lines.append(f"  {li.la_code}: listed {li.list_date or '?'} ({age}); {types}{warn}")
@@ -123,6 +125,8 @@ def list_infos(
     for row in per_la.iter_rows(named=True):
         ld = row["list_date"]
         age = (as_of - ld).days if (ld is not None and as_of is not None) else None
+        if age is not None and age < 0:
+            age = None  # a list dated after the as-of date: its age is unknown
         types: dict[str, int] = {}
         for t in row["plan_type"]:
             types[t] = types.get(t, 0) + 1
