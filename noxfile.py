@@ -8,7 +8,8 @@ The support matrix (see ``docs/support.md``):
   every runtime dependency (the ``>=`` minimums of ``pyproject.toml``);
 - ``build``: sdist and wheel, the wheel installed into a fresh venv, then
   ``cpflag --help`` and ``cpflag demo``;
-- ``docs``: the documentation site, ``mkdocs build --strict``.
+- ``docs``: the documentation site, ``mkdocs build --strict``;
+- ``fuzz``: the readers' hypothesis fuzz tests with 1,000 fresh examples each.
 
 ``.ci/run`` does not use nox: CI runs the README's test command on the machine's
 Python. The matrix is run from here.
@@ -88,6 +89,22 @@ def tests_oldest(session: nox.Session) -> None:
     session.install("-c", str(constraints), ".[test]")
     session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=OLDEST_PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """The readers' fuzz tests at length: 1,000 fresh examples each (the suite runs a few)."""
+    session.install(".[test]")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/test_reliability_catalogue.py",
+        "-k",
+        "fuzz",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "explore"},
+    )
 
 
 @nox.session(python=OLDEST_PYTHON)
