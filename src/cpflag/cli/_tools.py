@@ -121,7 +121,7 @@ def explain(
     att = inputs.attendances.table.filter(pl.col("attendance_id") == attendance_id)
     if att.height == 0:
         raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
-    index = build_index(inputs.plans, None, run_config(model, 31, (), relation_model))
+    index = build_index(inputs.plans, None, run_config(model, 31, (), relation_model), warm=False)
     click.echo(explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values).to_text())
 
 
