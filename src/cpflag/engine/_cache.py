@@ -128,7 +128,24 @@ def load_index(
 
 
 def _read(path: Path) -> pl.DataFrame:
-    return pl.read_ipc(path)
+    """An IPC file as a frame: memory-mapped through pyarrow when it is installed.
+
+    ``pl.read_ipc`` copies and checks every string (about 0.2 s for a 100 MB
+    frame); a memory-mapped Arrow table becomes a polars frame without a copy
+    in a millisecond. The mapping stays valid after the folder is replaced
+    (the open file keeps its data).
+    """
+    try:
+        # Optional, and slow to import: only when a cache is read.
+        import pyarrow as pa  # noqa: PLC0415
+        import pyarrow.ipc as pa_ipc  # noqa: PLC0415
+    except ImportError:
+        return pl.read_ipc(path)
+    with pa.memory_map(str(path)) as source:
+        table = pa_ipc.open_file(source).read_all()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def _write(df: pl.DataFrame, path: Path) -> None:
