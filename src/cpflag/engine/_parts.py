@@ -157,7 +157,14 @@ class IndexParts:
         Names: the frames' own (``plans``, ``subjects``, ...), ``tf/<column>``,
         ``mother_tf/<column>`` and ``relation_tf/<kind>/<column>``.
         """
-        out = {name: getattr(self, name) for name in STORED_FRAMES}
+        out = {
+            "plans": self.plans,
+            "subjects": self.subjects,
+            "families": self.families,
+            "sibling_families": self.sibling_families,
+            "carer_families": self.carer_families,
+            "mothers": self.mothers,
+        }
         out.update({f"tf/{c}": t for c, t in self.tf.items()})
         out.update({f"mother_tf/{c}": t for c, t in self.mother_tf.items()})
         for kind, tables in self.relation_tf.items():
