@@ -1,4 +1,4 @@
-"""The generic linker reads dates of birth given as text (polars 2 has no string-to-date cast)."""
+"""The generic linker: text dates of birth (polars 2), no guards, parameters estimated."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from cpflag import synth
 from cpflag.linkage import Linker, default_model
 
 
@@ -35,3 +36,18 @@ def test_link_reads_text_dates_as_the_typed_ones() -> None:
     from_typed = linker.link(typed, typed).pairs
     assert from_text.height > 0
     assert from_text.equals(from_typed)
+
+
+def test_the_generic_linker_has_no_guards_and_estimates_by_default() -> None:
+    generic = Linker()
+    assert generic.estimate
+    assert generic.model.guards == ()
+    assert not Linker(model=default_model()).estimate
+    assert not generic.train(_people(["2015-03-02", "2016-01-01"])).estimate
+
+
+def test_the_generic_linker_links_demo_people_without_guards() -> None:
+    data = synth.generate(scale="demo", seed=3)
+    res = Linker().link(data.attendances, data.plans)
+    assert res.pairs.height > 0
+    assert res.pairs["guard"].null_count() == res.pairs.height
