@@ -97,10 +97,10 @@ class Side:
     seconds_core: float
     #: End to end, first (cold) run in the process.
     seconds_first: float
-    #: cpflag: a night from the files with the plan index from an index cache.
-    seconds_cached: float | None = None
     candidate_pairs: int
     blocking_recall: float | None
+    #: cpflag: a night from the files with the plan index from an index cache.
+    seconds_cached: float | None = None
 
 
 def _current_pairs(
