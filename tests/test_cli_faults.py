@@ -116,15 +116,15 @@ def test_a_full_disk_while_saving_the_index_cache_is_clean(
 ) -> None:
     att, plans, man = night(tmp_path)
     cache = tmp_path / "cache"
-    real = pl.DataFrame.write_parquet
+    real = pl.DataFrame.write_ipc  # the index cache's files are Arrow IPC
 
-    def write_parquet(df: pl.DataFrame, file: Any, *a: Any, **k: Any) -> None:
+    def write_ipc(df: pl.DataFrame, file: Any, *a: Any, **k: Any) -> None:
         name = str(file) if isinstance(file, str | os.PathLike) else str(file.name)
         if f"{os.sep}.cache." in name:
             raise pl.exceptions.ComputeError(f"underlying IO error: {ENOSPC} (os error 28)")
         real(df, file, *a, **k)
 
-    monkeypatch.setattr(pl.DataFrame, "write_parquet", write_parquet)
+    monkeypatch.setattr(pl.DataFrame, "write_ipc", write_ipc)
     result = run(*flag_args(att, plans, man), "--out", tmp_path / "f.csv", "--index-cache", cache)
     _clean(result, f"cannot write the index cache in {cache}")
     assert not cache.exists()

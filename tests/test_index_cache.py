@@ -88,7 +88,7 @@ def test_an_unreadable_cache_is_rebuilt_with_a_warning_not_trusted(
 ) -> None:
     cache = tmp_path / "cache"
     plain = _run(day, cache)
-    (cache / "subjects.parquet").write_bytes(b"not parquet")
+    (cache / "t1.arrow").write_bytes(b"not arrow")
     spy = _BuildSpy(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="cpflag"):
         again = _run(day, cache)

@@ -150,7 +150,7 @@ def explain(
     att = inputs.attendances.table.filter(pl.col("attendance_id") == attendance_id)
     if att.height == 0:
         raise InputError(f"attendance {attendance_id} is not in the file", source=str(attendances))
-    index = build_index(inputs.plans, None, run_config(model, 31, (), relation_model))
+    index = build_index(inputs.plans, None, run_config(model, 31, (), relation_model), warm=False)
     waterfall = explain_fn(index, att, plan_id, flag=flag_kind, show_values=show_values)
     click.echo(waterfall.to_text())
     if chart is not None:
@@ -182,7 +182,7 @@ def train(
     """Re-estimate the model on a site's own data (u by sampling, m by EM; no labels)."""
     import polars as pl
 
-    from cpflag import LinkageModel, Linker, io
+    from cpflag import FlagConfig, LinkageModel, Linker, io
     from cpflag.rules.plan_subject import SUBJECT_PLAN_TYPES
 
     t0 = time.perf_counter()
@@ -190,7 +190,9 @@ def train(
         {"--out": (out, "json")},
         inputs={"--attendances": attendances, "--plans": plans, "--model": model},
     )
-    linker = Linker(model=LinkageModel.from_json(model)) if model else Linker()
+    # The flag rules' person model (with its guards) unless a model file is given.
+    start = LinkageModel.from_json(model) if model else FlagConfig().model
+    linker = Linker(model=start)
     inputs = io.read_inputs(attendances=attendances, plans=plans)
     assert inputs.attendances is not None
     assert inputs.plans is not None

@@ -9,7 +9,8 @@ it and never change it.
 from __future__ import annotations
 
 import logging
-from typing import Self
+from collections.abc import Mapping
+from typing import Final, Self
 
 import attrs
 import polars as pl
@@ -28,7 +29,7 @@ from cpflag.rules._frames import (
 )
 from cpflag.rules.plan_subject import SUBJECT_PLAN_TYPES
 
-__all__ = ["IndexParts"]
+__all__ = ["STORED_FRAMES", "IndexParts"]
 
 log = logging.getLogger("cpflag")
 
@@ -113,21 +114,15 @@ class IndexParts:
         mothers: pl.DataFrame,
         config: FlagConfig,
     ) -> Self:
-        """Assemble the parts from their prepared frames (as built, or from an index cache).
+        """Assemble the parts from their prepared frames (as built).
 
         Args:
             plans: The plans with ``prow``; ``subjects``, ``families``,
                 ``mothers``: the frames :meth:`build` prepares from them.
             config: The run configuration as given (the prior is scaled here).
         """
-        listed = subjects.height + plans.filter(pl.col("plan_type") == "unborn_cpp").height
-        if config.subject_share is not None and listed:
-            # The chance that an attendance is one *given* listed person (a plan
-            # subject or an unborn plan's mother) falls as the lists grow; the
-            # model's comparisons and thresholds stay as they are.
-            prior = min(0.5, config.subject_share / listed)
-            config = attrs.evolve(config, model=attrs.evolve(config.model, prior=prior))
-        linkers = {kind: Linker(model=model) for kind, model in config.relation_models.items()}
+        config = _scaled(config, plans, subjects)
+        linkers = _relation_linkers(config)
         adults = adult_surnames(plans)
         right = {
             FlagKind.SIBLING.value: sibling_frame(families),
@@ -155,3 +150,83 @@ class IndexParts:
                 for kind, rl in linkers.items()
             },
         )
+
+    def stored(self) -> dict[str, pl.DataFrame]:
+        """Every prepared frame and term-frequency table, by a name :meth:`from_stored` reads.
+
+        Names: the frames' own (``plans``, ``subjects``, ...), ``tf/<column>``,
+        ``mother_tf/<column>`` and ``relation_tf/<kind>/<column>``.
+        """
+        out = {
+            "plans": self.plans,
+            "subjects": self.subjects,
+            "families": self.families,
+            "sibling_families": self.sibling_families,
+            "carer_families": self.carer_families,
+            "mothers": self.mothers,
+        }
+        out.update({f"tf/{c}": t for c, t in self.tf.items()})
+        out.update({f"mother_tf/{c}": t for c, t in self.mother_tf.items()})
+        for kind, tables in self.relation_tf.items():
+            out.update({f"relation_tf/{kind}/{c}": t for c, t in tables.items()})
+        return out
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, pl.DataFrame], *, config: FlagConfig) -> Self:
+        """The parts from :meth:`stored`'s tables (an index cache): nothing is recomputed.
+
+        Args:
+            stored: From :meth:`stored`, read back.
+            config: The run configuration the tables were prepared under (the
+                prior is scaled here, as :meth:`from_frames` scales it).
+
+        Raises:
+            KeyError: A frame is missing.
+        """
+        frames = {name: stored[name] for name in STORED_FRAMES}
+        config = _scaled(config, frames["plans"], frames["subjects"])
+        tf: dict[str, dict[str, pl.DataFrame]] = {"tf": {}, "mother_tf": {}}
+        relation_tf: dict[str, dict[str, pl.DataFrame]] = {}
+        for name, table in stored.items():
+            group, _, rest = name.partition("/")
+            if group == "relation_tf":
+                kind, _, column = rest.partition("/")
+                relation_tf.setdefault(kind, {})[column] = table
+            elif group in tf and rest:
+                tf[group][rest] = table
+        linkers = _relation_linkers(config)
+        return cls(
+            **frames,
+            config=config,
+            linker=Linker(model=config.model),
+            tf=tf["tf"],
+            mother_tf=tf["mother_tf"],
+            relation_linkers=linkers,
+            relation_tf={kind: relation_tf.get(kind, {}) for kind in linkers},
+        )
+
+
+#: The prepared frames of :class:`IndexParts`, as :meth:`IndexParts.stored` names them.
+STORED_FRAMES: Final = (
+    "plans",
+    "subjects",
+    "families",
+    "sibling_families",
+    "carer_families",
+    "mothers",
+)
+
+
+def _scaled(config: FlagConfig, plans: pl.DataFrame, subjects: pl.DataFrame) -> FlagConfig:
+    listed = subjects.height + plans.filter(pl.col("plan_type") == "unborn_cpp").height
+    if config.subject_share is not None and listed:
+        # The chance that an attendance is one *given* listed person (a plan
+        # subject or an unborn plan's mother) falls as the lists grow; the
+        # model's comparisons and thresholds stay as they are.
+        prior = min(0.5, config.subject_share / listed)
+        config = attrs.evolve(config, model=attrs.evolve(config.model, prior=prior))
+    return config
+
+
+def _relation_linkers(config: FlagConfig) -> dict[str, Linker]:
+    return {kind: Linker(model=model) for kind, model in config.relation_models.items()}

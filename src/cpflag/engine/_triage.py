@@ -19,6 +19,7 @@ different answer; at worst it gives way.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -32,6 +33,7 @@ from cpflag.decide._decide import DECISION_PLAN_COLUMNS, FLAG_ORDER
 from cpflag.decide._decide_plain import Decided, Rows, flag_rows
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
+from cpflag.engine._rows import ColumnRows
 from cpflag.engine._triage_relations import RelationKind, build_relations, relation_rows
 from cpflag.io._dates import NotPlainISO, parse_iso_one
 from cpflag.linkage import LinkageModel
@@ -84,8 +86,8 @@ class TriageState:
     subjects: Rows
     mothers: Rows
     plans: Rows
-    subject_prow: list[int]
-    mother_prow: list[int]
+    subject_prow: array[int]
+    mother_prow: array[int]
     homes: Rows
     relations: dict[str, RelationKind]
     lookups: Mapping[str, KeyLookup]
@@ -109,7 +111,7 @@ def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> Rows:
         if c.u_column and c.u_column in frame.columns:
             needed.append(c.u_column)
         cols.extend(x for x in needed if x not in cols)
-    return Rows(frame.select(cols))
+    return ColumnRows.of(frame.select(cols))
 
 
 def build_state(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> TriageState:
@@ -136,10 +138,10 @@ def build_state(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> TriageSt
         keep=keep,
         subjects=_model_rows(index.subjects, scorer),
         mothers=_model_rows(index.mothers, mother_scorer),
-        plans=Rows(index.plans.select(plan_cols)),
-        subject_prow=index.subjects["prow"].to_list(),
-        mother_prow=index.mothers["prow"].to_list(),
-        homes=Rows(index.subjects.select(HOME_COLUMNS)),
+        plans=ColumnRows.of(index.plans.select(plan_cols)),
+        subject_prow=array("I", index.subjects["prow"].to_list()),
+        mother_prow=array("I", index.mothers["prow"].to_list()),
+        homes=ColumnRows.of(index.subjects.select(HOME_COLUMNS)),
         relations=build_relations(index, lookups),
         lookups=lookups,
         config=index.config,

@@ -26,6 +26,7 @@ from cpflag._errors import ModelError
 from cpflag.decide._decide_plain import Decided, Rows, flag_rows
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
+from cpflag.engine._rows import ColumnRows
 from cpflag.linkage._comparisons import required_columns
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.rules import RELATION_RULES, OnePair, RelationRule
@@ -56,7 +57,7 @@ class RelationKind:
     lookup: KeyLookup
     scorer: PlainScorer | None
     rows: Rows
-    family: dict[str, list[int]]
+    family: dict[str, tuple[int, ...]]
     propagate: bool
 
 
@@ -97,8 +98,9 @@ def _compile(index: IndexParts, rule: RelationRule, lookup: KeyLookup) -> Relati
         rule=rule,
         lookup=lookup,
         scorer=scorer,
-        rows=Rows(table),
-        family=dict(zip(grouped["k"].to_list(), grouped["rec"].to_list(), strict=True)),
+        rows=ColumnRows.of(table),
+        # Tuples of ints: the collector stops tracking them (lists it walks on every pass).
+        family={k: tuple(v) for k, v in zip(grouped["k"], grouped["rec"].to_list(), strict=True)},
         propagate=per_child is not None,
     )
 

@@ -2,7 +2,7 @@
 
 from cpflag.linkage._blocking import Candidates, block
 from cpflag.linkage._comparisons import LEVEL_LABELS, compute_levels
-from cpflag.linkage._default import default_blocking_rules, default_model
+from cpflag.linkage._default import default_blocking_rules, default_model, generic_model
 from cpflag.linkage._estimate import estimate_m, estimate_u
 from cpflag.linkage._linker import Linker, LinkResult, band_expr
 from cpflag.linkage._model import BlockingRule, Comparison, Guard, Level, LinkageModel, Thresholds
@@ -38,6 +38,7 @@ __all__ = [
     "default_model",
     "estimate_m",
     "estimate_u",
+    "generic_model",
     "pair_frame",
     "prepare_people",
     "reasons_expr",

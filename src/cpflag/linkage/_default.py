@@ -11,6 +11,8 @@ both values being present; the null level weighs 0.
 
 from __future__ import annotations
 
+import attrs
+
 from cpflag.linkage._model import BlockingRule, Comparison, Guard, LinkageModel, Thresholds
 
 __all__ = ["default_blocking_rules", "default_model"]
@@ -259,4 +261,20 @@ def default_model() -> LinkageModel:
         thresholds=Thresholds(match=6.0, review=-6.0),
         guards=default_guards(),
         name="cpflag default model v1 (domain-set parameters)",
+    )
+
+
+def generic_model() -> LinkageModel:
+    """The generic linker's starting model: the default comparisons and blocking, no guards.
+
+    The guards of :func:`default_model` are child-protection decisions (a
+    possible twin or a borrowed NHS number is never an alert): they belong to
+    the flag rules' person model, not to a linker matching any two people
+    tables. ``Linker()`` starts here and estimates the parameters on the data
+    it links (u by sampling, m by EM; term frequencies from the right table).
+    """
+    return attrs.evolve(
+        default_model(),
+        guards=(),
+        name="cpflag generic person model (to be estimated on the data)",
     )

@@ -9,12 +9,13 @@ with the generic ``exact`` and ``string`` comparison kinds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 import attrs
 import polars as pl
 
 from cpflag.linkage._blocking import block
-from cpflag.linkage._default import default_model
+from cpflag.linkage._default import generic_model
 from cpflag.linkage._estimate import estimate_m, estimate_u
 from cpflag.linkage._model import LinkageModel
 from cpflag.linkage._prepare import prepare_people
@@ -60,15 +61,28 @@ def _generic_columns(model: LinkageModel) -> list[str]:
     return [c.column for c in model.comparisons if c.column]
 
 
+#: ``Linker()``'s model (one frozen instance: ``estimate`` defaults on for it only).
+_GENERIC: Final = generic_model()
+
+
 @attrs.frozen
 class Linker:
     """Link or de-duplicate people tables with a :class:`LinkageModel`.
 
     Args:
-        model: The model; the shipped default when omitted.
+        model: The model; when omitted, the generic one (``generic_model``: the
+            default comparisons and blocking rules, no guards).
+        estimate: Estimate the model's parameters on the tables each
+            :meth:`link` or :meth:`dedupe` is given (u by random sampling, m
+            by EM, as :meth:`train`) before scoring them. Defaults to true when
+            no model is given and false when one is (a reviewed or trained
+            model is used as it is).
     """
 
-    model: LinkageModel = attrs.field(factory=default_model)
+    model: LinkageModel = attrs.field(factory=lambda: _GENERIC)
+    estimate: bool = attrs.field(
+        default=attrs.Factory(lambda self: self.model is _GENERIC, takes_self=True)
+    )
 
     def prepare(self, df: pl.DataFrame, *, roles: Mapping[str, str] | None = None) -> pl.DataFrame:
         """Normalise a people table for this linker (see ``prepare_people``)."""
@@ -124,7 +138,8 @@ class Linker:
         """
         lp = left if prepared else self.prepare(left, roles=left_roles)
         rp = right if prepared else self.prepare(right, roles=right_roles)
-        return self._run(lp, rp, min_weight=min_weight, dedupe=False)
+        linker = self.train(lp, rp, prepared=True) if self.estimate else self
+        return _run(linker, lp, rp, min_weight=min_weight, dedupe=False)
 
     def dedupe(
         self,
@@ -134,20 +149,13 @@ class Linker:
         min_weight: float | None = None,
         prepared: bool = False,
     ) -> LinkResult:
-        """Score pairs of records within one table (``l < r``)."""
-        p = df if prepared else self.prepare(df, roles=roles)
-        return self._run(p, p, min_weight=min_weight, dedupe=True)
+        """Score pairs of records within one table (``l < r``).
 
-    def _run(
-        self, lp: pl.DataFrame, rp: pl.DataFrame, *, min_weight: float | None, dedupe: bool
-    ) -> LinkResult:
-        cand = block(lp, rp, self.model.blocking_rules, dedupe=dedupe)
-        scored = self.score(lp, rp, cand.pairs)
-        cut = self.model.thresholds.review if min_weight is None else min_weight
-        kept = scored.filter(pl.col("match_weight") >= cut).sort(
-            ["l", "match_weight", "r"], descending=[False, True, False]
-        )
-        return LinkResult(pairs=kept, rule_counts=cand.rule_counts, n_candidates=cand.pairs.height)
+        Arguments as for :meth:`link` (``roles`` for ``left_roles``).
+        """
+        p = df if prepared else self.prepare(df, roles=roles)
+        linker = self.train(p, prepared=True) if self.estimate else self
+        return _run(linker, p, p, min_weight=min_weight, dedupe=True)
 
     def train(
         self,
@@ -168,11 +176,25 @@ class Linker:
             prepared: The tables are already prepared frames.
 
         Returns:
-            A new linker with the estimated model.
+            A new linker with the estimated model (``estimate`` off: it is used as it is).
         """
         lp = left if prepared else self.prepare(left)
         dedupe = right is None
         rp = lp if right is None else (right if prepared else self.prepare(right))
         model = estimate_u(lp, rp, self.model, max_pairs=max_pairs, seed=seed, dedupe=dedupe)
         model = estimate_m(lp, rp, model, dedupe=dedupe)
-        return Linker(model=attrs.evolve(model, name=f"{self.model.name}; re-estimated"))
+        name = f"{self.model.name}; re-estimated"
+        return Linker(model=attrs.evolve(model, name=name), estimate=False)
+
+
+def _run(
+    linker: Linker, lp: pl.DataFrame, rp: pl.DataFrame, *, min_weight: float | None, dedupe: bool
+) -> LinkResult:
+    model = linker.model
+    cand = block(lp, rp, model.blocking_rules, dedupe=dedupe)
+    scored = linker.score(lp, rp, cand.pairs)
+    cut = model.thresholds.review if min_weight is None else min_weight
+    kept = scored.filter(pl.col("match_weight") >= cut).sort(
+        ["l", "match_weight", "r"], descending=[False, True, False]
+    )
+    return LinkResult(pairs=kept, rule_counts=cand.rule_counts, n_candidates=cand.pairs.height)

@@ -18,6 +18,7 @@ from typing import Final
 import polars as pl
 
 from cpflag._errors import ConfigError
+from cpflag.io import parse_dates
 from cpflag.normalise import (
     given_name_groups,
     name_parts,
@@ -85,6 +86,10 @@ def _role_series(
         s = df[col]
         if dtype == pl.String() and s.dtype != pl.String:
             s = s.cast(pl.String)
+        elif dtype == pl.Date() and s.dtype == pl.String:
+            # polars 2 has no string-to-date cast: the layouts ``cpflag.io`` reads;
+            # an unreadable date is a missing one, as the cast gave before.
+            s = parse_dates(s)[0]
         elif dtype == pl.Date() and s.dtype != pl.Date:
             s = s.cast(pl.Date, strict=False)
         return s.rename(role)

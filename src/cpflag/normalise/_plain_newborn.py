@@ -8,7 +8,7 @@ exact: the property tests check it against ``parse_newborn_placeholder``.
 from __future__ import annotations
 
 import functools
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from cpflag.normalise._plain import finish_name, name
 from cpflag.normalise._plain_text import CACHE_SIZE, fold
@@ -210,8 +210,24 @@ def _rest_name(p: _Parse | None) -> str | None:
     return None if r is None else finish_name(fold(r, keep_digits=False))
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
 def newborn(given: str | None, family: str | None) -> Newborn:
+    """Recognise a newborn placeholder name and recover the real name parts.
+
+    Args:
+        given: The raw given name.
+        family: The raw family name.
+
+    Returns:
+        As :func:`_newborn`, whose cache holds plain tuples: a ``NamedTuple``
+        stays tracked by the garbage collector for life (only exact tuples are
+        untracked), so caching one per distinct name grew the oldest generation
+        by one object per triage call and brought on full collections.
+    """
+    return Newborn(*_newborn(given, family))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _newborn(given: str | None, family: str | None) -> tuple[Any, ...]:
     """Recognise a newborn placeholder name and recover the real name parts.
 
     Args:
@@ -257,7 +273,7 @@ def newborn(given: str | None, family: str | None) -> Newborn:
         given_name = None
 
     marks = [p.mark for p in (g, f) if p is not None and p.mark is not None]
-    return Newborn(
+    return (
         given_name,
         family_name,
         is_ph,
