@@ -65,3 +65,33 @@ def test_a_dated_plan_keeps_its_edd_window() -> None:
     att = _mother_at(dt.datetime(2026, 11, 30, 9))
     flags = cpflag.flag(att, PLANS).filter(pl.col("flag") == "unborn_plan_mother")
     assert flags.height == 1
+
+
+EDD_CHECK = (
+    "no expected delivery date and the plan began long ago: confirm she is still "
+    "pregnant or within six weeks of the birth"
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "arrival", "band"),
+    [
+        # 20 weeks in: within the usual 24 weeks (+ 6): an alert as before.
+        (D(2026, 7, 9), dt.datetime(2026, 11, 26, 9), "match"),
+        # 31 weeks in: past 24 + 6 weeks, still within 38 + 6: at most a review.
+        (D(2026, 4, 23), dt.datetime(2026, 11, 26, 9), "review"),
+    ],
+)
+def test_blank_edd_past_the_usual_window_is_a_review_with_its_check(
+    start: dt.date, arrival: dt.datetime, band: str
+) -> None:
+    plans = _blank_edd(start)
+    att = _mother_at(arrival)
+    flags = cpflag.flag(att, plans).filter(pl.col("flag") == "unborn_plan_mother")
+    assert flags["band"].to_list() == [band]
+    if band == "review":
+        assert flags["check"].to_list() == [EDD_CHECK]
+        assert "capped at review by the edd_unknown guard" in flags["reasons"][0]
+    index = cpflag.PlanIndex.build(plans)
+    one = index.match_one(att.row(0, named=True)).filter(pl.col("flag") == "unborn_plan_mother")
+    assert one.equals(flags)

@@ -20,7 +20,7 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
-from cpflag.contract import FlagKind
+from cpflag.contract import Band, FlagKind
 from cpflag.decide._columns import (
     FOUND,
     check_one,
@@ -162,12 +162,17 @@ def flag_rows(
         if d.via_prow is not None:
             via_id = plans.get([d.via_prow])[0]["plan_id"]
             via = None if via_id is None else f"same LA family as plan {via_id}"
+        band, guard = d.band, d.guard
+        if kind == FlagKind.UNBORN_MOTHER and unborn_mother.late_without_edd_one(
+            plan["expected_delivery_date"], plan["start_date"], arrival, config
+        ):
+            band, guard = (Band.REVIEW if band == Band.MATCH else band), unborn_mother.EDD_UNKNOWN
         notes = [
             scorer.reasons(d.pair),
             via,
             None
-            if d.guard is None
-            else guard_note(d.guard, d.band, d.pair.match_weight, scorer.model.thresholds.match),
+            if guard is None
+            else guard_note(guard, band, d.pair.match_weight, scorer.model.thresholds.match),
             staleness(age, config.stale_after_days),
         ]
         out.append(
@@ -178,12 +183,12 @@ def flag_rows(
                 "la_code": plan["la_code"],
                 "plan_type": plan["plan_type"],
                 "score": d.pair.match_weight,
-                "band": d.band,
+                "band": band,
                 "match_probability": probability_one(
                     d.pair.match_weight,
-                    None if d.guard is None else ceilings.get(d.guard),
+                    None if guard is None else ceilings.get(guard),
                 ),
-                "check": check_one(kind, d.band, d.guard, scorer.model),
+                "check": check_one(kind, band, guard, scorer.model),
                 "found": FOUND,
                 "reasons": "; ".join(n for n in notes if n is not None),
                 "list_age_days": age,
