@@ -95,3 +95,16 @@ def test_blank_edd_past_the_usual_window_is_a_review_with_its_check(
     index = cpflag.PlanIndex.build(plans)
     one = index.match_one(att.row(0, named=True)).filter(pl.col("flag") == "unborn_plan_mother")
     assert one.equals(flags)
+
+
+def test_explain_shows_the_blank_edd_cap() -> None:
+    plans = _blank_edd(D(2026, 4, 23))
+    att = _mother_at(dt.datetime(2026, 11, 26, 9))
+    index = cpflag.build_index(plans)
+    waterfall = cpflag.explain(index, att.row(0, named=True), "U1", flag="unborn_plan_mother")
+    assert (waterfall.band, waterfall.guard, waterfall.check) == (
+        "review",
+        "edd_unknown",
+        EDD_CHECK,
+    )
+    assert "capped at review by the edd_unknown guard" in waterfall.to_text()

@@ -15,10 +15,11 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError
-from cpflag.contract import FlagKind
+from cpflag.contract import Band, FlagKind
 from cpflag.decide import check_one, guard_ceilings, guard_note, probability_one
 from cpflag.engine._index import PlanIndex
 from cpflag.io._conform import conform_attendances
+from cpflag.rules import unborn_mother
 
 __all__ = ["Waterfall", "explain"]
 
@@ -109,6 +110,8 @@ def explain(
         raise InputError("explain takes exactly one attendance record")
     att = conform_attendances(frame)
     scored, model = index.score_pair(att, plan_id, flag)
+    if flag == FlagKind.UNBORN_MOTHER:
+        scored = _mother_cap(index, att, plan_id, scored)
     steps: list[dict[str, Any]] = [
         {
             "step": 0,
@@ -164,6 +167,20 @@ def explain(
         else check_one(flag, scored["band"], scored["guard"], model),
         match_threshold=model.thresholds.match,
     )
+
+
+def _mother_cap(
+    index: PlanIndex, att: pl.DataFrame, plan_id: str, scored: dict[str, Any]
+) -> dict[str, Any]:
+    """The decision's ``edd_unknown`` cap of a pre-birth mother pair (as the flag has it)."""
+    plan = index.plans.filter(pl.col("plan_id") == plan_id).row(0, named=True)
+    arrival = att["arrival_time"][0]
+    if arrival is None or not unborn_mother.late_without_edd_one(
+        plan["expected_delivery_date"], plan["start_date"], arrival.date(), index.config
+    ):
+        return scored
+    band = Band.REVIEW if scored["band"] == Band.MATCH else scored["band"]
+    return {**scored, "band": band, "guard": unborn_mother.EDD_UNKNOWN}
 
 
 def _shown_columns(kind: str, column: str | None) -> tuple[str, ...]:
