@@ -130,3 +130,40 @@ def test_a_plan_ending_before_it_starts_is_a_reject(tmp_path: Path) -> None:
         "end_date: before start_date; plan treated as open"
     ]
     assert res.table["end_date"].to_list() == [None, None]
+
+
+def _arrivals(days: list[dt.date]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"arrival_time": [dt.datetime.combine(d, dt.time(10)) for d in days]},
+        schema={"arrival_time": pl.Datetime("us")},
+    )
+
+
+def test_default_as_of_is_today_when_the_data_are_not_ahead() -> None:
+    today = dt.date(2026, 12, 3)
+    days = [dt.date(2026, 11, 25)] * 9 + [dt.date(2031, 11, 25)]
+    assert io.default_as_of(_arrivals(days), today) == today
+
+
+def test_default_as_of_follows_data_dated_after_today_but_not_a_typo() -> None:
+    """A simulated future night is not lost; one mistyped year there still is."""
+    today = dt.date(2026, 12, 3)
+    night_day = dt.date(2030, 3, 4)
+    days = [night_day] * 9 + [dt.date(2035, 3, 4)]
+    assert io.default_as_of(_arrivals(days), today) == night_day
+    assert io.default_as_of(_arrivals([]), today) == today
+
+
+def test_a_night_dated_after_today_is_flagged_not_rejected(tmp_path: Path) -> None:
+    att, plans, manifest = night(tmp_path)
+    base = cpflag.run_flagging(att, plans, manifest, as_of=AS_OF)
+    ahead = pl.read_csv(att, infer_schema=False).with_columns(
+        pl.col("arrival_time").str.replace(r"^2026-", "2030-")
+    )
+    moved = tmp_path / "ahead.csv"
+    ahead.write_csv(moved)
+    result = cpflag.run_flagging(moved, plans, manifest)
+    assert result.summary.as_of is not None
+    assert result.summary.as_of.year == 2030
+    assert result.rejects.filter(pl.col("column") == "arrival_time").height == 0
+    assert result.flags.height == base.flags.height

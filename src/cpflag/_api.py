@@ -202,8 +202,10 @@ def run_flagging(
         lookback_days: Days of history re-checked when a plan is new.
         run_date: The run's date (``first_notified_on``); default ``as_of``.
         as_of: The date list ages are measured at (default: today, the run
-            date). Attendances arriving after it are rejected, with a reason:
-            one mistyped arrival (2031) never moves the as-of date.
+            date; for data dated after today, their latest arrival near the
+            median, see ``cpflag.io.default_as_of``). Attendances arriving after
+            it are rejected, with a reason: one mistyped arrival (2031) never
+            moves the as-of date.
         chunk_size: Attendances matched at once (peak memory follows the
             chunk, not the batch; the flags do not depend on it). Repeat
             attendance is counted over the whole batch.
@@ -220,8 +222,9 @@ def run_flagging(
         raise ConfigError("closing the loop (notifications, look-back) needs a history store")
     decided = loop.read_outcomes(outcomes) if outcomes is not None else None
     t0 = time.perf_counter()
-    as_of = as_of or dt.date.today()
-    att = io.reject_arrivals_after(_read_att(attendances), as_of)
+    read = _read_att(attendances)
+    as_of = as_of or io.default_as_of(read.table)
+    att = io.reject_arrivals_after(read, as_of)
     rejects = [att.rejects, _nhs_rejects(att, "attendance_id")]
     if isinstance(plans, PlanIndex):
         index = plans

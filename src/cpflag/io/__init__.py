@@ -14,6 +14,7 @@ from cpflag.io._native import TableSource
 from cpflag.io._paths import OutputKind, OutputPathError, PathProblem, check_output_paths
 from cpflag.io._readers import (
     ReadResult,
+    default_as_of,
     read_attendances,
     read_manifest,
     read_plans,
@@ -35,6 +36,7 @@ __all__ = [
     "ReadResult",
     "TableSource",
     "check_output_paths",
+    "default_as_of",
     "load_mapping",
     "parse_dates",
     "parse_datetimes",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Final
 
 import attrs
 import polars as pl
@@ -233,6 +234,42 @@ def read_plans(
     res = ReadResult(table=table, rejects=rejects, source=name, encoding=encoding)
     _log_summary(PLANS, res)
     return res
+
+
+#: How far after the batch's median arrival an arrival may lie and still set
+#: the as-of date when the data are dated after today (a year's backfill fits).
+DATA_DATED_SPAN: Final = dt.timedelta(days=366)
+
+
+def default_as_of(table: pl.DataFrame, today: dt.date | None = None) -> dt.date:
+    """The run's as-of date when none is given: today, unless the data are dated after it.
+
+    A batch whose median arrival is after today (a simulation, a test set, a
+    clock set wrong) would otherwise lose every row as "arriving after the
+    as-of date". Then the as-of date is its latest arrival within
+    :data:`DATA_DATED_SPAN` of the median, with a warning: one mistyped year
+    (2031) lies outside that span, is rejected and never moves the date.
+
+    Args:
+        table: Conformed attendances (``arrival_time``).
+        today: The run date (default: the machine's date).
+    """
+    today = today or dt.date.today()
+    days = table["arrival_time"].dt.date().drop_nulls() if table.height else None
+    if days is None or days.len() == 0:
+        return today
+    median = days.sort()[days.len() // 2]
+    if median <= today:
+        return today
+    latest = days.filter(days <= median + DATA_DATED_SPAN).max()
+    as_of = latest if isinstance(latest, dt.date) else median
+    log.warning(
+        "the attendances are dated after today (median arrival %s): the as-of date is "
+        "taken from them, %s; give the run date (--as-of) to set it",
+        median.isoformat(),
+        as_of.isoformat(),
+    )
+    return as_of
 
 
 def reject_arrivals_after(res: ReadResult, as_of: dt.date) -> ReadResult:
