@@ -82,7 +82,9 @@ def test_a_future_list_date_column_is_ignored_with_a_reason(tmp_path: Path) -> N
     )
     res = io.read_plans(plans)
     assert res.table["list_date"].to_list() == [None, dt.date(2026, 11, 20)]
-    assert _reasons(res.rejects, "list_date") == ["list_date: in the future; list age unknown"]
+    assert _reasons(res.rejects, "list_date") == [
+        "list_date: over a year in the future; list age unknown"
+    ]
 
 
 def test_implausible_dates_of_birth_are_rejects_with_reasons(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@
 * a date of birth after the arrival (attendances) or after today (plans) is
   kept -- a newborn's date mistyped by a digit still finds the mother's plan,
   and the rules cap such flags -- but reported (``value_doubtful``);
-* a list date after today is ignored: the list's age is unknown, so its flags
-  carry the staleness warning rather than a negative age;
+* a list date over a year after today is ignored (a typo): the list's age is
+  unknown, so its flags carry the staleness warning; one nearer is kept, as a
+  simulated or test data set dated after the machine's clock has it, and a
+  list dated after the run's as-of date shows no age in the run summary;
 * an arrival after the run's as-of date is rejected with its row (see
   :func:`cpflag.io.reject_arrivals_after`), so it can neither be flagged nor move the
   as-of date, which comes from the run date or an explicit option.
@@ -29,6 +31,9 @@ __all__ = ["ARRIVAL_AFTER_AS_OF", "EARLIEST_BIRTH", "birth_and_list_dates"]
 EARLIEST_BIRTH: Final = dt.date(1900, 12, 31)
 
 _BIRTH_COLUMNS: Final = ("date_of_birth", "mother_date_of_birth")
+
+#: A list date further ahead of today than this is a typo, not a list.
+LIST_DATE_AHEAD: Final = dt.timedelta(days=366)
 
 
 def _ignore(w: Work, column: str, mask: pl.Expr, reason: str) -> None:
@@ -58,8 +63,8 @@ def birth_and_list_dates(w: Work, today: dt.date | None = None) -> None:
         _ignore(
             w,
             "list_date",
-            pl.col("list_date") > pl.lit(today),
-            "in the future; list age unknown",
+            pl.col("list_date") > pl.lit(today + LIST_DATE_AHEAD),
+            "over a year in the future; list age unknown",
         )
 
 
