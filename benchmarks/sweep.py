@@ -458,8 +458,8 @@ def evaluate_run(
     )
     r = scored.filter(pl.col("flag") == "repeat_attendance")
     # What a run raises is what it is asked for: family-only rows only when on.
-    family_rows = bool(getattr(config, "repeat_family_rows", True))
-    rep_true = rep.filter(pl.col("child_rule") | (pl.col("family_rule") & pl.lit(family_rows)))
+    family = pl.col("family_rule") & pl.lit(config.repeat_family_rows)
+    rep_true = rep.filter(pl.col("child_rule") | family)
     rep_row = {
         "flag": "repeat_attendance",
         "true": rep_true.height,

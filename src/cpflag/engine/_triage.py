@@ -42,7 +42,7 @@ from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
 from cpflag.rules import newborn
-from cpflag.rules._attendee import STRONG_ANCHOR
+from cpflag.rules._attendee import strong_anchor_one
 from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
 from cpflag.rules.plan_subject import yielding_checks
 
@@ -78,6 +78,8 @@ class TriageState:
         lookups: Key dictionaries by plan side.
         config: The index's run configuration.
         model: The person model.
+        yielding: The checks of plan_subject reviews that give way to a
+            relative's flag (``rules.plan_subject.yielding_checks``), once.
     """
 
     scorer: PlainScorer
@@ -93,6 +95,7 @@ class TriageState:
     lookups: Mapping[str, KeyLookup]
     config: FlagConfig
     model: LinkageModel
+    yielding: frozenset[str]
 
 
 def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> Rows:
@@ -145,6 +148,7 @@ def build_state(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> TriageSt
         relations=build_relations(index, lookups),
         lookups=lookups,
         config=index.config,
+        yielding=yielding_checks(index.config.model),
         model=model,
     )
 
@@ -216,8 +220,7 @@ def _attendee(
     """The record's row of ``with_family_keys(attendee_frame(...))``."""
 
     def strong(p: PlainPair) -> bool:
-        # As the batch: only a strong match-band link anchors the family and home.
-        return p.band == Band.MATCH and p.match_weight >= STRONG_ANCHOR
+        return strong_anchor_one(p.band, p.match_weight)
 
     matched = sorted(r for r, p in subj if strong(p))
     review = sorted(r for r, p in subj if p.band is not None and not strong(p))
@@ -293,6 +296,7 @@ def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | N
     except Unsupported:
         return None
     # One kind per (attendance, plan), as the batch settles it (decide._one_kind).
-    yielding = yielding_checks(cfg.model)
-    rows = [r for r, keep in zip(rows, most_specific(rows, baby, yielding), strict=True) if keep]
+    rows = [
+        r for r, keep in zip(rows, most_specific(rows, baby, state.yielding), strict=True) if keep
+    ]
     return _frame(rows)

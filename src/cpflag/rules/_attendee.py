@@ -26,6 +26,8 @@ __all__ = [
     "CHILD_SETTINGS",
     "STRONG_ANCHOR",
     "attendee_frame",
+    "strong_anchor",
+    "strong_anchor_one",
     "with_family_keys",
 ]
 
@@ -143,6 +145,17 @@ def _with_plan_home(
     )
 
 
+def strong_anchor() -> pl.Expr:
+    """A same-person link that anchors the attendee's LA family and home (``band``,
+    ``match_weight`` in scope): a match of at least :data:`STRONG_ANCHOR` bits."""
+    return (pl.col("band") == Band.MATCH) & (pl.col("match_weight") >= STRONG_ANCHOR)
+
+
+def strong_anchor_one(band: str | None, match_weight: float) -> bool:
+    """:func:`strong_anchor` of one link."""
+    return band == Band.MATCH and match_weight >= STRONG_ANCHOR
+
+
 def with_family_keys(
     left: pl.DataFrame,
     subject_pairs: pl.DataFrame,
@@ -171,7 +184,7 @@ def with_family_keys(
     # that identity: only a link well past the match threshold anchors the LA
     # family (and fills a missing home); a match resting on little more than
     # a name and a date of birth counts as a review-band link.
-    strong = (pl.col("band") == Band.MATCH) & (pl.col("match_weight") >= STRONG_ANCHOR)
+    strong = strong_anchor()
     matched = subject_pairs.filter(strong).select("l", "r")
     left = _with_plan_home(left, matched, subjects)
 
