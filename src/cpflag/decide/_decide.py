@@ -15,7 +15,7 @@ from typing import Final
 
 import polars as pl
 
-from cpflag.contract import FLAG_KINDS, FLAGS, Band, FlagKind
+from cpflag.contract import FLAG_KINDS, FLAGS, FlagKind
 from cpflag.decide._columns import (
     FOUND,
     check_expr,
@@ -209,16 +209,8 @@ def relation_flags(
         .filter(plan_current_expr(pl.col("arrival_date")))
     )
     if kind == FlagKind.UNBORN_MOTHER:
-        late = unborn_mother.late_without_edd(config)
-        out = out.filter(unborn_mother.within_window(config)).with_columns(
-            pl.when(late & (pl.col("band") == Band.MATCH))
-            .then(pl.lit(Band.REVIEW))
-            .otherwise(pl.col("band"))
-            .alias("band"),
-            pl.when(late)
-            .then(pl.lit(unborn_mother.EDD_UNKNOWN))
-            .otherwise(pl.col("guard"))
-            .alias("guard"),
+        out = unborn_mother.cap_late_without_edd(
+            out.filter(unborn_mother.within_window(config)), config
         )
     out = out.with_columns(
         pl.lit(kind).alias("flag"),

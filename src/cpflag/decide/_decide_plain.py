@@ -20,7 +20,7 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
-from cpflag.contract import Band, FlagKind
+from cpflag.contract import FlagKind
 from cpflag.decide._columns import (
     FOUND,
     check_one,
@@ -163,10 +163,11 @@ def flag_rows(
             via_id = plans.get([d.via_prow])[0]["plan_id"]
             via = None if via_id is None else f"same LA family as plan {via_id}"
         band, guard = d.band, d.guard
-        if kind == FlagKind.UNBORN_MOTHER and unborn_mother.late_without_edd_one(
-            plan["expected_delivery_date"], plan["start_date"], arrival, config
-        ):
-            band, guard = (Band.REVIEW if band == Band.MATCH else band), unborn_mother.EDD_UNKNOWN
+        if kind == FlagKind.UNBORN_MOTHER:
+            edd, start = plan["expected_delivery_date"], plan["start_date"]
+            band, guard = unborn_mother.cap_late_without_edd_one(
+                band, guard, edd, start, arrival, config
+            )
         notes = [
             scorer.reasons(d.pair),
             via,

@@ -15,7 +15,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import InputError
-from cpflag.contract import Band, FlagKind
+from cpflag.contract import FlagKind
 from cpflag.decide import check_one, guard_ceilings, guard_note, probability_one
 from cpflag.engine._index import PlanIndex
 from cpflag.io._conform import conform_attendances
@@ -175,12 +175,17 @@ def _mother_cap(
     """The decision's ``edd_unknown`` cap of a pre-birth mother pair (as the flag has it)."""
     plan = index.plans.filter(pl.col("plan_id") == plan_id).row(0, named=True)
     arrival = att["arrival_time"][0]
-    if arrival is None or not unborn_mother.late_without_edd_one(
-        plan["expected_delivery_date"], plan["start_date"], arrival.date(), index.config
-    ):
+    if arrival is None or scored["band"] is None:
         return scored
-    band = Band.REVIEW if scored["band"] == Band.MATCH else scored["band"]
-    return {**scored, "band": band, "guard": unborn_mother.EDD_UNKNOWN}
+    band, guard = unborn_mother.cap_late_without_edd_one(
+        scored["band"],
+        scored["guard"],
+        plan["expected_delivery_date"],
+        plan["start_date"],
+        arrival.date(),
+        index.config,
+    )
+    return {**scored, "band": band, "guard": guard}
 
 
 def _shown_columns(kind: str, column: str | None) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from typing import Final
 
 import polars as pl
 
+from cpflag.contract import Band
 from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._settings import RuleSettings
 
@@ -29,6 +30,8 @@ __all__ = [
     "EDD_UNKNOWN",
     "LONGEST_PREGNANCY",
     "USUAL_BIRTH_AFTER_START",
+    "cap_late_without_edd",
+    "cap_late_without_edd_one",
     "late_without_edd",
     "late_without_edd_one",
     "within_window",
@@ -94,3 +97,30 @@ def late_without_edd_one(
         return False
     weeks = dt.timedelta(weeks=config.unborn_mother_weeks_after_edd)
     return arrival > start + USUAL_BIRTH_AFTER_START + weeks
+
+
+def cap_late_without_edd(frame: pl.DataFrame, config: RuleSettings) -> pl.DataFrame:
+    """Mother flag rows (``band``, ``guard`` and the plan's dates in scope), capped by
+    :func:`late_without_edd` at ``review`` with guard :data:`EDD_UNKNOWN`."""
+    late = late_without_edd(config)
+    return frame.with_columns(
+        pl.when(late & (pl.col("band") == Band.MATCH))
+        .then(pl.lit(Band.REVIEW))
+        .otherwise(pl.col("band"))
+        .alias("band"),
+        pl.when(late).then(pl.lit(EDD_UNKNOWN)).otherwise(pl.col("guard")).alias("guard"),
+    )
+
+
+def cap_late_without_edd_one(
+    band: str,
+    guard: str | None,
+    edd: dt.date | None,
+    start: dt.date | None,
+    arrival: dt.date,
+    config: RuleSettings,
+) -> tuple[str, str | None]:
+    """:func:`cap_late_without_edd` of one banded pair: ``(band, guard)``."""
+    if not late_without_edd_one(edd, start, arrival, config):
+        return band, guard
+    return (Band.REVIEW if band == Band.MATCH else band), EDD_UNKNOWN
