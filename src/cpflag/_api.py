@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -19,7 +20,7 @@ from cpflag.decide import order_flags
 from cpflag.engine._batch import DEFAULT_CHUNK_SIZE
 from cpflag.engine._cache import cache_key, load_index, save_index
 from cpflag.engine._index import PlanIndex
-from cpflag.history import HistoryStore, resolve_and_flag_repeats
+from cpflag.history import HistoryStore, NightCommit, night_guard, resolve_and_flag_repeats
 from cpflag.normalise import normalise_nhs_number
 from cpflag.report._summary import RunSummary, flag_counts, list_infos
 
@@ -176,8 +177,18 @@ def run_flagging(
     run_date: dt.date | None = None,
     as_of: dt.date | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    night: NightCommit | None = None,
 ) -> FlagRun:
     """Flag a batch of attendances against the plan lists, with a run summary.
+
+    With a history store, the night's changes to it (the appended rows, the
+    loop tables) are one unit: staged, then committed together, so a run
+    killed at any point leaves the store as it was or with the whole night
+    (the next run settles it: ``cpflag.history.recover_night``). Called alone,
+    the function takes the store's night lock and commits before it returns.
+    A caller that writes outputs too (the ``cpflag flag`` command) passes
+    ``night`` (from :meth:`cpflag.history.NightRun.stage`), stages its files
+    into it and commits it itself: store and outputs then change together.
 
     Args:
         attendances: Attendances: a table as for ``plans`` in :func:`build_index`.
@@ -209,6 +220,9 @@ def run_flagging(
         chunk_size: Attendances matched at once (peak memory follows the
             chunk, not the batch; the flags do not depend on it). Repeat
             attendance is counted over the whole batch.
+        night: Stage the store's changes into this night and leave the
+            commit to the caller (who holds its night lock); default: the
+            night is staged and committed here.
 
     Returns:
         Flags, rejects, the run summary and (with ``close_loop``) the notifications.
@@ -216,7 +230,7 @@ def run_flagging(
     Raises:
         ConfigError: ``close_loop`` without a history store.
         InputError: An input cannot be used (missing column, duplicate id, ...).
-        StoreError: The history store cannot be used.
+        StoreError: The history store cannot be used, or another run holds it.
     """
     if close_loop and history is None:
         raise ConfigError("closing the loop (notifications, look-back) needs a history store")
@@ -236,11 +250,22 @@ def run_flagging(
     prepared = index.prepare(att.table)
     matched = index.run(att.table, prepared=prepared, chunk_size=chunk_size)
     flags = matched.flags
-    store = None
-    if FlagKind.REPEAT in cfg.flags or close_loop:
-        store = HistoryStore.open(history) if isinstance(history, str | Path) else history
-    night = None
-    try:
+    night_run = None
+    with contextlib.ExitStack() as stack:
+        store = None
+        if FlagKind.REPEAT in cfg.flags or close_loop:
+            if night is None and history is not None:
+                root = history if isinstance(history, str | Path) else history.path
+                night = stack.enter_context(night_guard(root))  # committed on exit
+            store = HistoryStore.open(history) if isinstance(history, str | Path) else history
+            if store is not None:
+                if store is not history:
+                    stack.callback(store.close)  # opened here: its snapshot is released
+                if night is not None:
+                    night.as_of = as_of
+                    night_run = night
+                    store.stage(night)
+                    stack.callback(store.stage, None)
         if FlagKind.REPEAT in cfg.flags:
             repeats, _ = resolve_and_flag_repeats(
                 att.table, store=store, config=cfg, prepared=prepared
@@ -257,7 +282,7 @@ def run_flagging(
         if close_loop and store is not None:
             if FlagKind.REPEAT not in cfg.flags:
                 store.append(att.table, config=cfg, prepared=prepared)
-            night = loop.close_night(
+            night_result = loop.close_night(
                 store,
                 flags,
                 att.table,
@@ -266,11 +291,11 @@ def run_flagging(
                 outcomes=decided,
                 lookback_days=lookback_days,
                 expected_las=cfg.expected_la_codes,
+                night=night_run,
             )
-            flags = night.flags
-    finally:
-        if store is not None and store is not history:
-            store.close()  # opened here: its reader snapshot is released
+            flags = night_result.flags
+        else:
+            night_result = None
     all_rejects = pl.concat(
         [r.cast(rejects[0].schema) for r in rejects if r.height] or [rejects[0]]
     )
@@ -289,16 +314,17 @@ def run_flagging(
         model=cfg.model.name,
         seconds=time.perf_counter() - t0,
         stale_after_days=cfg.stale_after_days,
-        loop=night.to_dict() if night is not None else None,
-        loop_lines=loop.loop_lines(night) if night is not None else (),
+        loop=night_result.to_dict() if night_result is not None else None,
+        loop_lines=loop.loop_lines(night_result) if night_result is not None else (),
+        recovery=night_run.recovery.to_dict(as_of) if night_run is not None else None,
     )
     log.info("flagged %d attendances: %d flags", att.table.height, flags.height)
     return FlagRun(
         flags=flags,
         rejects=all_rejects,
         summary=summary,
-        notifications=night.notifications if night is not None else None,
-        loaded_las=night.loaded_las if night is not None else (),
+        notifications=night_result.notifications if night_result is not None else None,
+        loaded_las=night_result.loaded_las if night_result is not None else (),
     )
 
 

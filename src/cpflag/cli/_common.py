@@ -21,6 +21,8 @@ from cpflag.contract import FlagKind
 
 if TYPE_CHECKING:
     from cpflag import FlagConfig, FlagRun
+    from cpflag.history import NightCommit
+    from cpflag.io._write import Stager
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,30 +62,36 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
 
 
-def night_started(history: Path | None) -> Callable[[], None]:
-    """Start a nightly run with a history store; returns what to call once it is complete.
+def night_started(history: Path | None) -> NightCommit | None:
+    """Start a nightly run with a history store: the night to stage its files into.
 
     The store's night lock is taken before any input is read, so a second
     concurrent run is refused before matching, and held until the command
-    ends; a run killed after its store commit, before its outputs were all
-    written, is reported by the next (see ``cpflag.history.NightRun``).
+    ends. The previous night is settled first (rolled forward when it was
+    killed after its commit point, back when killed before it; see
+    ``cpflag.history.recover_night``) and a warning says which. The caller
+    stages the store and every output into the night and commits it.
     """
     if history is None:
-        return lambda: None
+        return None
     from cpflag.history import NightRun
 
     run = NightRun(history)
-    unfinished = run.start()
+    recovery = run.start()
     click.get_current_context().call_on_close(run.release)
-    if unfinished:
-        warn(unfinished)
-
-    def complete() -> None:
-        run.complete()
-        if unfinished:
-            warn("this night is complete; " + unfinished.split(" -- ", 1)[1])
-
-    return complete
+    when = f" (as of {recovery.as_of})" if recovery.as_of else ""
+    if recovery.action == "rolled_back":
+        warn(
+            f"the previous night{when} with history store {history} was interrupted before "
+            "its commit and rolled back: nothing of it was kept (the summary says whether "
+            "it must be re-run)"
+        )
+    elif recovery.action == "rolled_forward":
+        warn(
+            f"the previous night{when} with history store {history} was interrupted after "
+            "its commit and has been completed now (rolled forward): nothing to re-run"
+        )
+    return run.stage()
 
 
 def no_rows_warning(what: str, path: Path) -> str:
@@ -242,14 +250,25 @@ def output_paths(out: Path, rejects: Path | None, summary: Path | None) -> dict[
     }
 
 
-def write_outputs(run: FlagRun, out: Path, rejects: Path | None, summary: Path | None) -> None:
-    """Flags, rejects and summary, each to a temporary file renamed into place."""
+def write_outputs(
+    run: FlagRun,
+    out: Path,
+    rejects: Path | None,
+    summary: Path | None,
+    stage: Stager | None = None,
+) -> None:
+    """Flags, rejects and summary, each to a temporary file renamed into place.
+
+    With ``stage`` (a night's ``stage_path``) the temporary files are renamed
+    when the night commits, with the store and the other outputs.
+    """
     from cpflag import io
 
     flags_path, rejects_path, summary_path = output_paths(out, rejects, summary).values()
-    io.write_table(run.flags, flags_path)
-    io.write_table(run.rejects, rejects_path)
-    io.write_text(summary_path, json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n")
+    io.write_table(run.flags, flags_path, stage=stage)
+    io.write_table(run.rejects, rejects_path, stage=stage)
+    text = json.dumps(run.summary.to_dict(), indent=2, default=str) + "\n"
+    io.write_text(summary_path, text, stage=stage)
 
 
 model_opt = click.option(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,6 +30,10 @@ from cpflag.cli._common import (
 )
 from cpflag.cli._configfile import config_options, config_text
 from cpflag.cli._progress import step
+
+if TYPE_CHECKING:
+    from cpflag import FlagConfig, FlagRun
+    from cpflag.history import NightCommit
 
 
 @main.command()
@@ -198,7 +203,7 @@ def flag_command(
     if print_config:
         click.echo(config_text(click.get_current_context()), nl=False)
         return
-    from cpflag import io, run_flagging
+    from cpflag import io
 
     t0 = time.perf_counter()
     kinds: tuple[io.OutputKind, ...] = ("table", "table", "json")
@@ -226,8 +231,63 @@ def flag_command(
         raise click.UsageError("--notifications needs --history (the store keeps what was sent)")
     if outcomes is not None and notifications is None:
         raise click.UsageError("--outcomes needs --notifications (outcomes are kept in the store)")
-    complete = night_started(history)
-    config = run_config(model, stale_after_days, expected_la, relation_model)
+    night = night_started(history)
+    try:
+        run = _flag_night(
+            night,
+            t0,
+            attendances=attendances,
+            plans=plans,
+            manifest=manifest,
+            out=out,
+            rejects=rejects,
+            summary=summary,
+            history=history,
+            index_cache=index_cache,
+            notifications=notifications,
+            outcomes=outcomes,
+            fhir=fhir,
+            lookback_days=lookback_days,
+            config=run_config(model, stale_after_days, expected_la, relation_model),
+            as_of=as_of,
+            unreadable_limit=unreadable_limit,
+        )
+        if night is not None:
+            night.reached("outputs_staged")
+            night.commit()
+    except BaseException:
+        if night is not None:
+            night.abort()
+        raise
+    stage("done", t0)
+    click.echo(run.summary.to_text())
+    if sum(li.plan_rows for li in run.summary.lists) == 0:
+        warn(no_rows_warning("plan", plans))
+
+
+def _flag_night(
+    night: NightCommit | None,
+    t0: float,
+    *,
+    attendances: Path,
+    plans: Path,
+    manifest: Path | None,
+    out: Path,
+    rejects: Path | None,
+    summary: Path | None,
+    history: Path | None,
+    index_cache: Path | None,
+    notifications: Path | None,
+    outcomes: Path | None,
+    fhir: Path | None,
+    lookback_days: int,
+    config: FlagConfig,
+    as_of: dt.datetime | None,
+    unreadable_limit: float,
+) -> FlagRun:
+    """Read, flag and write one night; with ``night``, every file staged into it."""
+    from cpflag import io, run_flagging
+
     stage("reading", t0)
     # With an index cache the plans are read here only if another input failed
     # (to report all problems at once); otherwise the cache reads them on a miss.
@@ -255,24 +315,25 @@ def flag_command(
             outcomes=outcomes,
             lookback_days=lookback_days,
             as_of=as_of.date() if as_of else None,
+            night=night,
         )
+    staged = None
+    if night is not None:
+        night.reached("store_staged")
+        staged = night.stage_path
     for warning in (run.summary.loop or {}).get("warnings", []):
         warn(warning)
     stage(f"writing {run.flags.height} flags", t0)
-    write_outputs(run, out, rejects, summary)
+    write_outputs(run, out, rejects, summary, staged)
     if notifications is not None and run.notifications is not None:
         from cpflag.loop import write_notifications
 
-        files = write_notifications(run.notifications, notifications, run.loaded_las)
+        files = write_notifications(run.notifications, notifications, run.loaded_las, stage=staged)
         stage(f"{run.notifications.height} notifications in {len(files)} LA files", t0)
     if fhir is not None:
         from cpflag.loop import fhir_flags, write_fhir
 
         plan_table = inputs.plans.table if inputs.plans is not None else None
-        write_fhir(fhir_flags(run.flags, inputs.attendances.table, plan_table), fhir)
+        write_fhir(fhir_flags(run.flags, inputs.attendances.table, plan_table), fhir, stage=staged)
         stage(f"{run.flags.height} FHIR Flag resources in {fhir}", t0)
-    complete()
-    stage("done", t0)
-    click.echo(run.summary.to_text())
-    if sum(li.plan_rows for li in run.summary.lists) == 0:
-        warn(no_rows_warning("plan", plans))
+    return run

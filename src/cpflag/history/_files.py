@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import polars as pl
 
+from cpflag._errors import StoreError
 from cpflag.history._prepare import RAW_COLUMNS, prepare_attendances
 from cpflag.io._write import open_private, write_parquet_private
 
@@ -21,8 +22,10 @@ __all__ = [
     "PERSON_COLUMNS",
     "part_schema",
     "person_schema",
+    "read_frame",
     "read_parts",
     "write_json",
+    "write_json_to",
     "write_parquet",
 ]
 
@@ -31,12 +34,26 @@ log = logging.getLogger("cpflag.history")
 PERSON_COLUMNS: Final = ("person_id", "family_id", "family_via")
 
 
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open_private(tmp) as fh:
+def write_json_to(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as JSON to ``path`` (owner-only, synced; not renamed).
+
+    Raises:
+        OSError: The file cannot be written.
+    """
+    with open_private(path) as fh:
         fh.write((json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as JSON to ``path`` atomically (a ``.tmp`` file renamed over it).
+
+    Raises:
+        OSError: The file cannot be written (``path`` is left as it was).
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    write_json_to(tmp, data)
     os.replace(tmp, path)
 
 
@@ -68,6 +85,44 @@ def read_parts(parts: list[Path], columns: list[str]) -> pl.DataFrame:
         kept = pl.read_parquet(path, columns=[c for c in columns if c in have])
         frames.append(pl.concat([kept, fresh], how="horizontal").select(columns))
     return pl.concat(frames)
+
+
+def read_frame(
+    root: Path, manifest: dict[str, Any], wanted: list[str], part_columns: tuple[str, ...]
+) -> pl.DataFrame:
+    """The columns ``wanted`` of the store version ``manifest`` names, in storage order.
+
+    Args:
+        root: The store directory.
+        manifest: The version read.
+        wanted: Columns of the parts (``part_columns``) and of the persons file.
+        part_columns: The columns the parts hold.
+
+    Raises:
+        StoreError: A column is unknown, or the files are missing or inconsistent.
+    """
+    part_cols = [c for c in wanted if c in part_columns]
+    person_cols = [c for c in wanted if c in PERSON_COLUMNS]
+    unknown = set(wanted) - set(part_columns) - set(PERSON_COLUMNS)
+    if unknown:
+        raise StoreError(f"the history store has no column(s) {sorted(unknown)}")
+    parts = [root / p for p in manifest["parts"]]
+    if not parts:
+        schema = {**part_schema(), **person_schema()}
+        return pl.DataFrame(schema={c: schema[c] for c in wanted})
+    try:
+        left = read_parts(parts, part_cols) if part_cols else None
+        right = (
+            pl.read_parquet(root / manifest["persons"], columns=person_cols)
+            if person_cols
+            else None
+        )
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise StoreError(f"cannot read history store {root}: {exc}") from exc
+    frames = [f for f in (left, right) if f is not None]
+    if len({f.height for f in frames}) > 1:
+        raise StoreError(f"history store {root} is inconsistent (row counts differ)")
+    return pl.concat(frames, how="horizontal").select(wanted)
 
 
 def part_schema() -> dict[str, pl.DataType]:

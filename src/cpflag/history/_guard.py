@@ -9,11 +9,7 @@
   live reader's snapshot names it; a reader whose process has gone (its lock
   is free) no longer counts and its registration is removed.
 * **One night at a time**: a nightly run holds ``.<store>.night.lock`` beside
-  the store from before matching to its last output (:func:`night_guard`), so
-  a second run is refused before any work, and leaves
-  ``.<store>.night-pending`` until its outputs are written: a run killed
-  after the store committed is reported by the next run (re-run that night;
-  re-running is idempotent).
+  the store from before matching to its commit (``cpflag.history._night``).
 * **Creation is atomic**: a new store is built in a hidden sibling folder and
   renamed into place, so a store is either absent or complete. A folder left
   by a creator killed before the rename, or by an older cpflag that wrote
@@ -41,13 +37,11 @@ from cpflag.io._write import PRIVATE_FILE_MODE, open_private, os_reason, private
 
 __all__ = [
     "HALF_CREATED_FILES",
-    "NightRun",
     "ReaderSnapshot",
     "collect_garbage",
     "create_atomically",
     "is_half_created",
     "live_snapshot_files",
-    "night_guard",
     "remove_half_created",
     "writer_lock",
 ]
@@ -217,80 +211,3 @@ def collect_garbage(root: Path, manifest: dict[str, Any]) -> None:
     for p in [*root.glob("persons-*.parquet"), *(root / "parts").glob("*.parquet")]:
         if p not in keep:
             p.unlink(missing_ok=True)
-
-
-#: What the next run says when the last one did not finish.
-UNFINISHED: Final = (
-    "the previous run with history store {store} did not finish (killed, or it failed "
-    "after the store was updated): its flags, rejects or summary may be missing or old "
-    "-- re-run that night's files (re-running a night is idempotent)"
-)
-
-
-class NightRun:
-    """A nightly run's hold on a store: its night lock and pending mark (see the module doc)."""
-
-    def __init__(self, store: str | os.PathLike[str]) -> None:
-        self.store = Path(store)
-        self._lock = filelock.FileLock(
-            self.store.parent / f".{self.store.name}.night.lock", timeout=0, mode=PRIVATE_FILE_MODE
-        )
-        self._marker = self.store.parent / f".{self.store.name}.night-pending"
-
-    def start(self) -> str | None:
-        """Take the lock and set the pending mark; the warning for an unfinished last run.
-
-        Raises:
-            StoreError: Another run holds the lock (nothing has been done yet).
-        """
-        private_dir(self.store.parent)
-        try:
-            self._lock.acquire()
-        except filelock.Timeout as exc:
-            raise StoreError(
-                f"history store {self.store} is in use by another cpflag run; nothing was "
-                "done (run again when it has finished)"
-            ) from exc
-        except OSError as exc:
-            why = os_reason(exc)
-            raise StoreError(
-                f"history store {self.store}: cannot take the run lock ({why})"
-            ) from exc
-        try:
-            unfinished = UNFINISHED.format(store=self.store) if self._marker.exists() else None
-            with open_private(self._marker) as fh:
-                fh.write(
-                    f"started {time.strftime('%Y-%m-%dT%H:%M:%S')} pid {os.getpid()}\n".encode()
-                )
-        except OSError:
-            self.release()
-            raise
-        return unfinished
-
-    def complete(self) -> None:
-        """The night's outputs are all written: clear the pending mark."""
-        self._marker.unlink(missing_ok=True)
-
-    def release(self) -> None:
-        """Let the next run start (the pending mark stays unless completed)."""
-        with contextlib.suppress(OSError):
-            self._lock.release()
-
-
-@contextlib.contextmanager
-def night_guard(store: str | os.PathLike[str]) -> Iterator[str | None]:
-    """Hold ``store``'s night lock for the block (a :class:`NightRun`).
-
-    Yields the warning to give when the previous run did not finish (else
-    None). The pending mark is cleared only when the block completes.
-
-    Raises:
-        StoreError: Another run holds the lock (nothing has been done yet).
-    """
-    run = NightRun(store)
-    unfinished = run.start()
-    try:
-        yield unfinished
-        run.complete()
-    finally:
-        run.release()

@@ -14,7 +14,9 @@ seen (``plans_seen``, ``list_versions``). A night changes several of them;
 :meth:`LoopStore.commit` writes every changed table to a new file and then
 switches the manifest to them in one ``os.replace``, so a run killed at any
 point leaves the tables as they were before that night. Files no manifest
-names are removed after a commit.
+names are removed after a commit. Given a night (``cpflag.history._journal``),
+the new files and the manifest are staged into it and switched when the
+night commits, with the history store's and the outputs.
 
 This module only adds files under ``loop/``; the history store's own files
 and manifest are not touched.
@@ -33,7 +35,8 @@ import attrs
 import polars as pl
 
 from cpflag._errors import StoreError
-from cpflag.history._files import write_json, write_parquet
+from cpflag.history._files import write_json, write_json_to, write_parquet
+from cpflag.history._journal import NightCommit
 from cpflag.io._write import PRIVATE_FILE_MODE, os_reason, private_dir
 
 try:  # POSIX only
@@ -137,13 +140,15 @@ class LoopStore:
         finally:
             os.close(fd)
 
-    def commit(self, tables: Mapping[str, pl.DataFrame]) -> int:
+    def commit(self, tables: Mapping[str, pl.DataFrame], night: NightCommit | None = None) -> int:
         """Write the given tables and switch the manifest to them (the atomic step).
 
         Tables not given keep their last committed file.
 
         Args:
             tables: ``{name: frame}`` to replace.
+            night: Stage the new files and the manifest into this night
+                instead: the switch happens when the night commits.
 
         Returns:
             The new loop version.
@@ -155,17 +160,21 @@ class LoopStore:
         version = int(manifest["version"]) + 1
         names = dict(manifest["tables"])
         written: list[Path] = []
+        mpath = self.folder / "manifest.json"
         try:
             private_dir(self.folder)
             for name, df in sorted(tables.items()):
                 file = f"{name}-{version:06d}.parquet"
                 written.append(self.folder / file)
+                if night is not None:
+                    night.new_file(self.folder / file, expect=mpath)
                 write_parquet(df, self.folder / file)
                 names[name] = file
-            write_json(
-                self.folder / "manifest.json",
-                {"format": LOOP_FORMAT, "version": version, "tables": names},
-            )
+            new = {"format": LOOP_FORMAT, "version": version, "tables": names}
+            if night is None:
+                write_json(mpath, new)
+            else:
+                write_json_to(night.stage_path(mpath), new)
         except OSError as exc:
             for p in written:
                 with contextlib.suppress(OSError):
@@ -173,9 +182,18 @@ class LoopStore:
             raise StoreError(
                 f"history store {self.root}: cannot write the loop tables ({os_reason(exc)})"
             ) from exc
-        keep = set(names.values())
+        if night is None:
+            self.collect()
+        else:
+            night.after_commit(self.collect)
+        return version
+
+    def collect(self) -> None:
+        """Remove the table files the committed manifest does not name."""
+        if not self.folder.is_dir():
+            return
+        keep = set(self._manifest()["tables"].values())
         for p in self.folder.glob("*.parquet"):
             if p.name not in keep:
                 with contextlib.suppress(OSError):
                     p.unlink(missing_ok=True)
-        return version

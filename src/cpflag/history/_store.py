@@ -32,10 +32,9 @@ from cpflag.history._corrections import COMPARED_COLUMNS, AppendResult, changed_
 from cpflag.history._families import assign_families
 from cpflag.history._files import (
     PERSON_COLUMNS,
-    part_schema,
-    person_schema,
-    read_parts,
+    read_frame,
     write_json,
+    write_json_to,
     write_parquet,
 )
 from cpflag.history._guard import (
@@ -46,7 +45,9 @@ from cpflag.history._guard import (
     remove_half_created,
     writer_lock,
 )
+from cpflag.history._journal import NightCommit
 from cpflag.history._model import attendance_model
+from cpflag.history._night import roll_forward
 from cpflag.history._prepare import (
     HISTORY_COLUMNS,
     check_batch,
@@ -85,6 +86,7 @@ class HistoryStore:
     model: LinkageModel
     _manifest: dict[str, Any]
     _reader: ReaderSnapshot | None = attrs.field(default=None, eq=False, repr=False)
+    _night: NightCommit | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         self._reader = ReaderSnapshot(self.path)
@@ -102,6 +104,15 @@ class HistoryStore:
             files.append(self._manifest["persons"])
         assert self._reader is not None
         self._reader.hold(files)
+
+    def stage(self, night: NightCommit | None) -> None:
+        """Stage this object's appends into ``night`` (None: commit each again).
+
+        An append then writes its files under names no reader looks at; this
+        object reads the staged version, and the store switches to it when
+        ``night`` commits (``cpflag.history._journal``).
+        """
+        self._night = night
 
     def refresh(self) -> None:
         """Move this reader's snapshot to the latest committed version."""
@@ -140,6 +151,7 @@ class HistoryStore:
         """
         root = Path(path)
         mpath = root / "manifest.json"
+        roll_forward(root)  # a night killed after its commit point is completed first
         if not mpath.exists():
             if not create:
                 raise StoreError(f"no history store at {root} (manifest.json missing)")
@@ -209,28 +221,7 @@ class HistoryStore:
             StoreError: The store's files are missing or inconsistent.
         """
         wanted = list(columns) if columns is not None else [*PART_COLUMNS, *PERSON_COLUMNS]
-        part_cols = [c for c in wanted if c in PART_COLUMNS]
-        person_cols = [c for c in wanted if c in PERSON_COLUMNS]
-        unknown = set(wanted) - set(PART_COLUMNS) - set(PERSON_COLUMNS)
-        if unknown:
-            raise StoreError(f"the history store has no column(s) {sorted(unknown)}")
-        parts = [self.path / p for p in self._manifest["parts"]]
-        if not parts:
-            schema = {**part_schema(), **person_schema()}
-            return pl.DataFrame(schema={c: schema[c] for c in wanted})
-        try:
-            left = read_parts(parts, part_cols) if part_cols else None
-            right = (
-                pl.read_parquet(self.path / self._manifest["persons"], columns=person_cols)
-                if person_cols
-                else None
-            )
-        except (OSError, pl.exceptions.PolarsError) as exc:
-            raise StoreError(f"cannot read history store {self.path}: {exc}") from exc
-        frames = [f for f in (left, right) if f is not None]
-        if len({f.height for f in frames}) > 1:
-            raise StoreError(f"history store {self.path} is inconsistent (row counts differ)")
-        return pl.concat(frames, how="horizontal").select(wanted)
+        return read_frame(self.path, self._manifest, wanted, PART_COLUMNS)
 
     def append(
         self,
@@ -261,7 +252,8 @@ class HistoryStore:
         config = config or FlagConfig()
         check_batch(batch)
         with writer_lock(self.path):
-            self._reload()
+            if self._night is None:
+                self._reload()
             needed = [*resolution_columns(self.model), "person_id", *_FAMILY_INPUTS]
             history = self.frame(list(dict.fromkeys(needed)))
             is_fresh = ~batch["attendance_id"].is_in(history["attendance_id"].implode())
@@ -319,10 +311,7 @@ class HistoryStore:
             )
         log.info(
             "history store %s: %d attendances added, %d already stored, version %d",
-            self.path,
-            fresh.height,
-            skipped,
-            self.version,
+            *(self.path, fresh.height, skipped, self.version),
         )
         return AppendResult(
             rows=rows,
@@ -363,6 +352,13 @@ class HistoryStore:
         version = self.version + 1
         parts = list(self._manifest["parts"])
         written: list[Path] = []
+        night = self._night
+        mpath = self.path / "manifest.json"
+
+        def new(path: Path) -> Path:
+            written.append(path)
+            return path if night is None else night.new_file(path, expect=mpath)
+
         try:
             if len(parts) + 1 > MAX_PARTS or drop.len():
                 old = self.frame(PART_COLUMNS)
@@ -371,12 +367,10 @@ class HistoryStore:
                 parts = []
                 part = whole
             name = f"parts/part-{version:06d}.parquet"
-            written.append(self.path / name)
-            write_parquet(part, self.path / name)
+            write_parquet(part, new(self.path / name))
             parts.append(name)
             pname = f"persons-{version:06d}.parquet"
-            written.append(self.path / pname)
-            write_parquet(persons, self.path / pname)
+            write_parquet(persons, new(self.path / pname))
             manifest = {
                 **self._manifest,
                 "version": version,
@@ -384,7 +378,10 @@ class HistoryStore:
                 "persons": pname,
                 "attendances": persons.height,
             }
-            write_json(self.path / "manifest.json", manifest)
+            if night is None:
+                write_json(mpath, manifest)
+            else:
+                write_json_to(night.stage_path(mpath), manifest)
         except BaseException:
             for p in written:
                 with contextlib.suppress(OSError):
@@ -394,6 +391,9 @@ class HistoryStore:
             raise
         self._manifest = manifest
         self._hold()
+        if night is not None:
+            night.after_commit(lambda: collect_garbage(self.path, manifest))
+            return
         try:
             collect_garbage(self.path, self._manifest)
         except OSError as exc:  # committed; what is left goes at the next append

@@ -15,7 +15,7 @@ import errno
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -27,9 +27,11 @@ __all__ = [
     "PRIVATE_DIR_MODE",
     "PRIVATE_FILE_MODE",
     "TABLE_SUFFIXES",
+    "Stager",
     "atomic_file",
     "open_private",
     "os_reason",
+    "output_file",
     "private_dir",
     "write_parquet_private",
     "write_table",
@@ -47,6 +49,10 @@ _CSV: Final = {".csv": ",", ".tsv": "\t", ".txt": ","}
 _PARQUET: Final = (".parquet", ".pq")
 #: The suffixes :func:`write_table` knows (lower case).
 TABLE_SUFFIXES: Final = (*_CSV, *_PARQUET)
+
+#: Where to write a file instead of its target, leaving the rename to the
+#: caller (a night committed as a unit: ``cpflag.history.NightCommit.stage_path``).
+Stager = Callable[[Path], Path]
 
 
 def private_dir(path: str | os.PathLike[str]) -> Path:
@@ -114,6 +120,30 @@ def atomic_file(path: str | os.PathLike[str], *, fsync: bool = True) -> Iterator
             tmp.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def output_file(path: Path, stage: Stager | None = None) -> Iterator[BinaryIO]:
+    """:func:`atomic_file`, or with ``stage`` the staged file ``stage(path)`` (not renamed).
+
+    A staged file is owner-only and synced; it is removed when the block raises.
+    """
+    if stage is None:
+        with atomic_file(path) as fh:
+            yield fh
+        return
+    private_dir(path.parent)
+    tmp = stage(path)
+    done = False
+    try:
+        with open_private(tmp) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        done = True
+    finally:
+        if not done:
+            tmp.unlink(missing_ok=True)
+
+
 def write_parquet_private(
     df: pl.DataFrame, path: str | os.PathLike[str], *, fsync: bool = True, **options: Any
 ) -> None:
@@ -152,21 +182,29 @@ def os_reason(exc: OSError) -> str:
     return f"{type(exc).__name__}: {words}" if words else type(exc).__name__
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
+def write_text(path: str | os.PathLike[str], text: str, *, stage: Stager | None = None) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically and owner-only.
+
+    Args:
+        path: The file.
+        text: Its text.
+        stage: Write to ``stage(path)`` instead, renamed over ``path`` later
+            by the caller (see :data:`Stager`).
 
     Raises:
         CpflagError: the file cannot be written (the path and the error named).
     """
     target = Path(path)
     try:
-        with atomic_file(target) as fh:
+        with output_file(target, stage) as fh:
             fh.write(text.encode("utf-8"))
     except OSError as exc:
         raise CpflagError(f"{target}: cannot write the file ({os_reason(exc)})") from None
 
 
-def write_table(df: pl.DataFrame, path: str | os.PathLike[str]) -> None:
+def write_table(
+    df: pl.DataFrame, path: str | os.PathLike[str], *, stage: Stager | None = None
+) -> None:
     """Write ``df`` to ``path`` as CSV or Parquet, chosen by the suffix.
 
     The table is written to an owner-only (0600) temporary file in the same
@@ -178,6 +216,8 @@ def write_table(df: pl.DataFrame, path: str | os.PathLike[str]) -> None:
         df: The table.
         path: ``.csv`` (``.txt``: comma-separated, ``.tsv``: tab-separated),
             ``.parquet`` or ``.pq``.
+        stage: Write to ``stage(path)`` instead, renamed over ``path`` later
+            by the caller (see :data:`Stager`).
 
     Raises:
         ConfigError: the suffix is not one of those.
@@ -191,7 +231,7 @@ def write_table(df: pl.DataFrame, path: str | os.PathLike[str]) -> None:
             "use .csv, .tsv, .parquet or .pq"
         )
     try:
-        with atomic_file(target) as fh:
+        with output_file(target, stage) as fh:
             if suffix in _PARQUET:
                 df.write_parquet(fh)
             else:

@@ -23,6 +23,7 @@ import polars as pl
 
 from cpflag._errors import ConfigError
 from cpflag.io import write_text
+from cpflag.io._write import Stager
 from cpflag.normalise import normalise_nhs_number
 
 __all__ = ["CODE_SYSTEM", "EVIDENCE_URL", "fhir_flags", "write_fhir"]
@@ -140,15 +141,16 @@ def fhir_flags(
     return [flag_cls.model_validate(_resource(row)) for row in df.iter_rows(named=True)]
 
 
-def write_fhir(resources: list[Any], path: str | Path) -> None:
+def write_fhir(resources: list[Any], path: str | Path, *, stage: Stager | None = None) -> None:
     """Write resources as NDJSON (one JSON resource a line), owner-only and atomically.
 
     Args:
         resources: ``Flag`` objects from :func:`fhir_flags`.
         path: The file.
+        stage: Stage the file into a night instead (``cpflag.io.write_text``).
 
     Raises:
         CpflagError: The file cannot be written.
     """
     lines = [json.dumps(json.loads(r.model_dump_json(exclude_none=True))) for r in resources]
-    write_text(path, "".join(line + "\n" for line in lines))
+    write_text(path, "".join(line + "\n" for line in lines), stage=stage)

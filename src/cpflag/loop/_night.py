@@ -11,7 +11,9 @@ After a night's flags are found, :func:`close_night`:
 4. re-checks the stored history against new and changed plans (look-back);
 5. adds the night's flags to the ``raised`` ledger and works out the
    notifications first due tonight;
-6. commits every loop table at once (a killed run leaves them as they were).
+6. commits every loop table at once (a killed run leaves them as they were),
+   or stages them into the night, to be committed with the store and the
+   outputs (``cpflag.history.NightCommit``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import polars as pl
 
 from cpflag.contract import FLAGS, Found
 from cpflag.engine._index import PlanIndex
-from cpflag.history import HistoryStore
+from cpflag.history import HistoryStore, NightCommit
 from cpflag.history._loop_store import LoopStore
 from cpflag.loop._lookback import ATTENDANCE_INFO, DEFAULT_LOOKBACK_DAYS, lookback_flags
 from cpflag.loop._notify import due_notifications
@@ -151,6 +153,7 @@ def close_night(
     outcomes: pl.DataFrame | None = None,
     lookback_days: int = DEFAULT_LOOKBACK_DAYS,
     expected_las: Sequence[str] = (),
+    night: NightCommit | None = None,
 ) -> NightResult:
     """Close the loop for one night and commit the loop tables.
 
@@ -163,6 +166,8 @@ def close_night(
         outcomes: Review outcomes to take in (see ``read_outcomes``).
         lookback_days: Days of history re-checked against new plans.
         expected_las: LAs that should have sent a list.
+        night: Stage the loop tables into this night (committed with the
+            history store and the outputs) instead of committing them now.
 
     Returns:
         What the night did.
@@ -227,12 +232,13 @@ def close_night(
                 "plan_versions": changes.plan_versions,
                 "plans_seen": changes.plans_seen,
                 "list_versions": versions,
-            }
+            },
+            night=night,
         )
     lookback = added.filter(pl.col("found") == Found.LOOKBACK.value)
-    night = pl.concat([kept, lookback.select(FLAGS.names).cast(kept.schema)])
+    tonight_flags = pl.concat([kept, lookback.select(FLAGS.names).cast(kept.schema)])
     return NightResult(
-        flags=night,
+        flags=tonight_flags,
         notifications=sent,
         changes=changes,
         loaded_las=loaded,

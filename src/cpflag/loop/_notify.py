@@ -30,7 +30,7 @@ import polars as pl
 
 from cpflag.contract import Band
 from cpflag.io import write_table
-from cpflag.io._write import private_dir
+from cpflag.io._write import Stager, private_dir
 from cpflag.loop._outcomes import CONFIRMED, REJECTED
 from cpflag.loop._tables import (
     KEY,
@@ -136,7 +136,12 @@ def notification_path(folder: str | Path, la_code: str, suffix: str = ".csv") ->
 
 
 def write_notifications(
-    tonight: pl.DataFrame, folder: str | Path, loaded_las: Iterable[str], suffix: str = ".csv"
+    tonight: pl.DataFrame,
+    folder: str | Path,
+    loaded_las: Iterable[str],
+    suffix: str = ".csv",
+    *,
+    stage: Stager | None = None,
 ) -> list[Path]:
     """Write one file per loaded LA (an LA with nothing new gets a header-only file).
 
@@ -145,6 +150,7 @@ def write_notifications(
         folder: The folder (created owner-only when new).
         loaded_las: LAs whose list was loaded: each gets a file.
         suffix: ``.csv`` or ``.parquet``.
+        stage: Stage each file into a night instead (``cpflag.io.write_table``).
 
     Returns:
         The files written.
@@ -156,6 +162,6 @@ def write_notifications(
     paths = []
     for la in sorted(set(loaded_las)):
         path = notification_path(folder, la, suffix)
-        write_table(tonight.filter(pl.col("la_code") == la), path)
+        write_table(tonight.filter(pl.col("la_code") == la), path, stage=stage)
         paths.append(path)
     return paths

@@ -13,7 +13,7 @@ from typing import Any, Final
 import attrs
 import polars as pl
 
-__all__ = ["NO_FLAG_MEANS", "ListInfo", "RunSummary"]
+__all__ = ["NO_FLAG_MEANS", "ListInfo", "RunSummary", "recovery_line"]
 
 NO_FLAG_MEANS: Final = (
     "No flag means only that no match was found on the lists loaded. "
@@ -51,6 +51,12 @@ class RunSummary:
         loop: Closing the loop (``cpflag.loop``), when it ran: notifications
             per LA, LAs sent nothing, look-back and list changes (counts only).
         loop_lines: The same as lines of text, warnings first.
+        recovery: With a history store: what this run found of the previous
+            night -- ``previous_night`` (``none``: it completed;
+            ``rolled_forward``: killed after its commit, completed now;
+            ``rolled_back``: killed before it, nothing kept),
+            ``previous_as_of`` and ``rerun_needed`` (a night rolled back that
+            is not this one must be run again).
     """
 
     as_of: dt.date | None
@@ -65,6 +71,7 @@ class RunSummary:
     stale_after_days: int
     loop: dict[str, Any] | None = None
     loop_lines: tuple[str, ...] = ()
+    recovery: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings)."""
@@ -106,8 +113,35 @@ class RunSummary:
         else:
             lines.append("Flags: none raised")
         lines.extend(self.loop_lines)
+        recovered = recovery_line(self.recovery)
+        if recovered:
+            lines.append(recovered)
         lines.append(NO_FLAG_MEANS)
         return "\n".join(lines)
+
+
+def recovery_line(recovery: dict[str, Any] | None) -> str | None:
+    """The summary's line about the previous night; None when it completed.
+
+    Args:
+        recovery: :attr:`RunSummary.recovery`.
+
+    Returns:
+        The line, or None.
+    """
+    action = (recovery or {}).get("previous_night")
+    if recovery is None or action not in ("rolled_forward", "rolled_back"):
+        return None
+    when = f" (as of {recovery['previous_as_of']})" if recovery.get("previous_as_of") else ""
+    if action == "rolled_forward":
+        return (
+            f"Previous night{when}: interrupted after its commit; completed now "
+            "(rolled forward), nothing to re-run"
+        )
+    text = f"Previous night{when}: interrupted before its commit; rolled back, nothing kept"
+    if recovery.get("rerun_needed"):
+        return f"{text} -- RE-RUN NEEDED: run that night again"
+    return f"{text}; this run is that night again"
 
 
 def list_infos(
