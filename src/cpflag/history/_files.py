@@ -6,6 +6,7 @@ cpflag lacks, so a store outlives the code that wrote it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from typing import Any, Final
 import polars as pl
 
 from cpflag._errors import StoreError
+from cpflag.history._journal import NightCommit
 from cpflag.history._prepare import RAW_COLUMNS, prepare_attendances
 from cpflag.io._write import open_private, write_parquet_private
 
@@ -27,6 +29,7 @@ __all__ = [
     "write_json",
     "write_json_to",
     "write_parquet",
+    "write_version",
 ]
 
 log = logging.getLogger("cpflag.history")
@@ -59,6 +62,75 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 def write_parquet(df: pl.DataFrame, path: Path) -> None:
     write_parquet_private(df, path, compression="zstd", statistics=False)
+
+
+def write_version(
+    root: Path,
+    manifest: dict[str, Any],
+    part: pl.DataFrame,
+    persons: pl.DataFrame,
+    drop: pl.Series,
+    old: pl.DataFrame | None,
+    night: NightCommit | None,
+) -> dict[str, Any]:
+    """Write the files of the store's next version and its manifest; the new manifest.
+
+    The new rows ``part`` become a new part; with ``old`` (every stored part
+    row: compaction, or rows to ``drop``) the parts are rewritten as one.
+    Without ``night`` the manifest is replaced (the commit); with it, the
+    files are recorded in the night and the manifest staged there.
+
+    Args:
+        root: The store directory.
+        manifest: The version extended.
+        part: New part rows.
+        persons: The persons file of the new version (every row, part order).
+        drop: Attendance ids left out of ``old``.
+        old: The stored part rows, when the parts are rewritten.
+        night: The night to stage into, or None.
+
+    Returns:
+        The new manifest.
+
+    Raises:
+        OSError: A file cannot be written; the files written are removed.
+    """
+    version = int(manifest["version"]) + 1
+    parts = list(manifest["parts"])
+    written: list[Path] = []
+    mpath = root / "manifest.json"
+
+    def new(path: Path) -> Path:
+        written.append(path)
+        return path if night is None else night.new_file(path, expect=mpath)
+
+    try:
+        if old is not None:
+            part = pl.concat([old.filter(~pl.col("attendance_id").is_in(drop.implode())), part])
+            parts = []
+        name = f"parts/part-{version:06d}.parquet"
+        write_parquet(part, new(root / name))
+        pname = f"persons-{version:06d}.parquet"
+        write_parquet(persons, new(root / pname))
+        fresh = {
+            **manifest,
+            "version": version,
+            "parts": [*parts, name],
+            "persons": pname,
+            "attendances": persons.height,
+        }
+        if night is None:
+            write_json(mpath, fresh)
+        else:
+            write_json_to(night.stage_path(mpath), fresh)
+    except BaseException:
+        for p in written:
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (root / "manifest.json.tmp").unlink(missing_ok=True)
+        raise
+    return fresh
 
 
 def read_parts(parts: list[Path], columns: list[str]) -> pl.DataFrame:

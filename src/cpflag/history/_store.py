@@ -15,7 +15,6 @@ owner-only files, errors) are set out in ``docs/repeat-attendance.md`` section 4
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import time
@@ -34,8 +33,7 @@ from cpflag.history._files import (
     PERSON_COLUMNS,
     read_frame,
     write_json,
-    write_json_to,
-    write_parquet,
+    write_version,
 )
 from cpflag.history._guard import (
     ReaderSnapshot,
@@ -349,52 +347,43 @@ class HistoryStore:
 
     def _commit(self, part: pl.DataFrame, persons: pl.DataFrame, drop: pl.Series) -> None:
         """Write the new files, then switch the manifest to them (the atomic step)."""
-        version = self.version + 1
-        parts = list(self._manifest["parts"])
-        written: list[Path] = []
-        night = self._night
-        mpath = self.path / "manifest.json"
-
-        def new(path: Path) -> Path:
-            written.append(path)
-            return path if night is None else night.new_file(path, expect=mpath)
-
-        try:
-            if len(parts) + 1 > MAX_PARTS or drop.len():
-                old = self.frame(PART_COLUMNS)
-                old = old.filter(~pl.col("attendance_id").is_in(drop.implode()))
-                whole = pl.concat([old, part])
-                parts = []
-                part = whole
-            name = f"parts/part-{version:06d}.parquet"
-            write_parquet(part, new(self.path / name))
-            parts.append(name)
-            pname = f"persons-{version:06d}.parquet"
-            write_parquet(persons, new(self.path / pname))
-            manifest = {
-                **self._manifest,
-                "version": version,
-                "parts": parts,
-                "persons": pname,
-                "attendances": persons.height,
-            }
-            if night is None:
-                write_json(mpath, manifest)
-            else:
-                write_json_to(night.stage_path(mpath), manifest)
-        except BaseException:
-            for p in written:
-                with contextlib.suppress(OSError):
-                    p.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                (self.path / "manifest.json.tmp").unlink(missing_ok=True)
-            raise
+        rewrite = drop.len() or len(self._manifest["parts"]) >= MAX_PARTS
+        old = self.frame(PART_COLUMNS) if rewrite else None
+        manifest = write_version(self.path, self._manifest, part, persons, drop, old, self._night)
         self._manifest = manifest
         self._hold()
-        if night is not None:
-            night.after_commit(lambda: collect_garbage(self.path, manifest))
+        if self._night is not None:
+            self._night.after_commit(lambda: collect_garbage(self.path, manifest))
             return
         try:
             collect_garbage(self.path, self._manifest)
         except OSError as exc:  # committed; what is left goes at the next append
             log.warning("history store %s: old files kept (%s)", self.path, type(exc).__name__)
+
+    def remove(self, ids: pl.Series) -> int:
+        """Remove stored attendances (retention): parts and persons rewritten without them.
+
+        Persons and families of the rows kept are left as they are (never
+        re-clustered). Staged like an append when the store is staged.
+
+        Args:
+            ids: ``attendance_id`` values to remove (unknown ones are ignored).
+
+        Returns:
+            The number of stored rows removed.
+
+        Raises:
+            StoreError: The store cannot be read or is locked by another append.
+            OSError: A new file cannot be written; the store is left unchanged.
+        """
+        with writer_lock(self.path):
+            if self._night is None:
+                self._reload()
+            stored = self.frame(["attendance_id", *PERSON_COLUMNS])
+            gone = stored["attendance_id"].is_in(ids.implode())
+            n = int(gone.sum())
+            if n:
+                drop = stored.filter(gone)["attendance_id"]
+                empty = self.frame(PART_COLUMNS).head(0)
+                self._commit(empty, stored.filter(~gone).select(PERSON_COLUMNS), drop)
+        return n
