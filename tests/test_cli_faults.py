@@ -19,7 +19,7 @@ import pytest
 from click.testing import Result
 
 import cpflag
-import cpflag.history._store as store_mod
+import cpflag.history._files as store_mod
 from tests.reliability_inputs import NAMES, flag_args, night, run, snapshot
 
 ENOSPC = "No space left on device"

@@ -12,7 +12,8 @@ import pytest
 
 from cpflag import DuplicateIdError, FlagConfig, StoreError
 from cpflag.history import HistoryStore, attendance_model, resolve_and_flag_repeats
-from cpflag.history import _store as store_mod
+from cpflag.history import _files as store_mod
+from cpflag.history import _store as store_class_mod
 from cpflag.history._guard import writer_lock
 from tests.helpers import IDRIS, KEZIAH, attendances, nhs
 
@@ -244,7 +245,7 @@ def test_empty_store_reads_as_an_empty_frame(tmp_path: Path) -> None:
 
 def test_compaction_keeps_the_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(tmp_path / "ref")
-    monkeypatch.setattr(store_mod, "MAX_PARTS", 2)
+    monkeypatch.setattr(store_class_mod, "MAX_PARTS", 2)
     build(tmp_path / "h")
     assert len(list((tmp_path / "h" / "parts").iterdir())) == 1
     assert len(list((tmp_path / "ref" / "parts").iterdir())) == 3
