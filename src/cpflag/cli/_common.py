@@ -80,15 +80,16 @@ def night_started(history: Path | None) -> NightCommit | None:
     recovery = run.start()
     click.get_current_context().call_on_close(run.release)
     when = f" (as of {recovery.as_of})" if recovery.as_of else ""
+    what = "prune (retention run)" if recovery.kind == "prune" else "night"
     if recovery.action == "rolled_back":
         warn(
-            f"the previous night{when} with history store {history} was interrupted before "
+            f"the previous {what}{when} with history store {history} was interrupted before "
             "its commit and rolled back: nothing of it was kept (the summary says whether "
             "it must be re-run)"
         )
     elif recovery.action == "rolled_forward":
         warn(
-            f"the previous night{when} with history store {history} was interrupted after "
+            f"the previous {what}{when} with history store {history} was interrupted after "
             "its commit and has been completed now (rolled forward): nothing to re-run"
         )
     return run.stage()

@@ -1,7 +1,8 @@
-"""Closing-the-loop commands: ``worklist``, ``outcomes``, ``audit`` and ``calibrate``."""
+"""Closing-the-loop commands: ``worklist``, ``outcomes``, ``audit``, ``calibrate`` and ``prune``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -141,3 +142,55 @@ def calibrate_command(history: Path, outcomes: Path | None, out: Path | None) ->
         )
     if out is not None:
         io.write_text(out, json.dumps(check.to_dict(), indent=2) + "\n")
+
+
+@main.command("prune")
+@_history
+@click.option(
+    "--before",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Remove what concerns attendances that arrived before this date.",
+)
+@click.option(
+    "--retain-days",
+    type=click.IntRange(min=1),
+    help="Keep this many days back from today (or --as-of); remove the rest.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date --retain-days counts back from (default: today).",
+)
+@clean_errors
+def prune_command(
+    history: Path,
+    before: dt.datetime | None,
+    retain_days: int | None,
+    as_of: dt.datetime | None,
+) -> None:
+    """Retention: remove the store's rows about attendances past a date.
+
+    The history store's attendances that arrived before the date, and the
+    loop tables' raised and notified rows of them, review outcomes decided and
+    list versions recorded before it, all in one unit (like a night: killed
+    part way, nothing is removed). Repeat attendance and look-back see only
+    what is kept: keep at least a year (the repeat window) unless the trust's
+    policy says otherwise.
+    """
+    from cpflag import loop
+
+    if (before is None) == (retain_days is None):
+        raise click.UsageError("give one of --before and --retain-days")
+    result = loop.prune(
+        history,
+        before=before.date() if before else None,
+        retain_days=retain_days,
+        today=as_of.date() if as_of else None,
+    )
+    rows = ", ".join(f"{k} {v}" for k, v in sorted(result.loop_rows.items())) or "none"
+    click.echo(
+        f"removed before {result.before}: {result.attendances} stored attendances; "
+        f"loop rows: {rows}"
+    )
+    if retain_days is not None and retain_days < 365:
+        warn(f"--retain-days {retain_days} is under the 365-day repeat-attendance window")

@@ -183,10 +183,13 @@ class Recovery:
             its commit point: completed now, nothing to re-run) or
             ``"rolled_back"`` (killed before it: nothing of it was kept).
         as_of: The as-of date of the night rolled back or forward, if recorded.
+        kind: What was interrupted: ``"night"`` (``cpflag flag``) or
+            ``"prune"`` (retention: ``cpflag prune``).
     """
 
     action: str = NONE
     as_of: dt.date | None = None
+    kind: str = "night"
 
     def rerun_needed(self, as_of: dt.date | None) -> bool:
         """True when the night rolled back is not the night now run (it must be re-run).
@@ -194,12 +197,15 @@ class Recovery:
         Args:
             as_of: The as-of date of the night now run.
         """
+        if self.kind != "night":
+            return self.action == ROLLED_BACK
         return self.action == ROLLED_BACK and (self.as_of is None or self.as_of != as_of)
 
     def to_dict(self, as_of: dt.date | None) -> dict[str, object]:
         """The run summary's ``recovery`` entry for a night run at ``as_of``."""
         return {
             "previous_night": self.action,
+            "previous_kind": self.kind,
             "previous_as_of": self.as_of.isoformat() if self.as_of else None,
             "rerun_needed": self.rerun_needed(as_of),
         }
@@ -218,12 +224,14 @@ class NightCommit:
         recovery: What starting the night found of the previous one.
         as_of: The night's as-of date (recorded, so that a rolled-back night
             can be named by the next run).
+        kind: ``"night"``, or ``"prune"`` for a retention run.
     """
 
     def __init__(self, root: str | os.PathLike[str], recovery: Recovery | None = None) -> None:
         self.root = Path(root)
         self.recovery = recovery or Recovery()
         self.as_of: dt.date | None = None
+        self.kind = "night"
         self._id = uuid.uuid4().hex[:12]
         self._files: list[tuple[str, str | None]] = []
         self._expect: dict[str, str | None] = {}
@@ -241,6 +249,7 @@ class NightCommit:
             "id": self._id,
             "state": state,
             "as_of": self.as_of.isoformat() if self.as_of else None,
+            "kind": self.kind,
             "files": [list(f) for f in self._files],
         }
 

@@ -100,7 +100,7 @@ def roll_forward(root: str | os.PathLike[str]) -> Recovery:
         root,
         done,
     )
-    return Recovery(ROLLED_FORWARD, _as_of(record.get("as_of")))
+    return Recovery(ROLLED_FORWARD, _as_of(record.get("as_of")), str(record.get("kind", "night")))
 
 
 def recover_night(root: str | os.PathLike[str]) -> Recovery:
@@ -142,7 +142,7 @@ def recover_night(root: str | os.PathLike[str]) -> Recovery:
         root,
         gone,
     )
-    return Recovery(ROLLED_BACK, _as_of(record.get("as_of")))
+    return Recovery(ROLLED_BACK, _as_of(record.get("as_of")), str(record.get("kind", "night")))
 
 
 class NightRun:

@@ -10,7 +10,8 @@ look-back, the audit, and FHIR output.
 * :func:`audit` -- flags against decisions, per month, LA and kind;
 * :func:`calibration` -- ``match_probability`` checked against decisions, and
   a Platt recalibration (error before and out of fold after);
-* :func:`fhir_flags` -- flags as HL7 FHIR R4 ``Flag`` resources (extra ``fhir``).
+* :func:`fhir_flags` -- flags as HL7 FHIR R4 ``Flag`` resources (extra ``fhir``);
+* :func:`prune` -- retention: the store's rows about attendances past a date removed.
 
 The state lives in the history store's ``loop`` folder
 (``cpflag.history.LoopStore``). See ``docs/notifications.md``,
@@ -38,6 +39,7 @@ from cpflag.loop._notify import (
     write_notifications,
 )
 from cpflag.loop._outcomes import read_outcomes
+from cpflag.loop._retention import PruneResult, prune
 from cpflag.loop._tables import NOTIFICATION_COLUMNS
 from cpflag.loop._versions import ListChanges, compare_lists
 from cpflag.loop._worklist import WORKLIST_COLUMNS
@@ -50,6 +52,7 @@ __all__ = [
     "Calibration",
     "ListChanges",
     "NightResult",
+    "PruneResult",
     "audit",
     "audit_tables",
     "calibration",
@@ -63,6 +66,7 @@ __all__ = [
     "notification_id",
     "notification_path",
     "notifications",
+    "prune",
     "raised_flags",
     "read_outcomes",
     "record_outcomes",

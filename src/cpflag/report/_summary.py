@@ -55,7 +55,8 @@ class RunSummary:
             night -- ``previous_night`` (``none``: it completed;
             ``rolled_forward``: killed after its commit, completed now;
             ``rolled_back``: killed before it, nothing kept),
-            ``previous_as_of`` and ``rerun_needed`` (a night rolled back that
+            ``previous_kind`` (``night`` or ``prune``), ``previous_as_of``
+            and ``rerun_needed`` (a night rolled back that
             is not this one must be run again).
     """
 
@@ -133,6 +134,13 @@ def recovery_line(recovery: dict[str, Any] | None) -> str | None:
     if recovery is None or action not in ("rolled_forward", "rolled_back"):
         return None
     when = f" (as of {recovery['previous_as_of']})" if recovery.get("previous_as_of") else ""
+    if recovery.get("previous_kind") == "prune":
+        if action == "rolled_forward":
+            return "Previous prune (retention): interrupted after its commit; completed now"
+        return (
+            "Previous prune (retention): interrupted before its commit, nothing removed "
+            "-- RUN IT AGAIN"
+        )
     if action == "rolled_forward":
         return (
             f"Previous night{when}: interrupted after its commit; completed now "
