@@ -23,6 +23,7 @@ from click.testing import Result
 
 import cpflag.history._files as files_mod
 import cpflag.history._journal as journal_mod
+from cpflag import loop
 from cpflag.history import HistoryStore, LoopStore
 from tests.reliability_inputs import NAMES, flag_args, night, run, snapshot, write
 
@@ -191,8 +192,6 @@ def test_prune_needs_one_of_before_and_retain_days(after_night_1: Path) -> None:
 def test_a_killed_prune_changes_nothing(
     after_night_1: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cpflag import loop
-
     before = _state(after_night_1)
 
     def die(name: str) -> None:

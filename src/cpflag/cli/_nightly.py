@@ -199,6 +199,11 @@ def flag_command(
     the last --lookback-days is re-checked against new plans (found =
     lookback), and each loaded LA's notifications go to <folder>/<la_code>.csv
     (rows never sent before; a re-run of the night writes the same rows).
+
+    With --history the night is one unit: the store's changes and every
+    output are staged and committed together, so a run killed at any point
+    leaves the previous night or the whole new one; the next run settles an
+    interrupted night first and its summary says whether a re-run is needed.
     """
     if print_config:
         click.echo(config_text(click.get_current_context()), nl=False)
