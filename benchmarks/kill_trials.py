@@ -7,9 +7,10 @@ attendance file per night. Nights 1 .. k-1 are run cleanly (the *pre-night*
 state of night k); night k run cleanly from it gives the *reference* state.
 Each trial picks a night k >= 2 (seeded), starts ``cpflag flag ... --history
 ... --notifications ...`` for it in a subprocess from the pre-night state,
-sends SIGKILL after a random delay (seeded; half the trials uniform over the
-clean run's duration, half over its last 30%, where the files are staged and
-committed), and then:
+sends SIGKILL after a random delay (seeded; half the trials uniform over a
+clean run's duration, half over the window in which a clean probe run's night
+record existed -- where the files are staged, committed and renamed, a few
+tens of milliseconds), and then:
 
 1. names the phase the kill landed in, from what is on disk: ``before
    staging`` (no night record, the old outputs), ``staging`` (record in
@@ -124,6 +125,26 @@ def prepare(work: Path, nights: int, seed: int) -> tuple[Path, dict[int, Path], 
     return data, pre, ref
 
 
+def probe(work: Path, data: Path, pre: Path) -> tuple[float, tuple[float, float]]:
+    """A clean run of night 2: its duration, and when its night record came and went."""
+    folder = work / "probe"
+    shutil.copytree(pre, folder)
+    record = folder / "store" / "night.json"
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        fix_as_of(command(data, folder, 2)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    seen: list[float] = []
+    while proc.poll() is None:
+        if record.exists():
+            seen.append(time.perf_counter() - start)
+        time.sleep(0.0005)
+    duration = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit("the probe night failed")
+    return duration, (seen[0], seen[-1]) if seen else (0.7 * duration, duration)
+
+
 def phase_of(folder: Path, pre_state: dict[str, bytes], finished: bool) -> str:
     if finished:
         return "finished"
@@ -148,12 +169,7 @@ def main() -> int:
         data, pre, ref = prepare(work, args.nights, args.seed + 5)
         pre_states = {k: state(p) for k, p in pre.items()}
         ref_states = {k: state(p) for k, p in ref.items()}
-        # The clean run's duration of a night (from a copy of its pre-night state).
-        probe = work / "probe"
-        shutil.copytree(pre[2], probe)
-        start = time.perf_counter()
-        subprocess.run(fix_as_of(command(data, probe, 2)), check=True, capture_output=True)
-        duration = time.perf_counter() - start
+        duration, window = probe(work, data, pre[2])
         phases: Counter[str] = Counter()
         recoveries: Counter[str] = Counter()
         disagreements = rerun_disagreements = 0
@@ -161,10 +177,12 @@ def main() -> int:
             k = rng.randint(2, args.nights)
             folder = work / f"trial-{trial}"
             shutil.copytree(pre[k], folder)
-            # Half the kills anywhere in the run, half in its last 30% (where the
-            # night stages and commits its files: a few tens of milliseconds).
-            low = 0.0 if rng.random() < 0.5 else 0.7 * duration
-            delay = rng.uniform(low, duration * 1.02)
+            # Half the kills anywhere in the run, half in the window where the
+            # night stages, commits and applies its files (a few tens of ms).
+            if rng.random() < 0.5:
+                delay = rng.uniform(0.0, duration * 1.02)
+            else:
+                delay = rng.uniform(window[0] - 0.02, window[1] + 0.02)
             proc = subprocess.Popen(
                 fix_as_of(command(data, folder, k)),
                 stdout=subprocess.DEVNULL,
@@ -194,6 +212,7 @@ def main() -> int:
             "seed": args.seed,
             "nights": args.nights,
             "clean_night_seconds": round(duration, 2),
+            "staging_window_seconds": [round(window[0], 3), round(window[1], 3)],
             "kills_by_phase": dict(sorted(phases.items())),
             "recovery": dict(sorted(recoveries.items())),
             "disagreements": disagreements,
