@@ -4,7 +4,8 @@ look-back, the audit, and FHIR output.
 * :func:`close_night` -- a night's lists versioned, rejected pairs dropped,
   the history re-checked against new plans, notifications due (called by
   ``cpflag.run_flagging(..., close_loop=True)``);
-* :func:`read_outcomes`, :func:`record_outcomes` -- review decisions in;
+* :func:`read_outcomes`, :func:`record_outcomes` -- review decisions in
+  (:func:`outcomes_in_force` -- those kept in the store);
 * :func:`worklist` -- open review flags, most harmful first;
 * :func:`notifications` -- what each LA was sent, and when;
 * :func:`audit` -- flags against decisions, per month, LA and kind;
@@ -22,6 +23,7 @@ from cpflag.loop._api import (
     audit,
     calibration,
     notifications,
+    outcomes_in_force,
     raised_flags,
     record_outcomes,
     worklist,
@@ -63,6 +65,7 @@ __all__ = [
     "notification_id",
     "notification_path",
     "notifications",
+    "outcomes_in_force",
     "raised_flags",
     "read_outcomes",
     "record_outcomes",
