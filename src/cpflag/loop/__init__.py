@@ -11,6 +11,8 @@ look-back, the audit, and FHIR output.
 * :func:`audit` -- flags against decisions, per month, LA and kind;
 * :func:`calibration` -- ``match_probability`` checked against decisions, and
   a Platt recalibration (error before and out of fold after);
+* :func:`train_model` -- ``cpflag train``: m and u re-estimated, and with a
+  store a recalibration from its decisions written into the model;
 * :func:`fhir_flags` -- flags as HL7 FHIR R4 ``Flag`` resources (extra ``fhir``).
 
 The state lives in the history store's ``loop`` folder
@@ -41,17 +43,20 @@ from cpflag.loop._notify import (
 )
 from cpflag.loop._outcomes import read_outcomes
 from cpflag.loop._tables import NOTIFICATION_COLUMNS
+from cpflag.loop._train import MIN_LABELS, TrainResult, train_model
 from cpflag.loop._versions import ListChanges, compare_lists
 from cpflag.loop._worklist import WORKLIST_COLUMNS
 
 __all__ = [
     "DEFAULT_LOOKBACK_DAYS",
+    "MIN_LABELS",
     "NOTIFICATION_COLUMNS",
     "WORKLIST_COLUMNS",
     "AuditReport",
     "Calibration",
     "ListChanges",
     "NightResult",
+    "TrainResult",
     "audit",
     "audit_tables",
     "calibration",
@@ -69,6 +74,7 @@ __all__ = [
     "raised_flags",
     "read_outcomes",
     "record_outcomes",
+    "train_model",
     "worklist",
     "write_fhir",
     "write_notifications",
