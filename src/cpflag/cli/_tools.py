@@ -179,6 +179,11 @@ def explain(
     help="Review outcomes to record in --history first (attendance_id, plan_id, flag, ...).",
 )
 @click.option(
+    "--no-reestimate",
+    is_flag=True,
+    help="Keep the starting model's m and u (no EM); only recalibrate it from --history.",
+)
+@click.option(
     "--min-labels",
     type=click.IntRange(min=2),
     default=20,
@@ -205,6 +210,7 @@ def train(
     min_labels: int,
     max_pairs: int,
     seed: int,
+    no_reestimate: bool = False,
 ) -> None:
     """Re-estimate the model on a site's own data (u by sampling, m by EM; no labels).
 
@@ -239,6 +245,7 @@ def train(
             max_pairs=max_pairs,
             seed=seed,
             min_labels=min_labels,
+            reestimate=not no_reestimate,
         )
     for line in result.lines():
         click.echo(line)

@@ -31,7 +31,7 @@ from cpflag.loop._api import (
     worklist,
 )
 from cpflag.loop._audit import AuditReport, audit_tables
-from cpflag.loop._calibrate import Calibration, calibration_check
+from cpflag.loop._calibrate import Calibration, calibration_check, expected_calibration_error
 from cpflag.loop._fhir import fhir_flags, write_fhir
 from cpflag.loop._lookback import DEFAULT_LOOKBACK_DAYS, lookback_flags
 from cpflag.loop._night import NightResult, close_night, loop_lines
@@ -64,6 +64,7 @@ __all__ = [
     "close_night",
     "compare_lists",
     "due_notifications",
+    "expected_calibration_error",
     "fhir_flags",
     "lookback_flags",
     "loop_lines",

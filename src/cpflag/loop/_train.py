@@ -1,7 +1,8 @@
 """``cpflag train``: the person model re-estimated, and recalibrated from decisions.
 
 1. m and u are re-estimated on a site's own attendances and plan subjects
-   (u by random sampling, m by EM; no labels), as before.
+   (u by random sampling, m by EM; no labels), as before (``reestimate=False``
+   keeps the starting model's m and u, to recalibrate it alone).
 2. With a history store, the flags people decided there are labels beside
    EM (as clerical reviews are in Splink and dedupe). Their attendances (from
    the store) are run again through an index of the plans with the trained
@@ -93,6 +94,8 @@ class TrainResult:
             return "-" if x is None else f"{x:.3f}"
 
         out = [f"trained on {self.attendances} attendances x {self.plan_subjects} plan subjects"]
+        if self.model.name.endswith("; recalibrated"):
+            out[0] = "m and u kept as in the starting model (no EM)"
         if self.labelled:
             out.append(
                 f"labelled pairs: {self.labelled} decided in the store; {self.refound} raised "
@@ -167,6 +170,7 @@ def train_model(
     max_pairs: int = 1_000_000,
     seed: int = 0,
     min_labels: int = MIN_LABELS,
+    reestimate: bool = True,
     today: dt.date | None = None,
 ) -> TrainResult:
     """Re-estimate the person model; with a store, recalibrate it from its decisions.
@@ -185,6 +189,8 @@ def train_model(
         max_pairs: Random pairs drawn for u.
         seed: Random seed.
         min_labels: Confirmed and rejected pairs each needed to recalibrate.
+        reestimate: Re-estimate m and u (EM); False keeps the starting
+            model's and only recalibrates it.
         today: The date written as ``fitted_on`` (default: today).
 
     Returns:
@@ -204,7 +210,10 @@ def train_model(
     assert inputs.plans is not None
     att, plan_rows = inputs.attendances.table, inputs.plans.table
     subjects = plan_rows.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
-    trained = Linker(model=start).train(att, subjects, max_pairs=max_pairs, seed=seed).model
+    if reestimate:
+        trained = Linker(model=start).train(att, subjects, max_pairs=max_pairs, seed=seed).model
+    else:
+        trained = attrs.evolve(start, name=f"{start.name}; recalibrated")
     trained = attrs.evolve(trained, recalibration=None)
     base = TrainResult(trained, att.height, subjects.height)
     if history is None:
