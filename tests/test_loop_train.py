@@ -160,3 +160,12 @@ def test_outcomes_need_a_store(tmp_path: Path) -> None:
             pl.DataFrame(),
             outcomes=tmp_path / "o.csv",
         )
+
+
+def test_no_reestimate_keeps_m_and_u(decided_store) -> None:  # type: ignore[no-untyped-def]
+    store, data = decided_store
+    start = cpflag.default_model()
+    result = _train(store, data, min_labels=3, reestimate=False, model=start)
+    assert result.model.comparisons == start.comparisons
+    assert result.lines()[0] == "m and u kept as in the starting model (no EM)"
+    assert result.refound == result.labelled
