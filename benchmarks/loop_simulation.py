@@ -7,7 +7,8 @@ attendances against the lists as the LAs shared them: lists are refreshed
 weekly (their ``list_date`` moves on each seventh night), and a share of the
 plans behind true plan-subject attendances is *added late*: withheld from the
 lists until the first weekly refresh after the child's first attendance.
-After each night, every review flag raised is decided from the ground truth
+After each night, every review flag raised, and an audit sample of the match
+flags (``--audit-share``, default a fifth), is decided from the ground truth
 (confirmed when the synthetic truth has the pair, rejected otherwise; repeat
 attendance, which the truth tables do not cover, is left undecided) and the
 outcomes are fed to the next night. Every fifth night is run twice.
@@ -21,10 +22,19 @@ It reports:
 * every attendance findable once its late plan arrives (an oracle run with
   the full lists finds it, and it is within the look-back window) is raised
   by look-back on the night the plan arrives, once;
-* a rejected pair never returns (in flags or notifications) after rejection;
-* the calibration of ``match_probability`` on the decided review flags:
-  expected calibration error before, and after a Platt recalibration fitted
-  on the decisions (out of fold; ``cpflag.loop.calibration``).
+* a rejected pair never returns (in flags or notifications) after rejection,
+  nor at triage: an index built with the store's outcomes
+  (``build_index(..., history=...)``) is asked again for every rejected pair's
+  attendance, by ``match_one`` and by ``match``; confirmed pairs come back as
+  known links;
+* the calibration of ``match_probability`` on the decided flags: expected
+  calibration error before, and after a Platt recalibration fitted on the
+  decisions (out of fold; ``cpflag.loop.calibration``);
+* ``cpflag train`` with the outcomes (``cpflag.loop.train_model``, the
+  ``cpflag train --history`` path): the labelled pairs, the error before and
+  after its recalibration (out of fold), and the error of every plan-based
+  flag of the 30 nights against the ground truth (decided or not) with the
+  shipped model, the trained model's own probabilities and the recalibrated ones.
 """
 
 from __future__ import annotations
@@ -42,8 +52,11 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import attrs
+
 import cpflag
 from cpflag import loop, synth
+from cpflag.loop import expected_calibration_error
 
 KEY = ["attendance_id", "plan_id", "flag"]
 
@@ -70,12 +83,17 @@ def _late_plans(data: synth.SynthData, share: float, seed: int, days: list[dt.da
     return out
 
 
-def _decide(flags: pl.DataFrame, truth: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+def _decide(
+    flags: pl.DataFrame, truth: pl.DataFrame, day: dt.date, audit_share: float, seed: int
+) -> pl.DataFrame:
     # The truth tables hold the plan-based flags only: repeat attendance is left undecided.
+    plan_based = flags.filter(pl.col("flag") != "repeat_attendance").sort(KEY, nulls_last=True)
+    rng = np.random.default_rng([seed, day.toordinal()])
+    audited = pl.Series(rng.random(plan_based.height) < audit_share)
     review = (
-        flags.filter((pl.col("band") == "review") & (pl.col("flag") != "repeat_attendance"))
+        plan_based.filter((pl.col("band") == "review") | audited)
         .select(KEY)
-        .unique()
+        .unique(maintain_order=True)
     )
     true = truth.select(KEY).with_columns(pl.lit(True).alias("true"))
     return review.join(true, on=KEY, how="left", nulls_equal=True).select(
@@ -94,6 +112,7 @@ def main() -> None:
     ap.add_argument("--nights", type=int, default=30)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--late-share", type=float, default=0.1)
+    ap.add_argument("--audit-share", type=float, default=0.2, help="Match flags decided too.")
     ap.add_argument("--keep", type=Path, help="Keep the store and files here.")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -139,7 +158,7 @@ def main() -> None:
         run = outs[-1][0]
         files[day] = {"all": run.notifications}
         flags_by_night[day] = run.flags
-        pending = _decide(run.flags, data.truth_flags, day)
+        pending = _decide(run.flags, data.truth_flags, day, args.audit_share, args.seed)
         decided_all.append(pending)
         for a, p, f in pending.filter(pl.col("outcome") == "rejected").select(KEY).iter_rows():
             rejected_on.setdefault((a, p, f), day)
@@ -228,6 +247,53 @@ def main() -> None:
             )
 
     check = loop.calibration(store)
+
+    # Triage with the outcomes: every rejected pair's attendance asked again.
+    decided_now = loop.outcomes_in_force(store)
+    triage = cpflag.build_index(data.plans, data.manifest, history=store)
+    asked = data.attendances.join(
+        decided_now.select("attendance_id").unique(), on="attendance_id", how="semi"
+    )
+    one = pl.concat([triage.match_one(r) for r in asked.iter_rows(named=True)])
+    batch_again = triage.match(asked)
+    rejected_now = decided_now.filter(pl.col("outcome") == "rejected").select(KEY)
+    confirmed_now = decided_now.filter(pl.col("outcome") == "confirmed").select(KEY)
+    triage_returned = {
+        name: frame.join(rejected_now, on=KEY, how="semi", nulls_equal=True).height
+        for name, frame in (("match_one", one), ("match", batch_again))
+    }
+    known = one.join(confirmed_now, on=KEY, how="semi", nulls_equal=True)
+    known_links = known.filter(pl.col("reasons").str.starts_with("CONFIRMED by review")).height
+
+    # cpflag train with the outcomes, and every plan-based flag against the truth.
+    t1 = time.perf_counter()
+    trained = loop.train_model(
+        data.attendances, data.plans, manifest=data.manifest, history=store, seed=args.seed
+    )
+    train_s = time.perf_counter() - t1
+    recal_only = loop.train_model(
+        data.attendances,
+        data.plans,
+        manifest=data.manifest,
+        history=store,
+        seed=args.seed,
+        reestimate=False,
+    )
+    truth_keys = data.truth_flags.select(KEY).with_columns(pl.lit(True).alias("_true"))
+
+    def truth_ece(model: cpflag.LinkageModel | None) -> tuple[float, int]:
+        config = cpflag.FlagConfig() if model is None else cpflag.FlagConfig(model=model)
+        flags = cpflag.flag(data.attendances, data.plans, data.manifest, config=config)
+        f = flags.filter(pl.col("match_probability").is_not_null()).join(
+            truth_keys, on=KEY, how="left", nulls_equal=True
+        )
+        y = f["_true"].fill_null(False).to_numpy().astype(float)
+        return expected_calibration_error(f["match_probability"].to_numpy(), y), f.height
+
+    shipped_ece, n_flags = truth_ece(None)
+    own_ece, _ = truth_ece(attrs.evolve(trained.model, recalibration=None))
+    recal_ece, _ = truth_ece(trained.model)
+    shipped_recal_ece, _ = truth_ece(recal_only.model)
     print(
         f"cpflag loop simulation: {len(days)} nights, seed {args.seed}, "
         f"{data.attendances.height} attendances, {data.plans.height} plan rows, "
@@ -257,6 +323,24 @@ def main() -> None:
         f"flags: {check.ece_before:.3f} before, {after} after a Platt recalibration "
         f"(out of fold; slope {check.slope:.2f}, intercept {check.intercept:.2f}; "
         f"improves: {check.improves})"
+    )
+    print(
+        f"triage with the outcomes ({len(asked)} decided attendances asked again): rejected "
+        f"pairs returning: match_one {triage_returned['match_one']}, match "
+        f"{triage_returned['match']}; confirmed pairs shown as known links: {known_links} "
+        f"of {confirmed_now.height}"
+    )
+    print(f"cpflag train --history ({train_s:.0f} s):")
+    for line in trained.lines():
+        print(f"  {line}")
+    print("cpflag train --history --no-reestimate (the shipped m and u, recalibrated):")
+    for line in recal_only.lines():
+        print(f"  {line}")
+    print(
+        f"every plan-based flag of the {len(days)} nights against the truth (shipped model: "
+        f"{n_flags} flags): expected calibration error {shipped_ece:.4f} shipped, "
+        f"{shipped_recal_ece:.4f} shipped and recalibrated; {own_ece:.4f} re-estimated (EM, "
+        f"its own probabilities), {recal_ece:.4f} re-estimated and recalibrated"
     )
     print(decided.to_text().split("\n\n")[2])
     if args.keep is None:

@@ -151,3 +151,49 @@ def test_calibrate_reports_too_few_decisions(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "no decided flags" in res.output
     assert json.loads((tmp_path / "c.json").read_text())["decided"] == 0
+
+
+def test_audit_chart_from_the_command_line(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    code, _, err = _flag(tmp_path, "--history", str(store), "--notifications", str(tmp_path / "n"))
+    assert code == 0, err
+    runner = CliRunner()
+    res = runner.invoke(
+        main, ["audit", "--history", str(store), "--chart", str(tmp_path / "a.svg")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "chart written to" in res.output
+    assert (tmp_path / "a.svg").read_text().lstrip().startswith("<svg")
+    res = runner.invoke(
+        main, ["audit", "--history", str(store), "--chart", str(tmp_path / "a.pdf")]
+    )
+    assert res.exit_code == 2
+    assert "use one of .html, .png, .svg" in res.stderr
+
+
+def test_train_with_history_reports_labels_and_keeps_calibration(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    code, _, err = _flag(tmp_path, "--history", str(store), "--notifications", str(tmp_path / "n"))
+    assert code == 0, err
+    outcomes = tmp_path / "outcomes.csv"
+    pl.DataFrame(
+        {
+            "attendance_id": ["A1", "A2"],
+            "plan_id": ["P1", "P2"],
+            "flag": ["plan_subject"] * 2,
+            "outcome": ["confirmed", "confirmed"],
+            "decided_on": ["2026-11-25"] * 2,
+        }
+    ).write_csv(outcomes)
+    out = tmp_path / "model.json"
+    args = ["train", "--attendances", str(tmp_path / "att.csv"), "--plans"]
+    args += [str(tmp_path / "plans.csv"), "--out", str(out), "--max-pairs", "1000"]
+    res = CliRunner().invoke(main, [*args, "--history", str(store), "--outcomes", str(outcomes)])
+    assert res.exit_code == 0, res.output + res.stderr
+    assert "labelled pairs: 2 decided in the store; 2 raised again" in res.output
+    assert "too few labels (2 confirmed, 0 rejected; at least 20 of each needed)" in res.output
+    assert "keeps the shipped calibration" in res.output
+    assert json.loads(out.read_text())["format"] == "cpflag-model/1"
+    res = CliRunner().invoke(main, [*args, "--outcomes", str(outcomes)])
+    assert res.exit_code == 2
+    assert "--outcomes needs --history" in res.stderr

@@ -18,6 +18,8 @@ from cpflag.loop._tables import (
     OUTCOMES_SCHEMA,
     RAISED_SCHEMA,
 )
+from cpflag.report import charts
+from cpflag.report.audit_charts import audit_chart
 
 D = dt.date
 
@@ -179,3 +181,28 @@ def test_calibration_with_too_few_decisions(tmp_path: Path) -> None:
     assert check.decided == 3
     assert check.ece_after is None
     assert not check.improves
+
+
+def test_audit_chart_counts_per_month_and_calibration(tmp_path: Path) -> None:
+    report = loop.audit(_store(tmp_path))
+    spec = audit_chart(report).to_dict()
+    monthly, calib = spec["hconcat"]
+    got = {(r["month"], r["measure"]): r["count"] for r in monthly["data"]["values"]}
+    assert got == {
+        ("2026-10", "flags"): 1,
+        ("2026-10", "reviewed"): 1,
+        ("2026-10", "confirmed"): 1,
+        ("2026-10", "rejected"): 0,
+        ("2026-11", "flags"): 4,
+        ("2026-11", "reviewed"): 2,
+        ("2026-11", "confirmed"): 1,
+        ("2026-11", "rejected"): 1,
+    }
+    points = calib["layer"][1]["data"]["values"]
+    assert [(p["decile"], p["decided"], p["confirmed_share"]) for p in points] == [
+        (6, 2, 0.5),
+        (10, 1, 1.0),
+    ]
+    svg = charts.svg(audit_chart(report))
+    assert "Calibration from decisions" in svg
+    assert "<svg" in svg

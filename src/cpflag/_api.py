@@ -139,6 +139,7 @@ def build_index(
     config: FlagConfig | None = None,
     *,
     warm: bool = True,
+    history: HistoryStore | str | Path | None = None,
 ) -> PlanIndex:
     """Read and validate the plan lists and build a :class:`PlanIndex`.
 
@@ -155,11 +156,18 @@ def build_index(
         manifest: Per-LA list dates (``la_code,list_date``), when not in the plans.
         config: Run configuration.
         warm: Compile the triage path now.
+        history: A history store whose review outcomes the index applies:
+            a pair a person rejected is never raised, a confirmed one is
+            shown as a known link (``PlanIndex.with_outcomes``), as the
+            nightly batch reads them.
 
     Raises:
         InputError: The plans cannot be used (see ``cpflag.io``).
+        StoreError: No history store at ``history``.
     """
     index = PlanIndex.build(_read_plans(plans, manifest).table, config=config)
+    if history is not None:
+        index = index.with_outcomes(loop.outcomes_in_force(history))
     return index.warm() if warm else index
 
 

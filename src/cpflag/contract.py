@@ -19,6 +19,7 @@ __all__ = [
     "ATTENDANCES",
     "BANDS",
     "FLAGS",
+    "FLAG_KEY",
     "FLAG_KINDS",
     "IDENTIFYING_COLUMNS",
     "MANIFEST",
@@ -29,6 +30,7 @@ __all__ = [
     "Column",
     "FlagKind",
     "Found",
+    "Outcome",
     "TableSpec",
 ]
 
@@ -211,6 +213,19 @@ class Found(enum.StrEnum):
     #: Raised later, when a list first carried the plan or the link.
     LOOKBACK = "lookback"
 
+
+class Outcome(enum.StrEnum):
+    """What a person decided on a flag (``review_outcomes``, section 5)."""
+
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+#: A flag's identity, and a decided pair's: the two records (the attendance's
+#: id and the plan's own id, never a row number, so it survives every list
+#: refresh) and the kind; ``plan_id`` is null for ``repeat_attendance``. The
+#: batch, the look-back, the notifications and triage key on it alike.
+FLAG_KEY: Final = ("attendance_id", "plan_id", "flag")
 
 #: The flag kinds' names, in flag order (plain strings, for tables and options).
 FLAG_KINDS: Final[tuple[str, ...]] = tuple(k.value for k in FlagKind)

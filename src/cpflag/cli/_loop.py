@@ -92,17 +92,38 @@ def outcomes_command(history: Path, outcomes: Path) -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the report (text)."
 )
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the audit: .html, .png or .svg (flags, reviewed, confirmed and "
+    'rejected per month; the calibration table). Needs pip install "cpflag[charts]".',
+)
 @clean_errors
-def audit_command(history: Path, outcomes: Path | None, out: Path | None) -> None:
+def audit_command(
+    history: Path, outcomes: Path | None, out: Path | None, chart: Path | None = None
+) -> None:
     """Report flags against review decisions: per month, LA and kind, with calibration."""
     from cpflag import io, loop
 
-    if out is not None:
-        io.check_output_paths({"--out": (out, "file")}, inputs={"--outcomes": outcomes})
-    text = loop.audit(history, outcomes).to_text()
+    io.check_output_paths(
+        {"--out": (out, "file"), "--chart": (chart, "file")},
+        inputs={"--outcomes": outcomes, "--history": history},
+    )
+    if chart is not None:
+        from cpflag.report import charts  # fails here, cleanly, without the extra
+        from cpflag.report.audit_charts import audit_chart
+
+        if chart.suffix.lower() not in charts.CHART_SUFFIXES:
+            raise click.BadParameter(
+                f"{chart}: use one of {', '.join(charts.CHART_SUFFIXES)}", param_hint="--chart"
+            )
+    report = loop.audit(history, outcomes)
+    text = report.to_text()
     if out is not None:
         io.write_text(out, text + "\n")
     click.echo(text)
+    if chart is not None:
+        click.echo(f"chart written to {charts.save(audit_chart(report), chart)}")
 
 
 @main.command("calibrate")

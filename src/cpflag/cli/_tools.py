@@ -160,6 +160,7 @@ def explain(
 @main.command()
 @click.option("--attendances", type=path_in, required=True, help="A site's attendances.")
 @click.option("--plans", type=path_in, required=True, help="The plan lists.")
+@click.option("--manifest", type=path_in, help="Per-LA list dates, when not in the plans.")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -167,6 +168,28 @@ def explain(
     help="Model JSON to write.",
 )
 @model_opt
+@click.option(
+    "--history",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A history store: recalibrate match_probability from the review outcomes in it.",
+)
+@click.option(
+    "--outcomes",
+    type=path_in,
+    help="Review outcomes to record in --history first (attendance_id, plan_id, flag, ...).",
+)
+@click.option(
+    "--no-reestimate",
+    is_flag=True,
+    help="Keep the starting model's m and u (no EM); only recalibrate it from --history.",
+)
+@click.option(
+    "--min-labels",
+    type=click.IntRange(min=2),
+    default=20,
+    show_default=True,
+    help="Confirmed and rejected pairs each needed to recalibrate.",
+)
 @click.option(
     "--max-pairs",
     type=click.IntRange(min=1000),
@@ -177,31 +200,56 @@ def explain(
 @click.option("--seed", type=int, default=0, show_default=True)
 @clean_errors
 def train(
-    attendances: Path, plans: Path, out: Path, model: Path | None, max_pairs: int, seed: int
+    attendances: Path,
+    plans: Path,
+    manifest: Path | None,
+    out: Path,
+    model: Path | None,
+    history: Path | None,
+    outcomes: Path | None,
+    min_labels: int,
+    max_pairs: int,
+    seed: int,
+    no_reestimate: bool = False,
 ) -> None:
-    """Re-estimate the model on a site's own data (u by sampling, m by EM; no labels)."""
-    import polars as pl
+    """Re-estimate the model on a site's own data (u by sampling, m by EM; no labels).
 
-    from cpflag import FlagConfig, LinkageModel, Linker, io
-    from cpflag.rules.plan_subject import SUBJECT_PLAN_TYPES
+    With --history, the flags people decided there are labels beside EM: a
+    recalibration of match_probability is fitted on them and written into the
+    model (bands unchanged), when there are enough and it lowers the error
+    out of fold. Prints the labelled pairs and the error before and after.
+    """
+    from cpflag import LinkageModel, io, loop
 
     t0 = time.perf_counter()
     io.check_output_paths(
         {"--out": (out, "json")},
-        inputs={"--attendances": attendances, "--plans": plans, "--model": model},
+        inputs={
+            "--attendances": attendances,
+            "--plans": plans,
+            "--manifest": manifest,
+            "--model": model,
+            "--outcomes": outcomes,
+        },
     )
-    # The flag rules' person model (with its guards) unless a model file is given.
-    start = LinkageModel.from_json(model) if model else FlagConfig().model
-    linker = Linker(model=start)
-    inputs = io.read_inputs(attendances=attendances, plans=plans)
-    assert inputs.attendances is not None
-    assert inputs.plans is not None
-    att = inputs.attendances.table
-    pl_tab = inputs.plans.table.filter(pl.col("plan_type").is_in(SUBJECT_PLAN_TYPES))
-    stage(f"training on {att.height} attendances x {pl_tab.height} plan subjects", t0)
-    with step("training (u by sampling, m by EM)"):
-        trained = linker.train(att, pl_tab, max_pairs=max_pairs, seed=seed)
-    io.write_text(out, trained.model.to_json() + "\n")
+    if outcomes is not None and history is None:
+        raise click.UsageError("--outcomes needs --history (the store whose flags they decide)")
+    with step("training (u by sampling, m by EM; then the labelled pairs)"):
+        result = loop.train_model(
+            attendances,
+            plans,
+            manifest=manifest,
+            model=LinkageModel.from_json(model) if model else None,
+            history=history,
+            outcomes=outcomes,
+            max_pairs=max_pairs,
+            seed=seed,
+            min_labels=min_labels,
+            reestimate=not no_reestimate,
+        )
+    for line in result.lines():
+        click.echo(line)
+    io.write_text(out, result.model.to_json() + "\n")
     stage(f"model written to {out}", t0)
 
 

@@ -6,7 +6,9 @@ written side by side so the two stay the same:
 * ``match_probability``: the posterior probability of the score, a log2
   posterior odds that includes the prior: p = 2^s / (1 + 2^s), computed as
   1 / (1 + 2^-|s|) or 2^-|s| / (1 + 2^-|s|) so that no power overflows; at
-  most the probability of the guard that applies (``Guard.probability``).
+  most the probability of the guard that applies (``Guard.probability``);
+  then, when the person model carries one, its recalibration from review
+  outcomes (``LinkageModel.recalibration``: monotone, the band unchanged).
 * ``check``: null at ``match``; at ``review``, what the rule declares for the
   cap or guard that put the flag there, else the kind's generic check
   (``cpflag.rules.REVIEW_CHECKS``).
@@ -26,7 +28,7 @@ from typing import Final
 import polars as pl
 
 from cpflag.contract import Band, Found
-from cpflag.linkage import LinkageModel
+from cpflag.linkage import LinkageModel, Recalibration
 from cpflag.rules import REVIEW_CHECKS
 
 __all__ = [
@@ -49,26 +51,34 @@ def guard_ceilings(model: LinkageModel) -> dict[str, float]:
     return {g.name: g.probability for g in model.guards if g.probability is not None}
 
 
-def probability_expr(score: pl.Expr, ceilings: Mapping[str, float] | None = None) -> pl.Expr:
+def probability_expr(
+    score: pl.Expr,
+    ceilings: Mapping[str, float] | None = None,
+    recalibration: Recalibration | None = None,
+) -> pl.Expr:
     """``match_probability`` of a score column (log2 posterior odds).
 
     With ``ceilings`` (``guard`` in scope), a flag a guard applies to has at
     most that guard's probability: where a guard applies the weights are known
-    to over-count, so the score's own probability is not to be trusted.
+    to over-count, so the score's own probability is not to be trusted. With
+    ``recalibration``, that probability is then recalibrated.
     """
     tail = pl.lit(2.0).pow(-score.abs())
     p = pl.when(score >= 0).then(1.0 / (1.0 + tail)).otherwise(tail / (1.0 + tail))
-    if not ceilings:
-        return p
-    cap = pl.col("guard").replace_strict(dict(ceilings), default=1.0, return_dtype=pl.Float64)
-    return pl.min_horizontal(p, cap.fill_null(1.0))
+    if ceilings:
+        cap = pl.col("guard").replace_strict(dict(ceilings), default=1.0, return_dtype=pl.Float64)
+        p = pl.min_horizontal(p, cap.fill_null(1.0))
+    return p if recalibration is None else recalibration.expr(p)
 
 
-def probability_one(score: float, ceiling: float | None = None) -> float:
+def probability_one(
+    score: float, ceiling: float | None = None, recalibration: Recalibration | None = None
+) -> float:
     """:func:`probability_expr` of one score (``ceiling``: its guard's, if any)."""
     tail: float = 2.0 ** -abs(score)
     p = 1.0 / (1.0 + tail) if score >= 0 else tail / (1.0 + tail)
-    return p if ceiling is None else min(p, ceiling)
+    p = p if ceiling is None else min(p, ceiling)
+    return p if recalibration is None else recalibration.apply_one(p)
 
 
 def check_expr(kind: str, model: LinkageModel) -> pl.Expr:

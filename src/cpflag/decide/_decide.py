@@ -96,7 +96,9 @@ def finish_flags(
     """
     guard_note = guard_note_expr(model.thresholds.match)
     return frame.with_columns(
-        probability_expr(pl.col("score"), guard_ceilings(model)).alias("match_probability"),
+        probability_expr(pl.col("score"), guard_ceilings(model), config.model.recalibration).alias(
+            "match_probability"
+        ),
         check_expr(kind, model).alias("check"),
         pl.lit(FOUND).alias("found"),
         pl.concat_str(

@@ -188,6 +188,7 @@ def flag_rows(
                 "match_probability": probability_one(
                     d.pair.match_weight,
                     None if guard is None else ceilings.get(guard),
+                    config.model.recalibration,
                 ),
                 "check": check_one(kind, band, guard, scorer.model),
                 "found": FOUND,

@@ -26,6 +26,7 @@ import polars as pl
 from cpflag._errors import InputError
 from cpflag.contract import FlagKind
 from cpflag.engine._batch import DEFAULT_CHUNK_SIZE, run_batch
+from cpflag.engine._known import KnownPairs
 from cpflag.engine._lookup import KeyLookup, build_lookups
 from cpflag.engine._pair import score_pair
 from cpflag.engine._parts import IndexParts
@@ -80,9 +81,27 @@ class PlanIndex(IndexParts):
     Build with :meth:`build`; then :meth:`match` a batch or :meth:`match_one` a
     record. The attributes are those of the prepared lists (``plans``,
     ``subjects``, ``families``, ``mothers``, ``config``, ...).
+
+    An index built with review outcomes (:meth:`with_outcomes`,
+    ``cpflag.build_index(..., history=...)``) never raises a pair a person
+    rejected and shows a confirmed pair as a known link (``KnownPairs``), in
+    :meth:`match` and :meth:`match_one` alike.
     """
 
+    known: KnownPairs = attrs.field(factory=KnownPairs, eq=False, repr=False, kw_only=True)
     _once: _Once = attrs.field(factory=_Once, init=False, eq=False, repr=False)
+
+    def with_outcomes(self, outcomes: pl.DataFrame) -> PlanIndex:
+        """This index with review outcomes applied to what it raises.
+
+        Args:
+            outcomes: ``review_outcomes`` rows (``cpflag.loop.read_outcomes``;
+                the latest per pair).
+
+        Returns:
+            A new index (the triage path compiled afresh on first use).
+        """
+        return attrs.evolve(self, known=KnownPairs.of(outcomes))
 
     @property
     def la_codes(self) -> list[str]:
@@ -157,7 +176,7 @@ class PlanIndex(IndexParts):
             raise InputError("the prepared frame does not have the batch's rows")
         flags, n_pairs = run_batch(self, att, prepared=prepared, chunk_size=chunk_size)
         log.info("%d candidate pairs for %d attendances", n_pairs, att.height)
-        return MatchResult(flags=flags, candidate_pairs=n_pairs)
+        return MatchResult(flags=self.known.apply(flags), candidate_pairs=n_pairs)
 
     def match(
         self, attendances: pl.DataFrame, *, prepared: pl.DataFrame | None = None
@@ -194,12 +213,11 @@ class PlanIndex(IndexParts):
             ConfigError: The model names a column the record does not have.
         """
         state = self._triage()
-        if state is not None:
-            flags = match_one(state, record)
-            if flags is not None:
-                return flags
-        att = conform_attendances(pl.DataFrame([dict(record)]))
-        return run_batch(self, att, lookups=self.lookups())[0]
+        flags = None if state is None else match_one(state, record)
+        if flags is None:
+            att = conform_attendances(pl.DataFrame([dict(record)]))
+            flags = run_batch(self, att, lookups=self.lookups())[0]
+        return self.known.apply(flags) if len(self.known) else flags
 
     def score_pair(
         self, attendance: pl.DataFrame, plan_id: str, flag: str = FlagKind.PLAN_SUBJECT

@@ -7,6 +7,7 @@ from cpflag.linkage._estimate import estimate_m, estimate_u
 from cpflag.linkage._linker import Linker, LinkResult, band_expr
 from cpflag.linkage._model import BlockingRule, Comparison, Guard, Level, LinkageModel, Thresholds
 from cpflag.linkage._prepare import PREPARED_COLUMNS, ROLES, prepare_people
+from cpflag.linkage._recalibration import Recalibration
 from cpflag.linkage._score import (
     check_level_labels,
     compute_gammas,
@@ -28,6 +29,7 @@ __all__ = [
     "LinkResult",
     "LinkageModel",
     "Linker",
+    "Recalibration",
     "Thresholds",
     "band_expr",
     "block",

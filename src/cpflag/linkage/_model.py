@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from cpflag._errors import ModelError
+from cpflag.linkage._model_rules import BlockingRule, Guard, Thresholds, probability_validator
+from cpflag.linkage._recalibration import Recalibration
 
 __all__ = [
     "BlockingRule",
@@ -39,15 +41,14 @@ __all__ = [
 
 #: Bounds that keep estimated probabilities away from 0 and 1, so that no
 #: single level can carry an infinite weight (a veto or a certainty).
+#: Model file formats read: 1 (no recalibration), 2 (with ``recalibration``).
+MODEL_FORMATS = ("cpflag-model/1", "cpflag-model/2")
+
 PROB_FLOOR = 1e-9
 PROB_CEIL = 1.0 - 1e-9
 
 
 def _levels(items: Iterable[Level]) -> tuple[Level, ...]:
-    return tuple(items)
-
-
-def _strs(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(items)
 
 
@@ -63,13 +64,7 @@ def _guards(items: Iterable[Guard]) -> tuple[Guard, ...]:
     return tuple(items)
 
 
-def _when(d: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
-    return {k: tuple(v) for k, v in d.items()}
-
-
-def _prob(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (0.0 < value <= 1.0) or math.isnan(value):
-        raise ModelError(f"{attribute.name} must be in (0, 1], got {value!r}")
+_prob = probability_validator
 
 
 @attrs.frozen
@@ -179,75 +174,6 @@ class Comparison:
 
 
 @attrs.frozen
-class BlockingRule:
-    """An equi-join on derived keys: pairs agreeing on every key are compared.
-
-    Args:
-        name: Used when reporting pairs (and recall) per rule.
-        left_keys: Prepared columns of the left (attendance) side.
-        right_keys: Prepared columns of the right (plan) side; defaults to ``left_keys``.
-            A list-typed key column is exploded: any element may agree.
-        why: The failure the rule protects against, for the docs and reviewers.
-    """
-
-    name: str
-    left_keys: tuple[str, ...] = attrs.field(converter=_strs)
-    right_keys: tuple[str, ...] = attrs.field(converter=_strs, default=())
-    why: str = ""
-
-    @property
-    def keys_right(self) -> tuple[str, ...]:
-        return self.right_keys or self.left_keys
-
-
-@attrs.frozen
-class Guard:
-    """A rule that caps a pair at ``review`` however high its weight.
-
-    A pair is capped when, for every ``comparison -> labels`` entry in ``when``,
-    the pair's level of that comparison is one of the labels (``null``: a value
-    missing on either side). Guards encode known traps where weights alone
-    mislead (twins, a sibling's NHS number typed into the wrong record).
-
-    Args:
-        name: The guard's name (in ``reasons``: "capped at review by the X guard").
-        when: ``comparison -> labels`` that must all hold.
-        why: The trap, for the docs and reviewers.
-        check: What a person should verify for a flag the guard put at review
-            (the flag's ``check``); "" gives the flag kind's generic check. Never
-            an identifying value: it is the same text for every pair.
-        probability: At most this share of the pairs it applies to are the same
-            person (the weights over-count there): the flag's
-            ``match_probability`` is at most this; None: the score's own.
-    """
-
-    name: str
-    when: dict[str, tuple[str, ...]] = attrs.field(converter=_when)
-    why: str = ""
-    check: str = ""
-    probability: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_prob)
-    )
-
-
-@attrs.frozen
-class Thresholds:
-    """Match-weight thresholds of the two bands.
-
-    Args:
-        match: At or above: band ``match`` (alert).
-        review: At or above (and below ``match``): band ``review`` (a person should look).
-    """
-
-    match: float = 6.0
-    review: float = -4.0
-
-    def __attrs_post_init__(self) -> None:
-        if self.review > self.match:
-            raise ModelError("the review threshold must not exceed the match threshold")
-
-
-@attrs.frozen
 class LinkageModel:
     """A complete, reviewable linkage model.
 
@@ -258,14 +184,18 @@ class LinkageModel:
         thresholds: Band thresholds on the final match weight.
         guards: Traps that cap a pair at ``review``.
         name: Free text naming the model and its provenance.
+        recalibration: A recalibration of ``match_probability`` fitted on
+            review outcomes (``cpflag train --history``); None: the
+            probabilities are the weights' own. It never changes a band.
     """
 
     comparisons: tuple[Comparison, ...] = attrs.field(converter=_comparisons)
     blocking_rules: tuple[BlockingRule, ...] = attrs.field(converter=_rules)
     prior: float = attrs.field(default=1e-5, validator=_prob)
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = attrs.field(factory=Thresholds)
     guards: tuple[Guard, ...] = attrs.field(converter=_guards, default=())
     name: str = "cpflag model"
+    recalibration: Recalibration | None = None
 
     def __attrs_post_init__(self) -> None:
         names = [c.name for c in self.comparisons]
@@ -317,8 +247,15 @@ class LinkageModel:
 
     # -- JSON ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict (JSON-ready) of the whole model."""
-        return {"format": "cpflag-model/1", **attrs.asdict(self, recurse=True)}
+        """Plain dict (JSON-ready) of the whole model.
+
+        A model without a recalibration is written as ``cpflag-model/1``
+        (as before it existed); one with it as ``cpflag-model/2``.
+        """
+        out = attrs.asdict(self, recurse=True, filter=lambda a, _v: a.name != "recalibration")
+        if self.recalibration is None:
+            return {"format": MODEL_FORMATS[0], **out}
+        return {"format": MODEL_FORMATS[1], **out, "recalibration": self.recalibration.to_dict()}
 
     def to_json(self, path: str | Path | None = None, *, indent: int = 2) -> str:
         """Serialise to JSON; also write it to ``path`` when given."""
@@ -337,9 +274,12 @@ class LinkageModel:
         if not isinstance(data, dict):
             raise ModelError("a model spec must be a JSON object")
         try:
-            fmt = data.get("format", "cpflag-model/1")
-            if fmt != "cpflag-model/1":
+            fmt = data.get("format", MODEL_FORMATS[0])
+            if fmt not in MODEL_FORMATS:
                 raise ModelError(f"unsupported model format {fmt!r}")
+            recal = data.get("recalibration")
+            if recal is not None and fmt == MODEL_FORMATS[0]:
+                raise ModelError(f"a recalibration needs format {MODEL_FORMATS[1]!r}")
             comps = tuple(
                 Comparison(
                     name=c["name"],
@@ -370,6 +310,7 @@ class LinkageModel:
                 thresholds=Thresholds(**data.get("thresholds", {})),
                 guards=guards,
                 name=data.get("name", "cpflag model"),
+                recalibration=None if recal is None else Recalibration.from_dict(recal),
             )
         except ModelError:
             raise

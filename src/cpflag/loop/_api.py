@@ -22,7 +22,15 @@ from cpflag.loop._tables import (
 )
 from cpflag.loop._worklist import worklist as worklist_table
 
-__all__ = ["audit", "calibration", "notifications", "raised_flags", "record_outcomes", "worklist"]
+__all__ = [
+    "audit",
+    "calibration",
+    "notifications",
+    "outcomes_in_force",
+    "raised_flags",
+    "record_outcomes",
+    "worklist",
+]
 
 Store = HistoryStore | str | Path
 
@@ -60,6 +68,21 @@ def record_outcomes(history: Store, outcomes: TableSource | pl.DataFrame) -> pl.
         merged = merge_outcomes(loop.read("outcomes", OUTCOMES_SCHEMA), new)
         loop.commit({"outcomes": merged})
     return merged
+
+
+def outcomes_in_force(history: Store) -> pl.DataFrame:
+    """The review outcomes recorded in the store (the latest decision per pair).
+
+    Args:
+        history: The history store.
+
+    Returns:
+        ``review_outcomes`` rows, one per (attendance, plan, flag).
+
+    Raises:
+        StoreError: No store at ``history``.
+    """
+    return _loop(history).read("outcomes", OUTCOMES_SCHEMA)
 
 
 def worklist(history: Store, outcomes: TableSource | pl.DataFrame | None = None) -> pl.DataFrame:

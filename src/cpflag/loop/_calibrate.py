@@ -9,8 +9,9 @@ the flags in each) and fits a Platt recalibration on the log-odds,
 out of fold (five folds), so the figure is what the recalibration would do on
 decisions it was not fitted on.
 
-The fitted parameters are reported and can be saved; flags are not rewritten
-with them (that is for the model, ``cpflag train``, to take up).
+The fitted parameters are reported and can be saved; ``cpflag train
+--history`` (``loop.train_model``) fits them on the trained model's own
+probabilities and writes them into the model (``LinkageModel.recalibration``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import polars as pl
 from cpflag.loop._outcomes import CONFIRMED
 from cpflag.loop._tables import KEY
 
-__all__ = ["Calibration", "calibration_check", "expected_calibration_error"]
+__all__ = ["Calibration", "calibration_check", "expected_calibration_error", "fit_calibration"]
 
 _EPS: Final = 1e-6
 _FOLDS: Final = 5
@@ -151,6 +152,19 @@ def calibration_check(raised: pl.DataFrame, outcomes: pl.DataFrame) -> Calibrati
     )
     p = decided["match_probability"].to_numpy().astype(float)
     y = (decided["outcome"] == CONFIRMED).to_numpy().astype(float)
+    return fit_calibration(p, y)
+
+
+def fit_calibration(p: np.ndarray, y: np.ndarray) -> Calibration:
+    """The error of ``p`` against ``y``, and a Platt recalibration measured out of fold.
+
+    Args:
+        p: Probabilities, in a fixed order (the folds are by position).
+        y: Outcomes (1 confirmed, 0 rejected).
+
+    Returns:
+        The check (``ece_after`` None under 20 decisions or with one outcome only).
+    """
     n, pos = len(p), int(y.sum())
     if n == 0:
         return Calibration(0, 0, None, None, 1.0, 0.0)

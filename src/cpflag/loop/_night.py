@@ -27,11 +27,12 @@ import polars as pl
 
 from cpflag.contract import FLAGS, Found
 from cpflag.engine._index import PlanIndex
+from cpflag.engine._known import KnownPairs
 from cpflag.history import HistoryStore, NightCommit
 from cpflag.history._loop_store import LoopStore
 from cpflag.loop._lookback import ATTENDANCE_INFO, DEFAULT_LOOKBACK_DAYS, lookback_flags
 from cpflag.loop._notify import due_notifications
-from cpflag.loop._outcomes import REJECTED, merge_outcomes
+from cpflag.loop._outcomes import merge_outcomes
 from cpflag.loop._tables import (
     KEY,
     LIST_VERSIONS_SCHEMA,
@@ -189,8 +190,8 @@ def close_night(
             loop.read("plans_seen", PLANS_SEEN_SCHEMA),
             run_date,
         )
-        rejected = decided.filter(pl.col("outcome") == REJECTED).select(KEY)
-        kept = flags.join(rejected, on=list(KEY), how="anti", nulls_equal=True)
+        known = KnownPairs.of(decided)  # the negative links, as triage reads them
+        kept = known.drop_rejected(flags)
         earlier = raised.filter(pl.col("raised_on") != run_date)
         found_late = pl.DataFrame(schema=RAISED_SCHEMA)
         if not changes.first_version and changes.recheck_plan_ids:
@@ -202,7 +203,7 @@ def close_night(
                 days=lookback_days,
                 exclude=attendances["attendance_id"],
             )
-            late = late.join(rejected, on=list(KEY), how="anti").join(
+            late = known.drop_rejected(late).join(
                 kept.select(KEY), on=list(KEY), how="anti", nulls_equal=True
             )
             found_late = _with_info(late, attendances, plans, run_date)

@@ -18,15 +18,15 @@ from typing import Final
 import polars as pl
 
 from cpflag._errors import DuplicateIdError, InputError, MissingColumnError, ParseError
-from cpflag.contract import FLAG_KINDS, IDENTIFYING_COLUMNS, FlagKind
+from cpflag.contract import FLAG_KINDS, IDENTIFYING_COLUMNS, FlagKind, Outcome
 from cpflag.io import TableSource, parse_dates
 from cpflag.io._source import load_raw
 from cpflag.loop._tables import KEY, OUTCOMES_SCHEMA
 
 __all__ = ["CONFIRMED", "OUTCOMES", "REJECTED", "latest", "merge_outcomes", "read_outcomes"]
 
-CONFIRMED: Final = "confirmed"
-REJECTED: Final = "rejected"
+CONFIRMED: Final = Outcome.CONFIRMED.value
+REJECTED: Final = Outcome.REJECTED.value
 OUTCOMES: Final = (CONFIRMED, REJECTED)
 _REQUIRED: Final = ("attendance_id", "plan_id", "flag", "outcome", "decided_on")
 

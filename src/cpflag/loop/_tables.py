@@ -21,7 +21,7 @@ from typing import Final
 
 import polars as pl
 
-from cpflag.contract import FLAGS, FlagKind
+from cpflag.contract import FLAG_KEY, FLAGS, FlagKind
 
 __all__ = [
     "HARM_RANK",
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: A flag's identity: the two records and the kind (``plan_id`` null for repeat).
-KEY: Final = ("attendance_id", "plan_id", "flag")
+KEY: Final = FLAG_KEY
 
 #: Flag kinds an LA is told of (every kind with a plan behind it).
 NOTIFIABLE: Final = (

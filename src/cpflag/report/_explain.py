@@ -156,9 +156,12 @@ def explain(
         plan_id=plan_id,
         table=table,
         match_weight=scored["match_weight"],
-        # The flag's own probability: at most its guard's (decide._columns).
+        # The flag's own probability: at most its guard's, then recalibrated
+        # as the person model says (decide._columns).
         match_probability=probability_one(
-            scored["match_weight"], guard_ceilings(model).get(scored["guard"] or "")
+            scored["match_weight"],
+            guard_ceilings(model).get(scored["guard"] or ""),
+            index.config.model.recalibration,
         ),
         band=scored["band"],
         guard=scored["guard"],
