@@ -54,3 +54,20 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+#: What an injected full disk says.
+ENOSPC = "No space left on device"
+
+
+def assert_clean_error(result: Result, *needles: str) -> None:
+    """One ``Error:`` line holding every needle, exit 2, no traceback, no test name."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.output
+    for needle in needles:
+        assert needle in errors[0], (needle, result.output)
+    for name in NAMES:
+        assert name not in result.output

@@ -16,25 +16,17 @@ from typing import Any
 
 import polars as pl
 import pytest
-from click.testing import Result
 
 import cpflag
 import cpflag.history._files as store_mod
-from tests.reliability_inputs import NAMES, flag_args, night, run, snapshot
-
-ENOSPC = "No space left on device"
-
-
-def _clean(result: Result, *needles: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1, result.output
-    for needle in needles:
-        assert needle in errors[0], (needle, result.output)
-    for name in NAMES:
-        assert name not in result.output
+from tests.reliability_inputs import (
+    ENOSPC,
+    assert_clean_error,
+    flag_args,
+    night,
+    run,
+    snapshot,
+)
 
 
 def _fail(exc: OSError) -> Any:
@@ -71,7 +63,7 @@ def test_an_os_error_anywhere_in_a_command_is_one_clean_line(
     needles = [str(exc.strerror), type(exc).__name__]
     if exc.filename:
         needles.append(f"{exc.filename}: {exc.strerror}")
-    _clean(result, *needles)
+    assert_clean_error(result, *needles)
 
 
 def test_a_full_disk_during_a_store_append_is_clean_and_changes_nothing(
@@ -93,12 +85,12 @@ def test_a_full_disk_during_a_store_append_is_clean_and_changes_nothing(
 
     monkeypatch.setattr(store_mod, "write_parquet", full)
     result = run(*flag_args(night2, plans), "--out", out, "--history", store)
-    _clean(result, ENOSPC, str(store / "parts"))
+    assert_clean_error(result, ENOSPC, str(store / "parts"))
     assert snapshot(store) == before_store
     assert out.read_bytes() == before_out  # no half night either
 
 
-def test_a_lock_file_that_cannot_be_opened_is_clean(tmp_path: Path) -> None:
+def test_a_lock_file_that_cannot_be_opened_isassert_clean_error(tmp_path: Path) -> None:
     att, plans, _ = night(tmp_path)
     store = tmp_path / "store"
     assert (
@@ -107,11 +99,13 @@ def test_a_lock_file_that_cannot_be_opened_is_clean(tmp_path: Path) -> None:
     (store / ".lock").unlink()
     (store / ".lock").mkdir()  # cannot be opened for writing, even by root
     result = run(*flag_args(att, plans), "--out", tmp_path / "g.csv", "--history", store)
-    _clean(result, f"history store {store}: cannot open the lock file {store / '.lock'}")
+    assert_clean_error(
+        result, f"history store {store}: cannot open the lock file {store / '.lock'}"
+    )
     assert not (tmp_path / "g.csv").exists()
 
 
-def test_a_full_disk_while_saving_the_index_cache_is_clean(
+def test_a_full_disk_while_saving_the_index_cache_isassert_clean_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     att, plans, man = night(tmp_path)
@@ -126,7 +120,7 @@ def test_a_full_disk_while_saving_the_index_cache_is_clean(
 
     monkeypatch.setattr(pl.DataFrame, "write_ipc", write_ipc)
     result = run(*flag_args(att, plans, man), "--out", tmp_path / "f.csv", "--index-cache", cache)
-    _clean(result, f"cannot write the index cache in {cache}")
+    assert_clean_error(result, f"cannot write the index cache in {cache}")
     assert not cache.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cache")] == []
 
@@ -142,7 +136,7 @@ def test_a_full_disk_while_writing_the_outputs_is_clean_and_leaves_no_part_file(
 
     monkeypatch.setattr(os, "fsync", fsync)
     result = run(*flag_args(att, plans), "--out", tmp_path / "f.csv")
-    _clean(result, f"{tmp_path / 'f.csv'}: cannot write the table (OSError: {ENOSPC})")
+    assert_clean_error(result, f"{tmp_path / 'f.csv'}: cannot write the table (OSError: {ENOSPC})")
     assert snapshot(tmp_path) == before
 
 
@@ -160,5 +154,5 @@ def test_a_read_only_store_is_refused_before_the_work(
         lambda p, mode: not (mode & os.W_OK and Path(p) == store) and real_access(p, mode),
     )
     result = run(*flag_args(att, plans), "--out", tmp_path / "g.csv", "--history", store)
-    _clean(result, f"--history {store}: the folder is not writable")
+    assert_clean_error(result, f"--history {store}: the folder is not writable")
     assert "reading" not in result.output

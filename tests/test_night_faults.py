@@ -19,31 +19,25 @@ from typing import Any
 
 import polars as pl
 import pytest
-from click.testing import Result
 
 import cpflag.history._files as files_mod
 import cpflag.history._journal as journal_mod
 from cpflag import loop
 from cpflag.history import HistoryStore, LoopStore
-from tests.reliability_inputs import NAMES, flag_args, night, run, snapshot, write
+from tests.reliability_inputs import (
+    ENOSPC,
+    assert_clean_error,
+    flag_args,
+    night,
+    run,
+    snapshot,
+    write,
+)
 
-ENOSPC = "No space left on device"
 NIGHT2 = (
     "attendance_id,arrival_time,given_name,family_name,date_of_birth,sex,postcode\n"
     "B1,2026-11-26 10:00,Zebedee,Quuxworth,2018-03-04,M,LS9 8AB\n"
 )
-
-
-def _clean(result: Result, *needles: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1, result.output
-    for needle in needles:
-        assert needle in errors[0], (needle, result.output)
-    for name in NAMES:
-        assert name not in result.output
 
 
 def _night_args(folder: Path, att: Path, as_of: str, *extra: str | Path) -> list[str | Path]:
@@ -85,7 +79,7 @@ def test_a_full_disk_writing_the_store_leaves_the_night_before(
     before = _state(after_night_1)
     monkeypatch.setattr(files_mod, "write_parquet", _full("store/parts/part-000002.parquet"))
     result = run(*_night_args(after_night_1, after_night_1 / "night2.csv", "2026-11-26"))
-    _clean(result, ENOSPC)
+    assert_clean_error(result, ENOSPC)
     assert _state(after_night_1) == before
 
 
@@ -102,7 +96,7 @@ def test_a_full_disk_writing_an_output_leaves_the_night_before(
 
     monkeypatch.setattr(pl.DataFrame, "write_csv", write_csv)
     result = run(*_night_args(after_night_1, after_night_1 / "night2.csv", "2026-11-26"))
-    _clean(result, "cannot write the table", ENOSPC)
+    assert_clean_error(result, "cannot write the table", ENOSPC)
     assert _state(after_night_1) == before  # flags, rejects, summary and store too
 
 
@@ -119,7 +113,7 @@ def test_a_full_disk_writing_the_commit_record_leaves_the_night_before(
 
     monkeypatch.setattr(journal_mod, "write_record", record)
     result = run(*_night_args(after_night_1, after_night_1 / "night2.csv", "2026-11-26"))
-    _clean(result, ENOSPC, "night.json")
+    assert_clean_error(result, ENOSPC, "night.json")
     assert _state(after_night_1) == before
     monkeypatch.undo()
     again = run(*_night_args(after_night_1, after_night_1 / "night2.csv", "2026-11-26"))
