@@ -95,10 +95,13 @@ def finish_flags(
         model: The model that scored the rows (its guards' checks).
     """
     guard_note = guard_note_expr(model.thresholds.match)
+    p = probability_expr(pl.col("score"), guard_ceilings(model), config.model.recalibration)
+    if "window_probability" in frame.columns:
+        # A relationship that holds only for a while (the mother's window):
+        # P(identity) x P(still within the window), composed, never added.
+        p = p * pl.col("window_probability")
     return frame.with_columns(
-        probability_expr(pl.col("score"), guard_ceilings(model), config.model.recalibration).alias(
-            "match_probability"
-        ),
+        p.alias("match_probability"),
         check_expr(kind, model).alias("check"),
         pl.lit(FOUND).alias("found"),
         pl.concat_str(
@@ -165,6 +168,7 @@ def relation_flags(
     plans: pl.DataFrame,
     linker: Linker,
     config: RuleSettings,
+    timing: unborn_mother.BirthTiming | None = None,
 ) -> pl.DataFrame:
     """Flags of one relation kind from its scored, banded pairs.
 
@@ -177,6 +181,7 @@ def relation_flags(
         plans: The index's plans (``prow``, plan columns).
         linker: The relation's linker (its model makes the reasons).
         config: Run configuration.
+        timing: The lists' birth timing (the mother's window with a blank EDD).
     """
     if scored.height == 0:
         return pl.DataFrame(schema=FLAGS.schema)
@@ -211,8 +216,11 @@ def relation_flags(
         .filter(plan_current_expr(pl.col("arrival_date")))
     )
     if kind == FlagKind.UNBORN_MOTHER:
-        out = unborn_mother.cap_late_without_edd(
-            out.filter(unborn_mother.within_window(config)), config
+        out = unborn_mother.compose_window(
+            out.filter(unborn_mother.within_window(config)),
+            config,
+            timing or unborn_mother.BirthTiming(),
+            linker.model.thresholds,
         )
     out = out.with_columns(
         pl.lit(kind).alias("flag"),

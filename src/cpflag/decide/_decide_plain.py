@@ -130,6 +130,7 @@ def flag_rows(
     plans: Rows,
     record: Mapping[str, Any],
     config: RuleSettings,
+    timing: unborn_mother.BirthTiming | None = None,
 ) -> list[dict[str, Any]]:
     """Flag rows of one kind (contract columns) from its banded pairs.
 
@@ -141,6 +142,7 @@ def flag_rows(
         plans: The index's plans (decision columns) by ``prow``.
         record: The attendance (``attendance_id``, ``arrival_time``).
         config: Run configuration.
+        timing: The lists' birth timing (the mother's window with a blank EDD).
 
     Returns:
         One dict per flag, unordered across plans.
@@ -155,6 +157,21 @@ def flag_rows(
     for d, plan in zip(decided, plans.get([d.prow for d in decided]), strict=True):
         if not _current(plan, arrival, kind, config) or plan["plan_id"] in seen:
             continue
+        band, guard, window = d.band, d.guard, 1.0
+        if kind == FlagKind.UNBORN_MOTHER:
+            composed, guard, window = unborn_mother.compose_window_one(
+                band,
+                guard,
+                d.pair.match_weight,
+                (plan["expected_delivery_date"], plan["start_date"]),
+                arrival,
+                config,
+                timing or unborn_mother.BirthTiming(),
+                scorer.model.thresholds,
+            )
+            if composed is None:
+                continue
+            band = composed
         seen.add(plan["plan_id"])
         listed = plan.get("list_date")
         age = None if listed is None else (arrival - listed).days
@@ -162,12 +179,6 @@ def flag_rows(
         if d.via_prow is not None:
             via_id = plans.get([d.via_prow])[0]["plan_id"]
             via = None if via_id is None else f"same LA family as plan {via_id}"
-        band, guard = d.band, d.guard
-        if kind == FlagKind.UNBORN_MOTHER:
-            edd, start = plan["expected_delivery_date"], plan["start_date"]
-            band, guard = unborn_mother.cap_late_without_edd_one(
-                band, guard, edd, start, arrival, config
-            )
         notes = [
             scorer.reasons(d.pair),
             via,
@@ -189,7 +200,8 @@ def flag_rows(
                     d.pair.match_weight,
                     None if guard is None else ceilings.get(guard),
                     config.model.recalibration,
-                ),
+                )
+                * window,
                 "check": check_one(kind, band, guard, scorer.model),
                 "found": FOUND,
                 "reasons": "; ".join(n for n in notes if n is not None),

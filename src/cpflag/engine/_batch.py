@@ -157,4 +157,6 @@ def _flags(
 ) -> pl.DataFrame:
     scored = scored.filter(pl.col("band").is_not_null())
     right = parts.plan_side(kind)
-    return relation_flags(kind, scored, left, att, right, parts.plans, linker, parts.config)
+    return relation_flags(
+        kind, scored, left, att, right, parts.plans, linker, parts.config, parts.birth_timing
+    )

@@ -28,6 +28,7 @@ from cpflag.rules._frames import (
     sibling_frame,
 )
 from cpflag.rules.plan_subject import SUBJECT_PLAN_TYPES
+from cpflag.rules.unborn_mother import BirthTiming
 
 __all__ = ["STORED_FRAMES", "IndexParts"]
 
@@ -52,6 +53,8 @@ class IndexParts:
         mother_tf: Term frequencies of the unborn plans' mothers.
         relation_linkers: The relationship linkers by flag kind.
         relation_tf: Term frequencies for the relation models' adjusted levels.
+        birth_timing: When the lists' pre-birth plans are due after their start
+            (the unborn mother's window where a plan has no EDD).
     """
 
     plans: pl.DataFrame
@@ -66,6 +69,7 @@ class IndexParts:
     mother_tf: dict[str, pl.DataFrame]
     relation_linkers: dict[str, Linker]
     relation_tf: dict[str, dict[str, pl.DataFrame]]
+    birth_timing: BirthTiming
 
     def plan_side(self, kind: str) -> pl.DataFrame:
         """The plan-side frame a flag kind is matched against.
@@ -149,6 +153,7 @@ class IndexParts:
                 kind: term_frequencies(right[kind], rl.model, column_references={"family": adults})
                 for kind, rl in linkers.items()
             },
+            birth_timing=BirthTiming.from_plans(plans),
         )
 
     def stored(self) -> dict[str, pl.DataFrame]:
@@ -203,6 +208,7 @@ class IndexParts:
             mother_tf=tf["mother_tf"],
             relation_linkers=linkers,
             relation_tf={kind: relation_tf.get(kind, {}) for kind in linkers},
+            birth_timing=BirthTiming.from_plans(frames["plans"]),
         )
 
 

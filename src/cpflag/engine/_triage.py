@@ -45,6 +45,7 @@ from cpflag.rules import newborn
 from cpflag.rules._attendee import strong_anchor_one
 from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
 from cpflag.rules.plan_subject import yielding_checks
+from cpflag.rules.unborn_mother import BirthTiming
 
 __all__ = ["TriageState", "build_state", "match_one"]
 
@@ -80,6 +81,7 @@ class TriageState:
         model: The person model.
         yielding: The checks of plan_subject reviews that give way to a
             relative's flag (``rules.plan_subject.yielding_checks``), once.
+        birth_timing: The lists' birth timing (the index's).
     """
 
     scorer: PlainScorer
@@ -96,6 +98,7 @@ class TriageState:
     config: FlagConfig
     model: LinkageModel
     yielding: frozenset[str]
+    birth_timing: BirthTiming
 
 
 def _model_rows(frame: pl.DataFrame, scorer: PlainScorer) -> Rows:
@@ -150,6 +153,7 @@ def build_state(index: IndexParts, lookups: Mapping[str, KeyLookup]) -> TriageSt
         config=index.config,
         yielding=yielding_checks(index.config.model),
         model=model,
+        birth_timing=index.birth_timing,
     )
 
 
@@ -285,7 +289,15 @@ def match_one(state: TriageState, record: Mapping[str, Any]) -> pl.DataFrame | N
                 scorer = state.mother_scorer
                 mlinks = _score(prepared, mcands, state.mothers, scorer)
                 mothers = _decided(mlinks, state.mother_prow)
-                rows += flag_rows(FlagKind.UNBORN_MOTHER, mothers, scorer, state.plans, full, cfg)
+                rows += flag_rows(
+                    FlagKind.UNBORN_MOTHER,
+                    mothers,
+                    scorer,
+                    state.plans,
+                    full,
+                    cfg,
+                    state.birth_timing,
+                )
             if state.relations:
                 links = {state.subject_prow[r]: p for r, p in subj}
                 attendee = _attendee(full, prepared, subj, state, mlinks)

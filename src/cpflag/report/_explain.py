@@ -43,6 +43,10 @@ class Waterfall:
             flag's ``check``); None otherwise.
         match_threshold: The model's match threshold (a guard "capped" the pair
             only where the weight reached it).
+        window_probability: For a relationship that holds only for a while
+            (an unborn plan's mother with no EDD), the probability that it
+            still holds on the arrival date; ``match_probability`` is the
+            identity's probability times this. 1 otherwise.
     """
 
     attendance_id: str
@@ -54,6 +58,7 @@ class Waterfall:
     guard: str | None
     check: str | None = None
     match_threshold: float = float("inf")
+    window_probability: float = 1.0
 
     def to_text(self) -> str:
         """The waterfall as aligned text."""
@@ -70,6 +75,12 @@ class Waterfall:
             )
         band = self.band or "below review threshold"
         weight, prob = self.match_weight, self.match_probability
+        if self.window_probability < 1.0:
+            ident = prob / self.window_probability if self.window_probability > 0 else 0.0
+            lines.append(
+                f"  P(identity) {ident:.4f} x P(still pregnant or within the weeks after "
+                f"the birth | no EDD) {self.window_probability:.4f}"
+            )
         lines.append(f"  match weight {weight:+.2f}, probability {prob:.4f}: {band}")
         if self.guard:
             note = guard_note(self.guard, self.band, self.match_weight, self.match_threshold)
@@ -162,33 +173,37 @@ def explain(
             scored["match_weight"],
             guard_ceilings(model).get(scored["guard"] or ""),
             index.config.model.recalibration,
-        ),
+        )
+        * scored.get("window_probability", 1.0),
         band=scored["band"],
         guard=scored["guard"],
         check=None
         if scored["band"] is None
         else check_one(flag, scored["band"], scored["guard"], model),
         match_threshold=model.thresholds.match,
+        window_probability=scored.get("window_probability", 1.0),
     )
 
 
 def _mother_cap(
     index: PlanIndex, att: pl.DataFrame, plan_id: str, scored: dict[str, Any]
 ) -> dict[str, Any]:
-    """The decision's ``edd_unknown`` cap of a pre-birth mother pair (as the flag has it)."""
+    """The decision's window composition of a pre-birth mother pair (as the flag has it)."""
     plan = index.plans.filter(pl.col("plan_id") == plan_id).row(0, named=True)
     arrival = att["arrival_time"][0]
     if arrival is None or scored["band"] is None:
         return scored
-    band, guard = unborn_mother.cap_late_without_edd_one(
+    band, guard, window = unborn_mother.compose_window_one(
         scored["band"],
         scored["guard"],
-        plan["expected_delivery_date"],
-        plan["start_date"],
+        scored["match_weight"],
+        (plan["expected_delivery_date"], plan["start_date"]),
         arrival.date(),
         index.config,
+        index.birth_timing,
+        index.linker.model.thresholds,
     )
-    return {**scored, "band": band, "guard": guard}
+    return {**scored, "band": band, "guard": guard, "window_probability": window}
 
 
 def _shown_columns(kind: str, column: str | None) -> tuple[str, ...]:
