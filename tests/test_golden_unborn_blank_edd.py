@@ -139,9 +139,7 @@ def test_with_no_dated_plan_the_wide_prior_keeps_it_at_review() -> None:
     # (due at any time within 38 weeks) leaves a 10% chance she delivered more
     # than six weeks ago. A person checks.
     arrival = dt.datetime(2026, 11, 26, 9)
-    plans = _blank_edd(arrival.date() - dt.timedelta(weeks=10)).filter(
-        pl.col("plan_id") != "U2"
-    )
+    plans = _blank_edd(arrival.date() - dt.timedelta(weeks=10)).filter(pl.col("plan_id") != "U2")
     flags = _mother_flags(plans, _mother_at(arrival))
     assert flags["band"].to_list() == ["review"]
     assert 0.85 < flags["match_probability"][0] < 0.9
@@ -162,7 +160,8 @@ def test_explain_shows_the_composition() -> None:
     assert waterfall.match_probability == pytest.approx(flag["match_probability"][0])
     assert waterfall.window_probability < 0.05
     text = waterfall.to_text()
-    assert "P(identity)" in text and "capped at review by the edd_unknown guard" in text
+    assert "P(identity)" in text
+    assert "capped at review by the edd_unknown guard" in text
 
 
 def test_birth_timing_is_learnt_from_dated_unborn_plans_only() -> None:
