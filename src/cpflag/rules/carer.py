@@ -116,6 +116,10 @@ def carer_model() -> LinkageModel:
             ),
         ),
         blocking_rules=(
+            # The postcode unit alone: an adult of the child's household whose
+            # address is missing or spelt otherwise on one side (about 15
+            # households share a unit, and few of them hold a plan family).
+            BlockingRule("household_unit", ("postcode",), why="adults at the child's postcode"),
             BlockingRule(
                 "household_house",
                 ("postcode", "address_numbers"),
