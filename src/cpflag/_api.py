@@ -19,6 +19,7 @@ from cpflag.contract import FlagKind, Found
 from cpflag.decide import order_flags
 from cpflag.engine._batch import DEFAULT_CHUNK_SIZE
 from cpflag.engine._cache import cache_key, load_index, save_index
+from cpflag.engine._carry import carried_flags
 from cpflag.engine._index import PlanIndex
 from cpflag.history import HistoryStore, NightCommit, night_guard, resolve_and_flag_repeats
 from cpflag.normalise import normalise_nhs_number
@@ -275,9 +276,14 @@ def run_flagging(
                     store.stage(night)
                     stack.callback(store.stage, None)
         if FlagKind.REPEAT in cfg.flags:
-            repeats, _ = resolve_and_flag_repeats(
+            repeats, resolved = resolve_and_flag_repeats(
                 att.table, store=store, config=cfg, prepared=prepared
             )
+            if store is not None:
+                # A family link found at the old address, carried to the same
+                # person's attendance from the new one (rules._carried).
+                carried = carried_flags(index, store, resolved, att.table, flags)
+                flags = pl.concat([flags, carried]) if carried.height else flags
             flags = pl.concat([flags, repeats.cast(flags.schema)]) if repeats.height else flags
         # Recounts of later nights (an out-of-order night) go after the batch's own.
         lookback = pl.col("found") == Found.LOOKBACK.value

@@ -197,6 +197,31 @@ def read_frame(
     return pl.concat(frames, how="horizontal").select(wanted)
 
 
+def read_records(
+    root: Path, manifest: dict[str, Any], ids: pl.Series, columns: list[str]
+) -> pl.DataFrame:
+    """The part ``columns`` of the stored attendances with these ids (storage order).
+
+    Scans the parts with the filter pushed down, so a few records of a long
+    history are read without building the whole frame.
+
+    Raises:
+        StoreError: The store's files are missing or unreadable.
+    """
+    parts = [root / p for p in manifest["parts"]]
+    wanted = pl.col("attendance_id").is_in(ids.implode())
+    if not parts:
+        schema = part_schema()
+        return pl.DataFrame(schema={c: schema[c] for c in columns})
+    try:
+        try:
+            return pl.scan_parquet(parts).select(columns).filter(wanted).collect()
+        except pl.exceptions.ColumnNotFoundError:
+            return read_parts(parts, columns).filter(wanted)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise StoreError(f"cannot read history store {root}: {exc}") from exc
+
+
 def part_schema() -> dict[str, pl.DataType]:
     empty = prepare_attendances(pl.DataFrame({"attendance_id": [], "arrival_time": []}))
     schema: dict[str, pl.DataType] = dict(empty.schema)

@@ -32,6 +32,7 @@ from cpflag.history._families import assign_families
 from cpflag.history._files import (
     PERSON_COLUMNS,
     read_frame,
+    read_records,
     write_json,
     write_version,
 )
@@ -220,6 +221,10 @@ class HistoryStore:
         """
         wanted = list(columns) if columns is not None else [*PART_COLUMNS, *PERSON_COLUMNS]
         return read_frame(self.path, self._manifest, wanted, PART_COLUMNS)
+
+    def records(self, ids: pl.Series, columns: Sequence[str]) -> pl.DataFrame:
+        """Stored part ``columns`` of the attendances with these ids (a filtered scan)."""
+        return read_records(self.path, self._manifest, ids, list(columns))
 
     def append(
         self,

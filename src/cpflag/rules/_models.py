@@ -12,7 +12,7 @@ from __future__ import annotations
 from cpflag.linkage import Comparison, Thresholds
 from cpflag.rules._evidence import RELATION_KINDS
 
-__all__ = ["HOUSEHOLD", "RELATION_KINDS", "RELATION_THRESHOLDS", "comparison"]
+__all__ = ["HOUSEHOLD", "RELATION_KINDS", "RELATION_THRESHOLDS", "comparison", "probability_of"]
 
 
 def comparison(
@@ -88,3 +88,9 @@ HOUSEHOLD = comparison(
 # evidence (a carer's name found on lists of 140,000 plans, the family living
 # elsewhere) would otherwise fill the review band with namesakes.
 RELATION_THRESHOLDS = Thresholds(match=6.0, review=0.0)
+
+
+def probability_of(weight: float) -> float:
+    """The probability of a match weight (log2 posterior odds), as the flags give it."""
+    tail: float = 2.0 ** -abs(weight)
+    return 1.0 / (1.0 + tail) if weight >= 0 else tail / (1.0 + tail)

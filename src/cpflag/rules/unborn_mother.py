@@ -33,6 +33,7 @@ import polars as pl
 from cpflag.contract import Band
 from cpflag.linkage import Thresholds
 from cpflag.rules._checks import ReviewChecks
+from cpflag.rules._models import probability_of as _probability
 from cpflag.rules._settings import RuleSettings
 
 __all__ = [
@@ -132,11 +133,6 @@ class BirthTiming:
         later = len(self.days) - bisect.bisect_left(self.days, elapsed)
         prior = min(1.0, max(0.0, 1.0 - elapsed / LONGEST_PREGNANCY.days))
         return float((later + PRIOR_PLANS * prior) / (len(self.days) + PRIOR_PLANS))
-
-
-def _probability(score: float) -> float:
-    tail: float = 2.0 ** -abs(score)
-    return 1.0 / (1.0 + tail) if score >= 0 else tail / (1.0 + tail)
 
 
 def compose_window(
