@@ -139,6 +139,9 @@ def test_carry_composes_the_link_with_the_relationship() -> None:
     assert doubtful["check"].to_list() == [CARRIED_CHECK]
     # 0.8 x 0.55 is below even odds: nothing is carried.
     assert carry(_earlier(0.55), _links(2.0), none, th).is_empty()
+    # A review held there by a guard stays a review, however sure the numbers.
+    held = _earlier(0.9998).with_columns(pl.lit("review").alias("band"))
+    assert carry(held, _links(40.0), none, th)["band"].to_list() == ["review"]
     # A pair tonight's own record flags already is left as it is.
     own = _earlier(0.9).with_columns(pl.lit("N2").alias("attendance_id"))
     assert carry(_earlier(0.999), _links(40.0), own, th).is_empty()

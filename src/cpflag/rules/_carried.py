@@ -11,8 +11,9 @@ the earlier record's relationship is carried to tonight's attendance:
 
 composed, never added (a relationship reached through a doubtful link can be
 no surer than the link). The band is the one that product reaches on the
-relation model's thresholds (read as probabilities); below the review
-threshold's nothing is carried. A pair tonight's own record already flags (any
+relation model's thresholds (read as probabilities), and never above the
+earlier flag's own band (a guard's review stays a review); below the review
+threshold's probability nothing is carried. A pair tonight's own record already flags (any
 kind) is left as it is: one kind per (attendance, plan).
 
 Only ``sibling_of_plan_subject`` and ``carer_of_plan_subject`` are carried:
@@ -90,7 +91,9 @@ def carry(
         )
         .filter(pl.col("match_probability") >= review_p)
         .with_columns(
-            pl.when(pl.col("match_probability") >= match_p)
+            # Never above the earlier flag's band: a pair a guard held at
+            # review there is a review here.
+            pl.when((pl.col("match_probability") >= match_p) & (pl.col("band") == Band.MATCH.value))
             .then(pl.lit(Band.MATCH.value))
             .otherwise(pl.lit(Band.REVIEW.value))
             .alias("band"),
