@@ -24,7 +24,7 @@ from cpflag.decide._columns import (
     probability_expr,
 )
 from cpflag.linkage import LinkageModel, Linker, reasons_expr
-from cpflag.rules import unborn_mother
+from cpflag.rules import sibling, unborn_mother
 from cpflag.rules._settings import RuleSettings
 
 __all__ = [
@@ -96,6 +96,8 @@ def finish_flags(
     """
     guard_note = guard_note_expr(model.thresholds.match)
     p = probability_expr(pl.col("score"), guard_ceilings(model), config.model.recalibration)
+    if "review_anchor_weight" in frame.columns:
+        p = sibling.anchor_ceiling(p)
     if "window_probability" in frame.columns:
         # A relationship that holds only for a while (the mother's window):
         # P(identity) x P(still within the window), composed, never added.
@@ -192,6 +194,8 @@ def relation_flags(
             "arrival_date": left["arrival_date"],
         }
     )
+    if kind == FlagKind.SIBLING and "review_anchor_weight" in left.columns:
+        att = att.with_columns(left["review_anchor_weight"])
     plan_cols = plans.select("prow", *DECISION_PLAN_COLUMNS)
     scored = scored.with_columns(reasons_expr(linker.model).alias("reasons"))
     if "via" in scored.columns:

@@ -29,7 +29,7 @@ from cpflag.decide._columns import (
     probability_one,
 )
 from cpflag.linkage._plain_score import PlainPair, PlainScorer
-from cpflag.rules import unborn_mother
+from cpflag.rules import sibling, unborn_mother
 from cpflag.rules._settings import RuleSettings
 
 __all__ = ["ROW_CACHE_SIZE", "Decided", "Rows", "flag_rows"]
@@ -86,6 +86,8 @@ class Decided:
         guard: The guard named in ``reasons`` (a model guard or an age doubt).
         via_prow: For a pair copied through its LA family, the ``prow`` of the
             plan the evidence came through; else None.
+        anchor_weight: For a sibling pair, the attendee's surest review-band
+            identity link (``rules.sibling.anchor_ceiling``); else None.
     """
 
     prow: int
@@ -93,6 +95,7 @@ class Decided:
     band: str
     guard: str | None
     via_prow: int | None = None
+    anchor_weight: float | None = None
 
 
 def staleness(age: int | None, stale_after: int) -> str | None:
@@ -201,7 +204,17 @@ def flag_rows(
                     None if guard is None else ceilings.get(guard),
                     config.model.recalibration,
                 )
-                * window,
+                * window
+                if kind != FlagKind.SIBLING
+                else sibling.anchor_ceiling_one(
+                    probability_one(
+                        d.pair.match_weight,
+                        None if guard is None else ceilings.get(guard),
+                        config.model.recalibration,
+                    ),
+                    guard,
+                    d.anchor_weight,
+                ),
                 "check": check_one(kind, band, guard, scorer.model),
                 "found": FOUND,
                 "reasons": "; ".join(n for n in notes if n is not None),

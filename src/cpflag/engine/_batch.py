@@ -19,7 +19,7 @@ from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
 from cpflag.linkage import BlockingRule, Linker, block
 from cpflag.rules import RELATION_RULES, newborn
-from cpflag.rules._attendee import attendee_frame, with_family_keys
+from cpflag.rules._attendee import anchor_ceilings, attendee_frame, with_family_keys
 from cpflag.rules.plan_subject import yielding_checks
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "run_batch"]
@@ -122,7 +122,15 @@ def _run_chunk(
     # plans it is the mother on (a person known on one row of a family).
     links = None if mscored is None else mscored.filter(pl.col("band").is_not_null())
     attendee = attendee_frame(att, prepared, cfg)
-    left = with_family_keys(attendee, subj, parts.plans, parts.subjects, links, parts.mothers)
+    left = with_family_keys(
+        attendee,
+        subj,
+        parts.plans,
+        parts.subjects,
+        links,
+        parts.mothers,
+        anchor_ceilings(parts.linker.model),
+    )
     if mscored is not None:
         out.append(_flags(parts, FlagKind.UNBORN_MOTHER, mscored, left, att, parts.linker))
     for rule in RELATION_RULES:

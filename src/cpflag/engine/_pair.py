@@ -13,7 +13,7 @@ from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
 from cpflag.io._conform import conform_attendances
 from cpflag.linkage import LinkageModel
-from cpflag.rules._attendee import attendee_frame, with_family_keys
+from cpflag.rules._attendee import anchor_ceilings, attendee_frame, with_family_keys
 from cpflag.rules._caps import caps_for_one_pair
 
 __all__ = ["score_pair"]
@@ -72,6 +72,7 @@ def score_pair(
             parts.subjects,
             mothers,
             parts.mothers,
+            anchor_ceilings(parts.linker.model),
         )
         linker, tf = parts.relation_linkers[flag], parts.relation_tf.get(flag, {})
     else:

@@ -42,7 +42,7 @@ from cpflag.linkage._plain_prepare import plain_values, prepare_one
 from cpflag.linkage._plain_score import PlainPair, PlainScorer, Unsupported
 from cpflag.linkage._prepare import ROLES
 from cpflag.rules import newborn
-from cpflag.rules._attendee import strong_anchor_one
+from cpflag.rules._attendee import anchor_ceilings, anchor_weight_one, strong_anchor_one
 from cpflag.rules._attendee_plain import HOME_COLUMNS, attendee_row, with_family_keys
 from cpflag.rules.plan_subject import yielding_checks
 from cpflag.rules.unborn_mother import BirthTiming
@@ -227,14 +227,21 @@ def _attendee(
         return strong_anchor_one(p.band, p.match_weight)
 
     matched = sorted(r for r, p in subj if strong(p))
-    review = sorted(r for r, p in subj if p.band is not None and not strong(p))
+    review_links = sorted(
+        ((r, p) for r, p in subj if p.band is not None and not strong(p)), key=lambda x: x[0]
+    )
+    review = [r for r, _ in review_links]
     home = state.homes.get(matched[:1])[0] if matched else None
     # The pre-birth plans the attendee is the mother on give family keys too.
     prows = [state.subject_prow[r] for r in matched]
     prows += [state.mother_prow[r] for r, p in mother_links if strong(p)]
     review_prows = [state.subject_prow[r] for r in review]
-    review_prows += [
-        state.mother_prow[r] for r, p in mother_links if p.band is not None and not strong(p)
+    ceilings = anchor_ceilings(state.model)
+    review_weights = [anchor_weight_one(p.match_weight, p.guard, ceilings) for _, p in review_links]
+    review_mothers = [(r, p) for r, p in mother_links if p.band is not None and not strong(p)]
+    review_prows += [state.mother_prow[r] for r, _ in review_mothers]
+    review_weights += [
+        anchor_weight_one(p.match_weight, p.guard, ceilings) for _, p in review_mothers
     ]
     plans = state.plans.get(prows)
     review_plans = state.plans.get(review_prows)
@@ -242,7 +249,12 @@ def _attendee(
         state.subject_prow[r] for r, p in subj if p.band == Band.REVIEW and p.guard is None
     ]
     return with_family_keys(
-        attendee_row(full, prepared, state.config), home, plans, review_plans, unguarded
+        attendee_row(full, prepared, state.config),
+        home,
+        plans,
+        review_plans,
+        unguarded,
+        review_weights,
     )
 
 

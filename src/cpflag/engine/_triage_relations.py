@@ -23,6 +23,7 @@ import attrs
 import polars as pl
 
 from cpflag._errors import ModelError
+from cpflag.contract import FlagKind
 from cpflag.decide._decide_plain import Decided, Rows, flag_rows
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
@@ -217,7 +218,12 @@ def _decide(
             continue
         band, guard = capped
         via = None if p.via is None else via_prows[p.via]
-        out.append(Decided(prow=prow, pair=p.pair, band=band, guard=guard, via_prow=via))
+        anchor = attendee.get("review_anchor_weight") if rk.rule.kind == FlagKind.SIBLING else None
+        out.append(
+            Decided(
+                prow=prow, pair=p.pair, band=band, guard=guard, via_prow=via, anchor_weight=anchor
+            )
+        )
     return out
 
 

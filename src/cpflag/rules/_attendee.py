@@ -9,11 +9,14 @@ lacks them, the plan's postcode and address.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Final
 
 import polars as pl
 
 from cpflag.contract import Band
+from cpflag.linkage import LinkageModel
 from cpflag.normalise import normalise_nhs_number
 from cpflag.rules._frames import names_of
 from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL, digit_typo_of_newborn
@@ -25,6 +28,8 @@ __all__ = [
     "BIRTH_YEAR_DOUBTFUL",
     "CHILD_SETTINGS",
     "STRONG_ANCHOR",
+    "anchor_ceilings",
+    "anchor_weight_one",
     "attendee_frame",
     "strong_anchor",
     "strong_anchor_one",
@@ -156,6 +161,21 @@ def strong_anchor_one(band: str | None, match_weight: float) -> bool:
     return band == Band.MATCH and match_weight >= STRONG_ANCHOR
 
 
+def anchor_ceilings(model: LinkageModel) -> dict[str, float]:
+    """The person model's guard ceilings as match weights (a guarded link's surest)."""
+    out = {}
+    for g in model.guards:
+        if g.probability is not None:
+            p = min(max(g.probability, 1e-15), 1.0 - 1e-15)
+            out[g.name] = math.log2(p / (1.0 - p))
+    return out
+
+
+def anchor_weight_one(weight: float, guard: str | None, ceilings: Mapping[str, float]) -> float:
+    """A same-person link's weight as an anchor: at most its guard's ceiling."""
+    return weight if guard is None or guard not in ceilings else min(weight, ceilings[guard])
+
+
 def with_family_keys(
     left: pl.DataFrame,
     subject_pairs: pl.DataFrame,
@@ -163,6 +183,7 @@ def with_family_keys(
     subjects: pl.DataFrame,
     mother_pairs: pl.DataFrame | None = None,
     mothers: pl.DataFrame | None = None,
+    ceilings: Mapping[str, float] | None = None,
 ) -> pl.DataFrame:
     """Add what the attendee's own plan says: LA family keys and a missing address.
 
@@ -176,9 +197,11 @@ def with_family_keys(
     must not rest on an uncertain identity.
 
     ``review_family_keys`` are the LA families of plans the attendee is linked
-    to in the ``review`` band only, and ``review_prows`` the plans of unguarded
-    such links (the attendee may be that child): weaker evidence, which the
-    sibling model caps at review (guard ``identity_in_review``).
+    to in the ``review`` band only (``review_anchor_weight`` the surest such
+    link's match weight, at most its guard's ceiling in ``ceilings``), and
+    ``review_prows`` the plans of unguarded such links (the attendee may be
+    that child): weaker evidence, which the sibling model caps at review
+    (guard ``identity_in_review``).
     """
     # A relation reached through the attendee's identity can be no surer than
     # that identity: only a link well past the match threshold anchors the LA
@@ -194,6 +217,12 @@ def with_family_keys(
             "r",
             pl.when(strong).then(pl.col("band")).otherwise(pl.lit(Band.REVIEW)).alias("band"),
             "guard",
+            pl.min_horizontal(
+                "match_weight",
+                pl.col("guard").replace_strict(
+                    dict(ceilings or {}), default=math.inf, return_dtype=pl.Float64
+                ),
+            ).alias("match_weight"),
             pl.col("band").alias("_link_band"),
         ).join(side.select(pl.col("rec").alias("r"), "prow"), on="r")
 
@@ -213,7 +242,12 @@ def with_family_keys(
     review_keys = (
         keyed.filter(pl.col("band") == Band.REVIEW)
         .group_by("l")
-        .agg(family_key.unique().sort().alias("review_family_keys"))
+        .agg(
+            family_key.unique().sort().alias("review_family_keys"),
+            # The surest of those links: a sibling reached through one is no
+            # surer than it (``rules.sibling.anchor_ceiling``).
+            pl.col("match_weight").max().alias("review_anchor_weight"),
+        )
     )
     review_prows = (
         linked.filter((pl.col("_link_band") == Band.REVIEW) & pl.col("guard").is_null())

@@ -102,6 +102,7 @@ def with_family_keys(
     matched_plans: Sequence[Mapping[str, Any]],
     review_plans: Sequence[Mapping[str, Any]] = (),
     review_prows: Sequence[int] = (),
+    review_weights: Sequence[float] = (),
 ) -> dict[str, Any]:
     """The attendee row of ``with_family_keys``: own plans' family keys and home.
 
@@ -114,6 +115,8 @@ def with_family_keys(
             ``match``-band same-person links.
         review_plans: The same for the ``review``-band links.
         review_prows: The plan rows of the unguarded ``review``-band links.
+        review_weights: The match weights of the links of ``review_plans``
+            (same order).
 
     Returns:
         The row with ``family_keys`` (sorted, unique) and the filled home.
@@ -131,6 +134,8 @@ def with_family_keys(
             out.update({c: home[c] for c in _ADDRESS_COLS})
     out["family_keys"] = _family_keys(matched_plans)
     out["review_family_keys"] = _family_keys(review_plans)
+    keyed = [w for w, p in zip(review_weights, review_plans, strict=True) if p.get("family_ref")]
+    out["review_anchor_weight"] = max(keyed) if keyed else None
     out["review_prows"] = sorted(set(review_prows))
     return out
 

@@ -28,7 +28,7 @@ from cpflag.linkage import BlockingRule, Comparison, LinkageModel
 from cpflag.rules._attendee import AGE_UNKNOWN, CHILD_SETTINGS
 from cpflag.rules._checks import ReviewChecks
 from cpflag.rules._evidence import IDENTITY_IN_REVIEW, UNCONFIRMED_FAMILY
-from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison, probability_of
 from cpflag.rules._one_pair import OnePair
 from cpflag.rules._propagate import propagate_to_family
 
@@ -36,6 +36,8 @@ __all__ = [
     "CHECKS",
     "MAY_BE_PLAN_CHILD",
     "age_unknown_one",
+    "anchor_ceiling",
+    "anchor_ceiling_one",
     "cap_age_unknown",
     "cap_one",
     "cap_unconfirmed_family",
@@ -339,3 +341,25 @@ def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
     if age_unknown_one(pair.attendee):
         band, guard = (Band.REVIEW if band == Band.MATCH else band), AGE_UNKNOWN
     return band, guard
+
+
+def anchor_ceiling(p: pl.Expr) -> pl.Expr:
+    """A flag probability no surer than the identity it was reached through.
+
+    Where the pair is capped by ``identity_in_review`` (its alert rested on the
+    LA family of a plan the attendee only *may* be), the relationship holds
+    only if that identity does: the flag's probability is at most the surest
+    such link's (``review_anchor_weight`` and ``guard`` in scope).
+    """
+    w = pl.col("review_anchor_weight")
+    tail = pl.lit(2.0).pow(-w.abs())
+    anchor = pl.when(w >= 0).then(1.0 / (1.0 + tail)).otherwise(tail / (1.0 + tail))
+    capped = (pl.col("guard") == IDENTITY_IN_REVIEW) & w.is_not_null()
+    return pl.when(capped).then(pl.min_horizontal(p, anchor)).otherwise(p)
+
+
+def anchor_ceiling_one(p: float, guard: str | None, anchor_weight: float | None) -> float:
+    """:func:`anchor_ceiling` of one flag."""
+    if guard != IDENTITY_IN_REVIEW or anchor_weight is None:
+        return p
+    return min(p, probability_of(anchor_weight))
