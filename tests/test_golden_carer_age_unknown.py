@@ -143,3 +143,21 @@ def test_explain_gives_a_newborn_flags_cap_when_the_age_is_unknown(index: PlanIn
     waterfall = cpflag.explain(index, baby, "U1", flag="newborn_of_unborn_plan")
     assert (waterfall.band, waterfall.guard) == ("review", "age_unknown")
     assert waterfall.match_weight == pytest.approx(flags["score"][0])
+
+
+def test_no_date_of_birth_a_real_name_and_no_mothers_number_is_not_her_newborn(
+    index: PlanIndex,
+) -> None:
+    # The same child at the mother's home, without the mother's NHS number:
+    # nothing says it is a baby, and her older children share her home and
+    # surname. P(newborn) x P(her baby | newborn) is below even odds: no flag.
+    child = {
+        **_mixed("A6", "Ayo", "Adeyemi"),
+        "setting": "ed_child",
+        "postcode": "E8 1AA",
+        "address": "3 Mare Street",
+    }
+    flags = index.match(attendances([child]))
+    assert flags.filter(pl.col("flag") == "newborn_of_unborn_plan").is_empty()
+    one = index.match_one(attendances([child]).row(0, named=True))
+    assert one.filter(pl.col("flag") == "newborn_of_unborn_plan").is_empty()

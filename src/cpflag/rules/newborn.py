@@ -8,6 +8,15 @@
 * **Caps**: :func:`cap_unknown_age` -- a newborn flag is at most ``review``
   when the baby's age is in doubt (guard ``age_doubt``: no date of birth, a
   mistyped year, a digit typo of a newborn's date; see ``_newborn_age``).
+* **Composition with an unknown age**: a record with no date of birth, a
+  real given name (not "Baby" / "Baby of") and no mother's NHS number is a
+  newborn only as often as a child attending is: P(flag) =
+  :data:`NEWBORN_SHARE_AGE_UNKNOWN` x P(the plan's mother's baby | a newborn),
+  and below the review threshold's probability the pair is dropped
+  (:func:`cap_unknown_age`). The mother's older children share her home and
+  surname: such records were flagged as her newborn and were right 0 times in
+  18 on the project's sets. A record carrying the mother's NHS number (a
+  baby's record, as ``is_baby`` reads it) keeps the review.
 """
 
 from __future__ import annotations
@@ -21,12 +30,13 @@ from cpflag.contract import Band
 from cpflag.linkage import BlockingRule, Comparison, LinkageModel
 from cpflag.rules._attendee import AGE_UNKNOWN, BIRTH_YEAR_DOUBTFUL
 from cpflag.rules._checks import ReviewChecks
-from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison
+from cpflag.rules._models import HOUSEHOLD, RELATION_THRESHOLDS, comparison, probability_of
 from cpflag.rules._newborn_age import BIRTH_DATE_DOUBTFUL
 from cpflag.rules._one_pair import OnePair
 
 __all__ = [
     "CHECKS",
+    "NEWBORN_SHARE_AGE_UNKNOWN",
     "cap_one",
     "cap_unknown_age",
     "caps",
@@ -133,7 +143,22 @@ def newborn_model() -> LinkageModel:
     )
 
 
-def cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
+#: P(a child's ED attendance is a baby under 90 days old): the prior of a
+#: record with no date of birth and a real name. In England about one child
+#: attendance in ten is an infant, a third to a half of them under three months.
+NEWBORN_SHARE_AGE_UNKNOWN: Final = 0.05
+
+
+def _reaches_review(weight: pl.Expr, review: float) -> pl.Expr:
+    """The composed probability of an unknown-age pair reaches the review threshold's."""
+    tail = pl.lit(2.0).pow(-weight.abs())
+    p = pl.when(weight >= 0).then(1.0 / (1.0 + tail)).otherwise(tail / (1.0 + tail))
+    return p * NEWBORN_SHARE_AGE_UNKNOWN >= probability_of(review)
+
+
+def cap_unknown_age(
+    scored: pl.DataFrame, left: pl.DataFrame, model: LinkageModel | None = None
+) -> pl.DataFrame:
     """A newborn flag is at most review when the baby's age is in doubt.
 
     Doubt: no date of birth (nor a placeholder name), or a birth date a year
@@ -141,8 +166,14 @@ def cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
     """
     doubt = left.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("l"), "age_doubt")
     doubtful = pl.col("age_doubt").is_not_null()
+    keep = pl.lit(True)
+    if model is not None:
+        doubt = doubt.with_columns(left["mother_nhs"].is_null().alias("_no_mother_nhs"))
+        unknown = ((pl.col("age_doubt") == AGE_UNKNOWN) & pl.col("_no_mother_nhs")).fill_null(False)
+        keep = ~unknown | _reaches_review(pl.col("match_weight"), model.thresholds.review)
     return (
         scored.join(doubt, on="l", how="left")
+        .filter(keep)
         .with_columns(
             pl.when(doubtful & (pl.col("band") == Band.MATCH))
             .then(pl.lit(Band.REVIEW))
@@ -150,7 +181,7 @@ def cap_unknown_age(scored: pl.DataFrame, left: pl.DataFrame) -> pl.DataFrame:
             .alias("band"),
             pl.when(doubtful).then(pl.col("age_doubt")).otherwise(pl.col("guard")).alias("guard"),
         )
-        .drop("age_doubt")
+        .drop("age_doubt", "_no_mother_nhs", strict=False)
     )
 
 
@@ -200,12 +231,12 @@ def caps(
     scored: pl.DataFrame,
     left: pl.DataFrame,
     _right: pl.DataFrame,
-    _model: LinkageModel,
+    model: LinkageModel,
     _subj: pl.DataFrame,
     _subjects: pl.DataFrame,
 ) -> pl.DataFrame:
     """The rule's caps on its scored, banded pairs (batch)."""
-    return cap_unknown_age(scored, left)
+    return cap_unknown_age(scored, left, model)
 
 
 def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
@@ -213,4 +244,8 @@ def cap_one(pair: OnePair) -> tuple[str, str | None] | None:
     doubt = pair.attendee["age_doubt"]
     if doubt is None:
         return pair.band, pair.guard
+    if doubt == AGE_UNKNOWN and pair.attendee.get("mother_nhs") is None:
+        composed = probability_of(pair.match_weight) * NEWBORN_SHARE_AGE_UNKNOWN
+        if composed < probability_of(pair.model.thresholds.review):
+            return None
     return (Band.REVIEW if pair.band == Band.MATCH else pair.band), doubt
