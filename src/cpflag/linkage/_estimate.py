@@ -19,7 +19,7 @@ from cpflag.linkage._blocking import block
 from cpflag.linkage._model import LinkageModel
 from cpflag.linkage._score import compute_gammas, pair_frame
 
-__all__ = ["estimate_m", "estimate_u"]
+__all__ = ["em_on_gammas", "estimate_m", "estimate_u"]
 
 log = logging.getLogger("cpflag.linkage")
 
@@ -107,26 +107,56 @@ def estimate_m(
     if cand.pairs.height == 0:
         return model
     gam = compute_gammas(pair_frame(left, right, cand.pairs, model), model)
+    n_total = left.height * right.height if not dedupe else left.height * (left.height - 1) / 2
+    return em_on_gammas(
+        gam, model, n_total=n_total, max_iterations=max_iterations, tolerance=tolerance
+    )
+
+
+def em_on_gammas(
+    gammas: pl.DataFrame,
+    model: LinkageModel,
+    *,
+    n_total: float,
+    max_iterations: int = 50,
+    tolerance: float = 1e-5,
+) -> LinkageModel:
+    """EM for ``m`` and the prior over candidate pairs whose levels are computed.
+
+    Args:
+        gammas: One row per candidate pair with a ``gamma_<name>`` per comparison.
+        model: Starting point; its ``u`` stay fixed.
+        n_total: Pairs in the whole comparison space (for the prior).
+        max_iterations: EM iterations at most.
+        tolerance: Stop when no ``m`` moves more than this.
+
+    Returns:
+        A copy of ``model`` with new ``m`` values and prior.
+    """
+    if gammas.height == 0:
+        return model
     gcols = [f"gamma_{c.name}" for c in model.comparisons]
-    patterns = gam.group_by(gcols).len()
+    patterns = gammas.group_by(gcols).len()
     counts = patterns["len"].to_numpy().astype(np.float64)
+    # Level index per pattern, the null level (-1) moved to the end (ignored).
     levels = [patterns[g].to_numpy().astype(np.int64) for g in gcols]
+    sizes = [len(c.levels) for c in model.comparisons]
+    slots = [np.where(g >= 0, g, n) for g, n in zip(levels, sizes, strict=True)]
     m = [np.array([lv.m for lv in c.levels]) for c in model.comparisons]
-    u = [np.array([lv.u for lv in c.levels]) for c in model.comparisons]
+    # Log m/u per level with a trailing 0 for the null level.
+    log_u = [np.log(np.array([lv.u for lv in c.levels])) for c in model.comparisons]
     lam = 0.1
     for it in range(max_iterations):
         log_ratio = np.full(len(counts), np.log(lam / (1 - lam)))
         for k in range(len(m)):
-            g = levels[k]
-            ok = g >= 0
-            gi = np.where(ok, g, 0)
-            log_ratio += np.where(ok, np.log(m[k][gi]) - np.log(u[k][gi]), 0.0)
+            table = np.append(np.log(m[k]) - log_u[k], 0.0)
+            log_ratio += table[slots[k]]
         p = 1.0 / (1.0 + np.exp(-np.clip(log_ratio, -700, 700)))
         w = counts * p
         new_m = []
         for k in range(len(m)):
-            g = levels[k]
-            num = np.array([w[g == i].sum() for i in range(len(m[k]))]) + SMOOTHING * 1e-3
+            agg = np.bincount(slots[k], weights=w, minlength=sizes[k] + 1)
+            num: np.ndarray = agg[: sizes[k]].astype(np.float64) + SMOOTHING * 1e-3
             new_m.append(num / num.sum())
         moved = max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True))
         m = new_m
@@ -134,7 +164,6 @@ def estimate_m(
         if moved < tolerance:
             log.info("EM converged after %d iterations", it + 1)
             break
-    n_total = left.height * right.height if not dedupe else left.height * (left.height - 1) / 2
     prior = float(np.clip(lam * counts.sum() / max(n_total, 1.0), 1e-12, 0.5))
     params = {
         c.name: {lv.label: (float(m[k][i]), lv.u) for i, lv in enumerate(c.levels)}
