@@ -191,6 +191,21 @@ def run_cpflag(a: pl.DataFrame, b: pl.DataFrame, repeat: int) -> dict[str, Any]:
 # -- Splink -----------------------------------------------------------------
 
 
+def _splink_linker(linker_cls: Any, db_api: Any, frames: list[pl.DataFrame], settings: Any) -> Any:
+    """A Splink 4 or 5 linker over the two tables, named ``a`` and ``b``."""
+    import splink
+
+    tables = [f.to_arrow() for f in frames]
+    if int(str(splink.__version__).split(".")[0]) >= 5:
+        registered = [
+            db_api.register(t, dataset_display_name=n) for t, n in zip(tables, "ab", strict=True)
+        ]
+        return linker_cls(registered, settings, log_level=None)
+    return linker_cls(
+        tables, settings, db_api, input_table_aliases=["a", "b"], set_up_basic_logging=False
+    )
+
+
 def run_splink(a: pl.DataFrame, b: pl.DataFrame, repeat: int) -> dict[str, Any]:
     import logging
 
@@ -233,14 +248,7 @@ def run_splink(a: pl.DataFrame, b: pl.DataFrame, repeat: int) -> dict[str, Any]:
             retain_matching_columns=False,
             retain_intermediate_calculation_columns=False,
         )
-        linker_cls: Any = Linker
-        linker = linker_cls(
-            [a.to_arrow(), b.to_arrow()],
-            settings,
-            DuckDBAPI(),
-            input_table_aliases=["a", "b"],
-            set_up_basic_logging=False,
-        )
+        linker = _splink_linker(Linker, DuckDBAPI(), [a, b], settings)
         linker.training.estimate_probability_two_random_records_match(
             [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")],
             recall=0.8,
@@ -267,6 +275,14 @@ def run_splink(a: pl.DataFrame, b: pl.DataFrame, repeat: int) -> dict[str, Any]:
 
 
 def _child(side: str, repeat: int, queue: Any) -> None:
+    try:
+        _measure_here(side, repeat, queue)
+    except BaseException as err:  # reported to the parent, which would wait forever
+        queue.put({"error": f"{type(err).__name__}: {err}"})
+        raise
+
+
+def _measure_here(side: str, repeat: int, queue: Any) -> None:
     a, b = load("dataset4a.csv"), load("dataset4b.csv")
     run = run_cpflag if side == "cpflag" else run_splink
     res = run(a, b, repeat)
@@ -289,6 +305,8 @@ def measure(side: str, repeat: int) -> dict[str, Any]:
     proc.start()
     res: dict[str, Any] = queue.get()
     proc.join()
+    if "error" in res:
+        sys.exit(f"{side} failed: {res['error']}")
     return res
 
 
