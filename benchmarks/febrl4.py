@@ -152,6 +152,12 @@ def febrl_model() -> Any:
     rules += (
         BlockingRule("soc_sec_id", ("soc_sec_id",), why="the id, where present"),
         BlockingRule("postcode_au", ("postcode_au",), why="names and dates both corrupted"),
+        # FEBRL has no households, so the house alone is a safe key here.
+        BlockingRule(
+            "house",
+            ("address_numbers", "address_street"),
+            why="postcode, date and id all corrupted, the house kept",
+        ),
     )
     return attrs.evolve(
         base, comparisons=(*person, *extra), blocking_rules=rules, name="generic, FEBRL columns"

@@ -120,6 +120,7 @@ def em_on_gammas(
     n_total: float,
     max_iterations: int = 50,
     tolerance: float = 1e-5,
+    share: float = 1.0,
 ) -> LinkageModel:
     """EM for ``m`` and the prior over candidate pairs whose levels are computed.
 
@@ -129,6 +130,8 @@ def em_on_gammas(
         n_total: Pairs in the whole comparison space (for the prior).
         max_iterations: EM iterations at most.
         tolerance: Stop when no ``m`` moves more than this.
+        share: ``gammas`` are this share of the candidates (a subset EM is
+            run on); the prior counts the matches as if all were seen.
 
     Returns:
         A copy of ``model`` with new ``m`` values and prior.
@@ -164,7 +167,7 @@ def em_on_gammas(
         if moved < tolerance:
             log.info("EM converged after %d iterations", it + 1)
             break
-    prior = float(np.clip(lam * counts.sum() / max(n_total, 1.0), 1e-12, 0.5))
+    prior = float(np.clip(lam * counts.sum() / max(n_total * share, 1.0), 1e-12, 0.5))
     params = {
         c.name: {lv.label: (float(m[k][i]), lv.u) for i, lv in enumerate(c.levels)}
         for k, c in enumerate(model.comparisons)

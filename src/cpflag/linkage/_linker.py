@@ -189,7 +189,9 @@ class Linker:
                 lp, rp, model, max_pairs=self._u_pairs(lp.height, n_right), dedupe=dedupe
             )
             n_total = lp.height * (lp.height - 1) / 2 if dedupe else lp.height * rp.height
-            model = em_on_gammas(gam, model, n_total=n_total)
+            model = em_on_gammas(
+                _em_pairs(gam, model), model, n_total=n_total, share=_em_share(gam, model)
+            )
             model = attrs.evolve(model, name=f"{self.model.name}; re-estimated")
         scored = score_gammas(gam, model, term_frequencies(rp, model)).with_columns(
             band_expr(model)
@@ -232,6 +234,40 @@ class Linker:
         model = estimate_m(lp, rp, model, dedupe=dedupe)
         name = f"{self.model.name}; re-estimated"
         return Linker(model=attrs.evolve(model, name=name), estimate=False, u_pairs=self.u_pairs)
+
+
+#: Prepared columns that describe a home, not a person: a rule keyed on them
+#: finds the household (siblings, parents) as well as the person.
+HOUSEHOLD_KEYS: Final = frozenset(
+    {"postcode", "pc_sector", "pc_district", "address_numbers", "address_street"}
+)
+
+
+def _person_rules(model: LinkageModel) -> list[int]:
+    return [
+        i
+        for i, r in enumerate(model.blocking_rules)
+        if not HOUSEHOLD_KEYS & {*r.left_keys, *r.keys_right}
+    ]
+
+
+def _em_pairs(gam: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
+    """The candidates EM learns ``m`` on: those a person rule found first.
+
+    A rule keyed on the home pairs every member of a household; with them in,
+    EM's "match" class drifts to "same household" (the names, dates of birth,
+    postcode and address of family members agree together), as Splink's docs
+    warn of blocking EM on such columns. All rules household ones: all pairs.
+    """
+    person = _person_rules(model)
+    if not person or len(person) == len(model.blocking_rules) or "rule" not in gam.columns:
+        return gam
+    return gam.filter(pl.col("rule").is_in(person))
+
+
+def _em_share(gam: pl.DataFrame, model: LinkageModel) -> float:
+    """Share of all candidates that :func:`_em_pairs` keeps (to scale the prior back)."""
+    return _em_pairs(gam, model).height / max(gam.height, 1)
 
 
 #: Candidate pairs whose compared columns are gathered at once: the pair frame
