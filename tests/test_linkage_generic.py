@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from cpflag import synth
 from cpflag.linkage import Linker, default_model, generic_model
+from cpflag.linkage._linker import HOUSEHOLD_KEYS
 
 
 def _people(dobs: list[str | None]) -> pl.DataFrame:
@@ -100,8 +102,6 @@ def test_link_pairs_carry_levels_and_weights_not_values() -> None:
 
 
 def test_generic_rules_pair_two_keys_and_no_household_rule() -> None:
-    from cpflag.linkage._linker import HOUSEHOLD_KEYS
-
     for rule in generic_model().blocking_rules:
         keys = set(rule.left_keys)
         assert len(keys) >= 2 or keys == {"nhs"}
@@ -110,8 +110,6 @@ def test_generic_rules_pair_two_keys_and_no_household_rule() -> None:
 
 def _febrl_like() -> tuple[pl.DataFrame, pl.DataFrame, list[tuple[int, int]]]:
     """40 people and their corrupted copies (a typo, a missing or swapped date), shuffled."""
-    import numpy as np
-
     rng = np.random.default_rng(3)
     given = ["Amy", "Ben", "Cara", "Dev", "Ella", "Finn", "Gita", "Hugo", "Isla", "Jack"]
     family = ["Smith", "Okafor", "Nowak", "Patel", "Jones", "Kaur", "Brown", "Ahmed"]
