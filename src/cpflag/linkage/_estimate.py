@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 import attrs
 import numpy as np
@@ -27,13 +28,16 @@ log = logging.getLogger("cpflag.linkage")
 SMOOTHING = 0.5
 
 
-def _level_shares(gammas: pl.DataFrame, model: LinkageModel) -> dict[str, list[float]]:
+#: Random pairs whose levels are computed at once (the pair frame of a chunk
+#: holds the compared strings and lists; only the level counts are kept).
+U_CHUNK: Final = 250_000
+
+
+def _level_counts(gammas: pl.DataFrame, model: LinkageModel) -> dict[str, np.ndarray]:
     out = {}
     for c in model.comparisons:
         g = gammas[f"gamma_{c.name}"].to_numpy()
-        counts = np.array([(g == i).sum() for i in range(len(c.levels))], dtype=np.float64)
-        counts += SMOOTHING
-        out[c.name] = list(counts / counts.sum())
+        out[c.name] = np.array([(g == i).sum() for i in range(len(c.levels))], dtype=np.float64)
     return out
 
 
@@ -71,10 +75,16 @@ def estimate_u(
     )
     if dedupe:
         pairs = pairs.filter(pl.col("l") != pl.col("r"))
-    gam = compute_gammas(pair_frame(left, right, pairs, model), model)
-    shares = _level_shares(gam, model)
+    counts = {c.name: np.zeros(len(c.levels)) for c in model.comparisons}
+    for start in range(0, pairs.height, U_CHUNK):
+        chunk = pairs.slice(start, U_CHUNK)
+        gam = compute_gammas(pair_frame(left, right, chunk, model), model)
+        for name, k in _level_counts(gam, model).items():
+            counts[name] += k
+        del gam
+    shares = {name: (k + SMOOTHING) / (k + SMOOTHING).sum() for name, k in counts.items()}
     params = {
-        c.name: {lv.label: (lv.m, shares[c.name][i]) for i, lv in enumerate(c.levels)}
+        c.name: {lv.label: (lv.m, float(shares[c.name][i])) for i, lv in enumerate(c.levels)}
         for c in model.comparisons
     }
     log.info("estimated u from %d random pairs", pairs.height)
