@@ -6,7 +6,9 @@ import datetime as dt
 
 import numpy as np
 import polars as pl
+import pytest
 
+import cpflag.normalise._names as names
 from cpflag import synth
 from cpflag.linkage import Linker, default_model, generic_model
 from cpflag.linkage._linker import HOUSEHOLD_KEYS
@@ -155,3 +157,23 @@ def test_a_febrl_like_link_is_found_unsupervised() -> None:
     tp = len(found & set(truth))
     assert tp >= 36
     assert len(found) - tp <= 2
+
+
+def test_phonetic_keys_are_computed_once_per_distinct_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    real = names.jellyfish.metaphone
+
+    def counting(word: str) -> str:
+        calls.append(word)
+        return str(real(word))
+
+    monkeypatch.setattr(names.jellyfish, "metaphone", counting)
+    people = _people(["2015-03-02", "2016-01-01", "2017-05-05"]).vstack(
+        _people(["2015-03-02", "2016-01-01", "2017-05-05"])
+    )
+    Linker().prepare(people)
+    # Three distinct given names and three surnames, each keyed once, for six rows.
+    assert sorted(calls) == sorted(set(calls))
+    assert len(calls) == 6
