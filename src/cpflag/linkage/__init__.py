@@ -1,6 +1,6 @@
 """Probabilistic person-record linkage: prepare, block, compare, score, estimate."""
 
-from cpflag.linkage._blocking import Candidates, block
+from cpflag.linkage._blocking import Candidates, block, generic_blocking_rules
 from cpflag.linkage._comparisons import LEVEL_LABELS, compute_levels
 from cpflag.linkage._default import default_blocking_rules, default_model, generic_model
 from cpflag.linkage._estimate import estimate_m, estimate_u
@@ -40,6 +40,7 @@ __all__ = [
     "default_model",
     "estimate_m",
     "estimate_u",
+    "generic_blocking_rules",
     "generic_model",
     "pair_frame",
     "prepare_people",

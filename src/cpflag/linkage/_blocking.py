@@ -18,7 +18,7 @@ import polars as pl
 from cpflag._errors import ModelError
 from cpflag.linkage._model import BlockingRule
 
-__all__ = ["Candidates", "block"]
+__all__ = ["Candidates", "block", "generic_blocking_rules"]
 
 _HIGH: Final = 1 << 32
 
@@ -130,6 +130,57 @@ def block(
         )
     )
     return Candidates(pairs=pairs, rule_counts=counts)
+
+
+def generic_blocking_rules() -> tuple[BlockingRule, ...]:
+    """The generic linker's default rules: two keys each, so blocks stay small at any size.
+
+    The flag path's rules (``default_blocking_rules``) block on one date of
+    birth alone, which a plan list of a few hundred thousand children bears;
+    on a table of millions of people of all ages a date of birth is shared by
+    about 30 people and the pairs grow with the square of the table. Each rule
+    here pairs two keys, and the union keeps a true pair when any one field is
+    wrong: on ``benchmarks/dedupe_1m.py``'s 100,000 records (41,341 true pairs)
+    it reaches blocking recall 0.984 with 44,000 pairs, where the flag path's
+    rules reach 0.992 with 0.6M (and about 50M at a million records). No rule
+    keys on the home alone (a house number and street): it pairs every member
+    of a household, whom the independent weights of surname, postcode and
+    address then cannot tell apart (precision fell to 0.57 with it).
+    """
+    return (
+        BlockingRule("nhs_number", ("nhs",), why="the NHS number, where present and valid"),
+        BlockingRule(
+            "dob_surname_sound",
+            ("dob", "family_ph_parts"),
+            why="given name misspelt, nicknamed or missing",
+        ),
+        BlockingRule(
+            "dob_given_group",
+            ("dob", "given_groups"),
+            why="surname changed or misspelt",
+        ),
+        BlockingRule(
+            "given_group_surname_sound_year",
+            ("given_groups", "family_ph_parts", "dob_year"),
+            why="day or month of birth mistyped or swapped",
+        ),
+        BlockingRule(
+            "postcode_given_group",
+            ("postcode", "given_groups"),
+            why="surname changed and date of birth wrong, family not moved",
+        ),
+        BlockingRule(
+            "postcode_year",
+            ("postcode", "dob_year"),
+            why="both names changed or misspelt, family not moved",
+        ),
+        BlockingRule(
+            "dob_swapped_surname_sound",
+            ("dob_swap", "family_ph_parts"),
+            ("dob", "family_ph_parts"),
+            why="day and month of birth swapped and the given name changed",
+        ),
+    )
 
 
 def _exploded(lk: pl.DataFrame, rk: pl.DataFrame) -> bool:

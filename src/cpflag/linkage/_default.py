@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import attrs
 
+from cpflag.linkage._blocking import generic_blocking_rules
 from cpflag.linkage._model import BlockingRule, Comparison, Guard, LinkageModel, Thresholds
 
 __all__ = ["default_blocking_rules", "default_model"]
@@ -265,16 +266,19 @@ def default_model() -> LinkageModel:
 
 
 def generic_model() -> LinkageModel:
-    """The generic linker's starting model: the default comparisons and blocking, no guards.
+    """The generic linker's starting model: the default comparisons, generic blocking, no guards.
 
     The guards of :func:`default_model` are child-protection decisions (a
     possible twin or a borrowed NHS number is never an alert): they belong to
     the flag rules' person model, not to a linker matching any two people
-    tables. ``Linker()`` starts here and estimates the parameters on the data
-    it links (u by sampling, m by EM; term frequencies from the right table).
+    tables. Its blocking rules (``generic_blocking_rules``) pair two keys
+    each, for tables of millions of people. ``Linker()`` starts here and
+    estimates the parameters on the data it links (u by sampling, m by EM;
+    term frequencies from the right table).
     """
     return attrs.evolve(
         default_model(),
         guards=(),
+        blocking_rules=generic_blocking_rules(),
         name="cpflag generic person model (to be estimated on the data)",
     )
