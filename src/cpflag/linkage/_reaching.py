@@ -1,0 +1,224 @@
+"""Score only the candidate pairs that can still reach a band.
+
+Of the national day's 783,000 candidate pairs of attendances and plan
+subjects, about 1,500 end in a band (review or match); the rest are left out
+of every flag. A pair's match weight is the prior plus one weight per
+comparison, and each comparison's weight has a ceiling known before it is
+computed (its strongest level's weight, or for a term-frequency-adjusted level
+the weight the right-hand record's own value would give). So comparisons are
+computed one at a time, cheapest first, and after each the pairs whose weight
+so far plus the ceilings of the comparisons still to compute falls below the
+lowest band threshold are dropped: they cannot reach a band whatever the rest
+give. The pairs that remain are scored as :meth:`Linker.score` scores them
+(the same level functions on the same values, then :func:`score_gammas` and
+:func:`band_expr`), so their levels, weights and bands are the same, and the
+pairs dropped are exactly pairs that would have had no band.
+
+Level functions are row-wise (a pair's level depends on that pair's values
+alone), which is what lets a comparison be computed on the pairs still in
+play. A kind registered with a vectorised function only
+(``register_comparison_kind``) is not assumed to be: it is computed first, on
+every pair.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import numpy as np
+import polars as pl
+
+from cpflag.linkage._comparisons import compute_levels, declared_kind, required_columns
+from cpflag.linkage._expr import nodes
+from cpflag.linkage._linker import band_expr
+from cpflag.linkage._model import Comparison, LinkageModel
+from cpflag.linkage._score import check_level_labels, score_gammas
+
+__all__ = ["score_reaching"]
+
+#: Slack on the pruning test: partial sums are added in another order than the
+#: final weight, so they may differ in the last bits; a pair is dropped only
+#: when its ceiling is below the threshold by more than this.
+_SLACK: Final = 1e-6
+
+
+def _cost(c: Comparison) -> float:
+    """Rough cost of computing a comparison per pair (its nodes' ``COST``); inf: undeclared."""
+    decl = declared_kind(c.kind)
+    if decl is None:
+        return -math.inf  # first, on every pair (not assumed row-wise)
+    exprs = [decl.null, *decl.levels, *([decl.else_null] if decl.else_null else [])]
+    return float(sum(n.COST for e in exprs for n in nodes(e)))
+
+
+def _tf_applies(c: Comparison, tf: Mapping[str, pl.DataFrame]) -> bool:
+    # As score_gammas decides it.
+    return c.name in tf and bool(c.tf_column) and any(lv.tf_adjust for lv in c.levels)
+
+
+def _right_ceiling(
+    c: Comparison, right: pl.DataFrame, tf: Mapping[str, pl.DataFrame]
+) -> np.ndarray:
+    """Per right-hand row: the most any term-frequency-adjusted level of ``c`` can weigh.
+
+    ``-inf`` where no adjustment applies (the level's own weight is then the
+    ceiling). An upper bound on what ``score_gammas`` gives those levels: the
+    looked-up frequency of the right record's value (floored) and, with a
+    ``u_column``, the record's own ``u`` (below 1).
+    """
+    out = np.full(right.height, -np.inf)
+    adjusted = [lv for lv in c.levels if lv.tf_adjust]
+    if not adjusted:
+        return out
+    top_m = math.log2(max(lv.m for lv in adjusted))
+    if _tf_applies(c, tf) and c.tf_column in right.columns:
+        values = right.select(pl.col(str(c.tf_column)).alias("value"))
+        freq = values.join(tf[c.name], on="value", how="left", maintain_order="left")["tf"]
+        f = np.maximum(freq.fill_null(c.tf_minimum).to_numpy(), c.tf_minimum)
+        out = np.maximum(out, top_m - np.log2(f))
+    if c.u_column and c.u_column in right.columns:
+        u = np.maximum(right[c.u_column].fill_null(1.0).to_numpy(), c.tf_minimum)
+        out = np.maximum(out, np.where(u < 1.0, top_m - np.log2(u), -np.inf))
+    return out
+
+
+class _Ceilings:
+    """Per comparison: level weights (index -1 the null level's 0) and right-row ceilings."""
+
+    def __init__(
+        self, model: LinkageModel, right: pl.DataFrame, tf: Mapping[str, pl.DataFrame]
+    ) -> None:
+        self.table: dict[str, np.ndarray] = {}
+        self.adjusted: dict[str, np.ndarray] = {}
+        self.tf_row: dict[str, np.ndarray] = {}
+        self.top_row: dict[str, np.ndarray] = {}
+        for c in model.comparisons:
+            table = np.array([lv.weight for lv in c.levels] + [0.0])
+            self.table[c.name] = table
+            self.adjusted[c.name] = np.array([lv.tf_adjust for lv in c.levels] + [False])
+            row = _right_ceiling(c, right, tf)
+            self.tf_row[c.name] = row
+            self.top_row[c.name] = np.maximum(row, table.max())
+
+
+#: Ceilings by (model, right frame, term-frequency tables), for as long as the
+#: frame lives: the plan side of an index is scored against every night. An
+#: entry holds the model and tables it was made for (checked by identity) and
+#: a weak reference to the frame, and goes when the frame does.
+_Key = tuple[int, int, tuple[int, ...]]
+_Entry = tuple[LinkageModel, tuple[pl.DataFrame, ...], "weakref.ref[pl.DataFrame]", _Ceilings]
+_CACHE: dict[_Key, _Entry] = {}
+_CACHE_LOCK: Final = threading.Lock()
+
+
+def _ceilings(
+    model: LinkageModel, right: pl.DataFrame, tf: Mapping[str, pl.DataFrame]
+) -> _Ceilings:
+    tables = tuple(tf.values())
+    key = (id(model), id(right), tuple(id(t) for t in tables))
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if (
+        hit is not None
+        and hit[0] is model
+        and hit[2]() is right
+        and all(a is b for a, b in zip(hit[1], tables, strict=True))
+    ):
+        return hit[3]
+    ceilings = _Ceilings(model, right, tf)
+    if right.height >= 10_000:  # worth keeping: a plan side, not a handful of rows
+
+        def forget(k: _Key = key) -> None:
+            with _CACHE_LOCK:
+                _CACHE.pop(k, None)
+
+        with _CACHE_LOCK:
+            _CACHE[key] = (model, tables, weakref.ref(right), ceilings)
+        weakref.finalize(right, forget)
+    return ceilings
+
+
+def _gather(
+    left: pl.DataFrame, right: pl.DataFrame, cols: Sequence[str], li: np.ndarray, ri: np.ndarray
+) -> pl.DataFrame:
+    """Columns ``cols`` of the pairs (``li``, ``ri``), prefixed as ``pair_frame`` has them."""
+    lf = left.select([pl.col(c).alias(f"l_{c}") for c in cols if c in left.columns])[li]
+    rf = right.select([pl.col(c).alias(f"r_{c}") for c in cols if c in right.columns])[ri]
+    return pl.concat([lf, rf], how="horizontal")
+
+
+def score_reaching(
+    model: LinkageModel,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    pairs: pl.DataFrame,
+    tf: Mapping[str, pl.DataFrame],
+) -> pl.DataFrame:
+    """The candidate pairs that reach a band, scored (see the module docstring).
+
+    Args:
+        model: The model.
+        left: Prepared left frame.
+        right: Prepared right frame.
+        pairs: Frame with ``l`` and ``r`` (UInt32 row positions); other columns are kept.
+        tf: Term-frequency tables (see ``term_frequencies``).
+
+    Returns:
+        The rows of ``pairs`` whose match weight reaches the lowest band
+        threshold, in their order, with ``gamma_<name>``, ``w_<name>``,
+        ``match_weight``, ``match_probability``, ``guard``, ``capped`` and
+        ``band`` as :meth:`Linker.score` gives them (without the compared
+        values).
+    """
+    check_level_labels(model)
+    t = model.thresholds
+    floor = min(t.match, t.review) - _SLACK
+    ceil = _ceilings(model, right, tf)
+    keep = np.arange(pairs.height)
+    li, ri = pairs["l"].to_numpy(), pairs["r"].to_numpy()
+    order = sorted(model.comparisons, key=_cost)
+    # Weight so far (each computed comparison at its ceiling for the pair's
+    # level) and the ceilings of those still to compute.
+    so_far = np.full(pairs.height, model.prior_weight)
+    to_come = np.zeros(pairs.height)
+    for c in order:
+        to_come += ceil.top_row[c.name][ri]
+    gammas: dict[str, np.ndarray] = {}
+    for c in order:
+        cols = required_columns(c.kind, c.column)
+        g = compute_levels(_gather(left, right, cols, li, ri), c.kind, c.column).to_numpy()
+        w = ceil.table[c.name][g]
+        tf_row = ceil.tf_row[c.name]
+        adj = ceil.adjusted[c.name][g]
+        if adj.any():
+            w = np.where(adj, np.maximum(w, tf_row[ri]), w)
+        so_far += w
+        to_come -= ceil.top_row[c.name][ri]
+        gammas[c.name] = g
+        alive = so_far + to_come >= floor
+        if not alive.all():
+            idx = np.flatnonzero(alive)
+            keep, li, ri = keep[idx], li[idx], ri[idx]
+            so_far, to_come = so_far[idx], to_come[idx]
+            gammas = {k: v[idx] for k, v in gammas.items()}
+    extra = [x for c in model.comparisons for x in (c.tf_column, c.u_column) if x]
+    extra = [x for x in dict.fromkeys(extra) if x in right.columns]
+    pf = pl.concat(
+        [
+            pairs[keep],
+            pl.DataFrame(
+                [
+                    pl.Series(f"gamma_{c.name}", gammas[c.name], dtype=pl.Int8)
+                    for c in model.comparisons
+                ]
+            ),
+            right.select([pl.col(x).alias(f"r_{x}") for x in extra])[ri],
+        ],
+        how="horizontal",
+    )
+    scored = score_gammas(pf, model, tf).with_columns(band_expr(model))
+    return scored.drop([f"r_{x}" for x in extra])
