@@ -7,8 +7,7 @@ import polars as pl
 import pytest
 
 import cpflag
-from cpflag import synth
-from cpflag import PlanIndex
+from cpflag import PlanIndex, synth
 from cpflag.linkage import Linker, Thresholds, block
 from cpflag.linkage._reaching import score_reaching
 from cpflag.rules import RELATION_RULES
