@@ -32,8 +32,10 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from cpflag.linkage._codes import Codes, codable, coded_levels, value_codes
 from cpflag.linkage._comparisons import compute_levels, declared_kind, required_columns
-from cpflag.linkage._expr import nodes
+from cpflag.linkage._expr import Expr, nodes
+from cpflag.linkage._levels import columns
 from cpflag.linkage._linker import band_expr
 from cpflag.linkage._model import Comparison, LinkageModel
 from cpflag.linkage._score import check_level_labels, score_gammas
@@ -46,13 +48,39 @@ __all__ = ["score_reaching"]
 _SLACK: Final = 1e-6
 
 
-def _cost(c: Comparison) -> float:
-    """Rough cost of computing a comparison per pair (its nodes' ``COST``); inf: undeclared."""
+def _dtype_cost(dtype: pl.DataType) -> float:
+    if isinstance(dtype, pl.List):
+        return 6.0
+    return 3.0 if dtype == pl.String else 1.0
+
+
+def _cost(c: Comparison, left: pl.DataFrame, right: pl.DataFrame) -> float:
+    """Rough cost per pair of computing a comparison: what it reads and its nodes' ``COST``.
+
+    A kind without a declaration comes first (``-inf``): it is computed on every
+    pair, as it is not assumed row-wise.
+    """
     decl = declared_kind(c.kind)
     if decl is None:
-        return -math.inf  # first, on every pair (not assumed row-wise)
-    exprs = [decl.null, *decl.levels, *([decl.else_null] if decl.else_null else [])]
-    return float(sum(n.COST for e in exprs for n in nodes(e)))
+        return -math.inf
+    if decl.generic:
+        decl = decl.bind(str(c.column))
+    tail = [decl.else_null] if decl.else_null else []
+    k = decl.distinct_levels if codable(decl) else 0
+    core, rest = [decl.null, *decl.levels[:k]], [*decl.levels[k:], *tail]
+    # The leading levels of a codable kind are computed once per distinct
+    # value pair (see _levels): a fraction of the pairs.
+    return 0.3 * _expr_cost(core, left, right) + _expr_cost(rest, left, right)
+
+
+def _expr_cost(exprs: Sequence[Expr], left: pl.DataFrame, right: pl.DataFrame) -> float:
+    work = sum(n.COST if n.COST > 1 else 0.2 for e in exprs for n in nodes(e))
+    read = 0.0
+    for col in columns(exprs):
+        frame = left if col.startswith("l_") else right
+        if col[2:] in frame.columns:
+            read += _dtype_cost(frame.schema[col[2:]])
+    return work + read
 
 
 def _tf_applies(c: Comparison, tf: Mapping[str, pl.DataFrame]) -> bool:
@@ -103,6 +131,14 @@ class _Ceilings:
             row = _right_ceiling(c, right, tf)
             self.tf_row[c.name] = row
             self.top_row[c.name] = np.maximum(row, table.max())
+        self.codes: dict[tuple[str, ...], Codes] = {}
+
+    def right_codes(self, right: pl.DataFrame, cols: tuple[str, ...]) -> Codes:
+        """The right frame's value codes of ``cols`` (computed once)."""
+        found = self.codes.get(cols)
+        if found is None:
+            found = self.codes[cols] = value_codes(right, cols)
+        return found
 
 
 #: Ceilings by (model, right frame, term-frequency tables), for as long as the
@@ -151,6 +187,30 @@ def _gather(
     return pl.concat([lf, rf], how="horizontal")
 
 
+def _levels(
+    c: Comparison,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    li: np.ndarray,
+    ri: np.ndarray,
+    ceil: _Ceilings,
+    left_codes: dict[tuple[str, ...], Codes],
+) -> np.ndarray:
+    """Levels of comparison ``c`` for the pairs (``li``, ``ri``), as ``compute_levels`` gives."""
+    decl = declared_kind(c.kind)
+    if decl is not None and codable(decl):
+        cols = decl.distinct
+        if all(x in left.columns and x in right.columns for x in cols):
+            if cols not in left_codes:
+                left_codes[cols] = value_codes(left, cols)
+            rc = ceil.right_codes(right, cols)
+            found = coded_levels(decl, left, right, li, ri, left_codes[cols], rc)
+            if found is not None:
+                return found
+    cols = required_columns(c.kind, c.column)
+    return compute_levels(_gather(left, right, cols, li, ri), c.kind, c.column).to_numpy()
+
+
 def score_reaching(
     model: LinkageModel,
     left: pl.DataFrame,
@@ -180,7 +240,7 @@ def score_reaching(
     ceil = _ceilings(model, right, tf)
     keep = np.arange(pairs.height)
     li, ri = pairs["l"].to_numpy(), pairs["r"].to_numpy()
-    order = sorted(model.comparisons, key=_cost)
+    order = sorted(model.comparisons, key=lambda c: _cost(c, left, right))
     # Weight so far (each computed comparison at its ceiling for the pair's
     # level) and the ceilings of those still to compute.
     so_far = np.full(pairs.height, model.prior_weight)
@@ -188,9 +248,9 @@ def score_reaching(
     for c in order:
         to_come += ceil.top_row[c.name][ri]
     gammas: dict[str, np.ndarray] = {}
+    left_codes: dict[tuple[str, ...], Codes] = {}
     for c in order:
-        cols = required_columns(c.kind, c.column)
-        g = compute_levels(_gather(left, right, cols, li, ri), c.kind, c.column).to_numpy()
+        g = _levels(c, left, right, li, ri, ceil, left_codes)
         w = ceil.table[c.name][g]
         tf_row = ceil.tf_row[c.name]
         adj = ceil.adjusted[c.name][g]
