@@ -23,6 +23,7 @@ every pair.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import weakref
@@ -34,8 +35,8 @@ import polars as pl
 
 from cpflag.linkage._codes import Codes, codable, coded_levels, value_codes
 from cpflag.linkage._comparisons import compute_levels, declared_kind, required_columns
-from cpflag.linkage._expr import Expr, nodes
-from cpflag.linkage._levels import columns
+from cpflag.linkage._expr import nodes
+from cpflag.linkage._levels import DeclaredKind, columns
 from cpflag.linkage._linker import band_expr
 from cpflag.linkage._model import Comparison, LinkageModel
 from cpflag.linkage._score import check_level_labels, score_gammas
@@ -65,22 +66,29 @@ def _cost(c: Comparison, left: pl.DataFrame, right: pl.DataFrame) -> float:
         return -math.inf
     if decl.generic:
         decl = decl.bind(str(c.column))
+    cost = 0.0
+    for share, work, cols in _parts(decl):
+        read = 0.0
+        for col in cols:
+            frame = left if col.startswith("l_") else right
+            if col[2:] in frame.columns:
+                read += _dtype_cost(frame.schema[col[2:]])
+        cost += share * (work + read)
+    return cost
+
+
+@functools.cache
+def _parts(decl: DeclaredKind) -> tuple[tuple[float, float, tuple[str, ...]], ...]:
+    """``(share of pairs, work, columns read)`` of a kind's leading and remaining levels."""
     tail = [decl.else_null] if decl.else_null else []
     k = decl.distinct_levels if codable(decl) else 0
-    core, rest = [decl.null, *decl.levels[:k]], [*decl.levels[k:], *tail]
+    out = []
     # The leading levels of a codable kind are computed once per distinct
     # value pair (see _levels): a fraction of the pairs.
-    return 0.3 * _expr_cost(core, left, right) + _expr_cost(rest, left, right)
-
-
-def _expr_cost(exprs: Sequence[Expr], left: pl.DataFrame, right: pl.DataFrame) -> float:
-    work = sum(n.COST if n.COST > 1 else 0.2 for e in exprs for n in nodes(e))
-    read = 0.0
-    for col in columns(exprs):
-        frame = left if col.startswith("l_") else right
-        if col[2:] in frame.columns:
-            read += _dtype_cost(frame.schema[col[2:]])
-    return work + read
+    for share, exprs in ((0.3, [decl.null, *decl.levels[:k]]), (1.0, [*decl.levels[k:], *tail])):
+        work = sum(n.COST if n.COST > 1 else 0.2 for e in exprs for n in nodes(e))
+        out.append((share, work, tuple(columns(exprs))))
+    return tuple(out)
 
 
 def _tf_applies(c: Comparison, tf: Mapping[str, pl.DataFrame]) -> bool:
