@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -36,6 +34,7 @@ import polars as pl
 from cpflag.linkage._codes import Codes, codable, coded_levels, value_codes
 from cpflag.linkage._comparisons import compute_levels, declared_kind, required_columns
 from cpflag.linkage._expr import nodes
+from cpflag.linkage._frame_cache import frame_cached
 from cpflag.linkage._levels import DeclaredKind, columns
 from cpflag.linkage._linker import band_expr
 from cpflag.linkage._model import Comparison, LinkageModel
@@ -149,41 +148,17 @@ class _Ceilings:
         return found
 
 
-#: Ceilings by (model, right frame, term-frequency tables), for as long as the
-#: frame lives: the plan side of an index is scored against every night. An
-#: entry holds the model and tables it was made for (checked by identity) and
-#: a weak reference to the frame, and goes when the frame does.
-_Key = tuple[int, int, tuple[int, ...]]
-_Entry = tuple[LinkageModel, tuple[pl.DataFrame, ...], "weakref.ref[pl.DataFrame]", _Ceilings]
-_CACHE: dict[_Key, _Entry] = {}
-_CACHE_LOCK: Final = threading.Lock()
-
-
 def _ceilings(
     model: LinkageModel, right: pl.DataFrame, tf: Mapping[str, pl.DataFrame]
 ) -> _Ceilings:
-    tables = tuple(tf.values())
-    key = (id(model), id(right), tuple(id(t) for t in tables))
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-    if (
-        hit is not None
-        and hit[0] is model
-        and hit[2]() is right
-        and all(a is b for a, b in zip(hit[1], tables, strict=True))
-    ):
-        return hit[3]
-    ceilings = _Ceilings(model, right, tf)
-    if right.height >= 10_000:  # worth keeping: a plan side, not a handful of rows
-
-        def forget(k: _Key = key) -> None:
-            with _CACHE_LOCK:
-                _CACHE.pop(k, None)
-
-        with _CACHE_LOCK:
-            _CACHE[key] = (model, tables, weakref.ref(right), ceilings)
-        weakref.finalize(right, forget)
-    return ceilings
+    # The plan side of an index is scored against every night: its ceilings
+    # and value codes are kept as long as the frame lives.
+    return frame_cached(
+        right,
+        ("reaching ceilings", tuple(tf)),
+        lambda: _Ceilings(model, right, tf),
+        anchors=(model, *tf.values()),
+    )
 
 
 def _gather(
