@@ -18,12 +18,13 @@ from cpflag.decide import one_kind_per_pair, order_flags, plan_flags, relation_f
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
 from cpflag.linkage import BlockingRule, Linker, block
-from cpflag.linkage._reaching import score_reaching
+from cpflag.linkage._blocking import prime_right_keys
+from cpflag.linkage._reaching import prime_reaching, score_reaching
 from cpflag.rules import RELATION_RULES, newborn
 from cpflag.rules._attendee import attendee_frame, with_family_keys
 from cpflag.rules.plan_subject import yielding_checks
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "run_batch"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "prime_plan_side", "run_batch"]
 
 #: Attendances matched at once. Candidate pairs grow with the batch (about 45
 #: per attendance on the national list), so a batch is matched in chunks of
@@ -47,6 +48,19 @@ def _candidates(
     if lookups is None:
         return block(left, right, rules).pairs
     return lookups[name].candidates(left)
+
+
+def prime_plan_side(parts: IndexParts) -> None:
+    """Derive now what :func:`run_batch` reads from the plan side alone (kept with its frames)."""
+    model = parts.linker.model
+    for right, tf in ((parts.subjects, parts.tf), (parts.mothers, parts.mother_tf)):
+        prime_right_keys(right, model.blocking_rules)
+        prime_reaching(model, right, tf)
+    for rule in RELATION_RULES:
+        if rule.kind in parts.relation_linkers:
+            rl, right = parts.relation_linkers[rule.kind], parts.plan_side(rule.kind)
+            prime_right_keys(right, rl.model.blocking_rules)
+            prime_reaching(rl.model, right, parts.relation_tf.get(rule.kind, {}))
 
 
 def run_batch(

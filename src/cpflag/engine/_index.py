@@ -25,7 +25,7 @@ import polars as pl
 
 from cpflag._errors import InputError
 from cpflag.contract import FlagKind
-from cpflag.engine._batch import DEFAULT_CHUNK_SIZE, run_batch
+from cpflag.engine._batch import DEFAULT_CHUNK_SIZE, prime_plan_side, run_batch
 from cpflag.engine._known import KnownPairs
 from cpflag.engine._lookup import KeyLookup, build_lookups
 from cpflag.engine._pair import score_pair
@@ -90,6 +90,12 @@ class PlanIndex(IndexParts):
 
     known: KnownPairs = attrs.field(factory=KnownPairs, eq=False, repr=False, kw_only=True)
     _once: _Once = attrs.field(factory=_Once, init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # What the batch path derives from the plan side alone (blocking key
+        # rows, score ceilings, value codes) is computed here, once per list
+        # version, and kept with the frames: a night pays for its attendances.
+        prime_plan_side(self)
 
     def with_outcomes(self, outcomes: pl.DataFrame) -> PlanIndex:
         """This index with review outcomes applied to what it raises.

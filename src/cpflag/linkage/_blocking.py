@@ -19,7 +19,7 @@ from cpflag._errors import ModelError
 from cpflag.linkage._frame_cache import frame_cached
 from cpflag.linkage._model import BlockingRule
 
-__all__ = ["Candidates", "block"]
+__all__ = ["Candidates", "block", "prime_right_keys"]
 
 _HIGH: Final = 1 << 32
 
@@ -76,6 +76,16 @@ def _right_keys(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame,
     # The plan side of an index is blocked against every night: its key rows
     # are computed once per frame.
     return frame_cached(frame, ("blocking keys", tuple(keys)), lambda: _keys(frame, keys, "r"))
+
+
+def prime_right_keys(right: pl.DataFrame, rules: Sequence[BlockingRule]) -> None:
+    """Compute ``right``'s key rows under ``rules`` now (kept with the frame for :func:`block`).
+
+    An index does this when it is built, so that a night blocks only its own
+    attendances' keys.
+    """
+    for rule in rules:
+        _right_keys(right, rule.keys_right)
 
 
 def block(

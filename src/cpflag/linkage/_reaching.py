@@ -40,7 +40,7 @@ from cpflag.linkage._linker import band_expr
 from cpflag.linkage._model import Comparison, LinkageModel
 from cpflag.linkage._score import check_level_labels, score_gammas
 
-__all__ = ["score_reaching"]
+__all__ = ["prime_reaching", "score_reaching"]
 
 #: Slack on the pruning test: partial sums are added in another order than the
 #: final weight, so they may differ in the last bits; a pair is dropped only
@@ -54,7 +54,7 @@ def _dtype_cost(dtype: pl.DataType) -> float:
     return 3.0 if dtype == pl.String else 1.0
 
 
-def _cost(c: Comparison, left: pl.DataFrame, right: pl.DataFrame) -> float:
+def _cost(c: Comparison, left: pl.Schema, right: pl.Schema) -> float:
     """Rough cost per pair of computing a comparison: what it reads and its nodes' ``COST``.
 
     A kind without a declaration comes first (``-inf``): it is computed on every
@@ -69,9 +69,9 @@ def _cost(c: Comparison, left: pl.DataFrame, right: pl.DataFrame) -> float:
     for share, work, cols in _parts(decl):
         read = 0.0
         for col in cols:
-            frame = left if col.startswith("l_") else right
-            if col[2:] in frame.columns:
-                read += _dtype_cost(frame.schema[col[2:]])
+            schema = left if col.startswith("l_") else right
+            if col[2:] in schema:
+                read += _dtype_cost(schema[col[2:]])
         cost += share * (work + read)
     return cost
 
@@ -161,6 +161,21 @@ def _ceilings(
     )
 
 
+def prime_reaching(
+    model: LinkageModel, right: pl.DataFrame, tf: Mapping[str, pl.DataFrame]
+) -> None:
+    """Compute ``right``'s ceilings and value codes for ``model`` now (kept with the frame).
+
+    An index does this when it is built, so that a night pays for its own
+    attendances only.
+    """
+    ceil = _ceilings(model, right, tf)
+    for c in model.comparisons:
+        decl = declared_kind(c.kind)
+        if decl is not None and codable(decl) and all(x in right.columns for x in decl.distinct):
+            ceil.right_codes(right, decl.distinct)
+
+
 def _gather(
     left: pl.DataFrame, right: pl.DataFrame, cols: Sequence[str], li: np.ndarray, ri: np.ndarray
 ) -> pl.DataFrame:
@@ -223,7 +238,8 @@ def score_reaching(
     ceil = _ceilings(model, right, tf)
     keep = np.arange(pairs.height)
     li, ri = pairs["l"].to_numpy(), pairs["r"].to_numpy()
-    order = sorted(model.comparisons, key=lambda c: _cost(c, left, right))
+    schemas = left.schema, right.schema
+    order = sorted(model.comparisons, key=lambda c: _cost(c, *schemas))
     # Weight so far (each computed comparison at its ceiling for the pair's
     # level) and the ceilings of those still to compute.
     so_far = np.full(pairs.height, model.prior_weight)
