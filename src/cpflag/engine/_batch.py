@@ -29,8 +29,8 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "prime_plan_side", "run_batch"]
 #: Attendances matched at once. Candidate pairs grow with the batch (about 45
 #: per attendance on the national list), so a batch is matched in chunks of
 #: this many and peak memory is set by the chunk, not the batch (issue 17).
-#: A national day (~20k) is one chunk: each chunk pays the plan side's
-#: blocking keys again (about half a second on the national list).
+#: A national day (~20k) is one chunk. The plan side's blocking keys are
+#: computed once per index (``prime_plan_side``), not per chunk.
 DEFAULT_CHUNK_SIZE = 25_000
 
 
