@@ -140,6 +140,7 @@ def build_index(
     config: FlagConfig | None = None,
     *,
     warm: bool = True,
+    freeze_gc: bool = True,
     history: HistoryStore | str | Path | None = None,
 ) -> PlanIndex:
     """Read and validate the plan lists and build a :class:`PlanIndex`.
@@ -157,6 +158,9 @@ def build_index(
         manifest: Per-LA list dates (``la_code,list_date``), when not in the plans.
         config: Run configuration.
         warm: Compile the triage path now.
+        freeze_gc: With ``warm``, then move the objects alive in the process
+            out of the garbage collector's way (``PlanIndex.warm``): no
+            collector pauses at triage. False leaves the collector alone.
         history: A history store whose review outcomes the index applies:
             a pair a person rejected is never raised, a confirmed one is
             shown as a known link (``PlanIndex.with_outcomes``), as the
@@ -169,7 +173,7 @@ def build_index(
     index = PlanIndex.build(_read_plans(plans, manifest).table, config=config)
     if history is not None:
         index = index.with_outcomes(loop.outcomes_in_force(history))
-    return index.warm() if warm else index
+    return index.warm(freeze_gc=freeze_gc) if warm else index
 
 
 def run_flagging(

@@ -18,17 +18,19 @@ from cpflag.decide import one_kind_per_pair, order_flags, plan_flags, relation_f
 from cpflag.engine._lookup import KeyLookup
 from cpflag.engine._parts import IndexParts
 from cpflag.linkage import BlockingRule, Linker, block
+from cpflag.linkage._blocking import prime_right_keys
+from cpflag.linkage._reaching import prime_reaching, score_reaching
 from cpflag.rules import RELATION_RULES, newborn
 from cpflag.rules._attendee import anchor_ceilings, attendee_frame, with_family_keys
 from cpflag.rules.plan_subject import yielding_checks
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "run_batch"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "prime_plan_side", "run_batch"]
 
 #: Attendances matched at once. Candidate pairs grow with the batch (about 45
 #: per attendance on the national list), so a batch is matched in chunks of
 #: this many and peak memory is set by the chunk, not the batch (issue 17).
-#: A national day (~20k) is one chunk: each chunk pays the plan side's
-#: blocking keys again (about half a second on the national list).
+#: A national day (~20k) is one chunk. The plan side's blocking keys are
+#: computed once per index (``prime_plan_side``), not per chunk.
 DEFAULT_CHUNK_SIZE = 25_000
 
 
@@ -46,6 +48,19 @@ def _candidates(
     if lookups is None:
         return block(left, right, rules).pairs
     return lookups[name].candidates(left)
+
+
+def prime_plan_side(parts: IndexParts) -> None:
+    """Derive now what :func:`run_batch` reads from the plan side alone (kept with its frames)."""
+    model = parts.linker.model
+    for right, tf in ((parts.subjects, parts.tf), (parts.mothers, parts.mother_tf)):
+        prime_right_keys(right, model.blocking_rules)
+        prime_reaching(model, right, tf)
+    for rule in RELATION_RULES:
+        if rule.kind in parts.relation_linkers:
+            rl, right = parts.relation_linkers[rule.kind], parts.plan_side(rule.kind)
+            prime_right_keys(right, rl.model.blocking_rules)
+            prime_reaching(rl.model, right, parts.relation_tf.get(rule.kind, {}))
 
 
 def run_batch(
@@ -101,8 +116,10 @@ def _run_chunk(
     pairs = _candidates("subjects", prepared, parts.subjects, rules, lookups)
     n_pairs = pairs.height
     # Term frequencies come from the index, never from the batch, so a record
-    # scores the same alone (match_one) as in any batch.
-    subj = parts.linker.score(prepared, parts.subjects, pairs, tf=parts.tf)
+    # scores the same alone (match_one) as in any batch. Only the pairs that
+    # can reach a band are scored (``score_reaching``): the others would be
+    # filtered out here anyway.
+    subj = score_reaching(parts.linker.model, prepared, parts.subjects, pairs, parts.tf)
     subj = subj.filter(pl.col("band").is_not_null())
     ids = att["attendance_id"].to_list()
     out = []
@@ -117,7 +134,9 @@ def _run_chunk(
     n_pairs += mpairs.height
     mscored = None
     if mpairs.height and FlagKind.UNBORN_MOTHER in cfg.flags:
-        mscored = parts.linker.score(prepared, parts.mothers, mpairs, tf=parts.mother_tf)
+        mscored = score_reaching(
+            parts.linker.model, prepared, parts.mothers, mpairs, parts.mother_tf
+        )
     # The family keys come from the attendee's own plans and from the pre-birth
     # plans it is the mother on (a person known on one row of a family).
     links = None if mscored is None else mscored.filter(pl.col("band").is_not_null())
@@ -144,7 +163,8 @@ def _run_chunk(
         if rpairs.height == 0:
             continue
         tf = parts.relation_tf.get(rule.kind, {})
-        scored = rl.score(left, right, rpairs, tf=tf).filter(pl.col("band").is_not_null())
+        scored = score_reaching(rl.model, left, right, rpairs, tf)
+        scored = scored.filter(pl.col("band").is_not_null())
         scored = rule.caps(scored, left, right, rl.model, subj, parts.subjects)
         out.append(_flags(parts, rule.kind, scored, left, att, rl))
     flags = pl.concat([p for p in out if p.height] or [_empty_flags()])

@@ -25,7 +25,7 @@ import polars as pl
 
 from cpflag._errors import InputError
 from cpflag.contract import FlagKind
-from cpflag.engine._batch import DEFAULT_CHUNK_SIZE, run_batch
+from cpflag.engine._batch import DEFAULT_CHUNK_SIZE, prime_plan_side, run_batch
 from cpflag.engine._known import KnownPairs
 from cpflag.engine._lookup import KeyLookup, build_lookups
 from cpflag.engine._pair import score_pair
@@ -91,6 +91,12 @@ class PlanIndex(IndexParts):
     known: KnownPairs = attrs.field(factory=KnownPairs, eq=False, repr=False, kw_only=True)
     _once: _Once = attrs.field(factory=_Once, init=False, eq=False, repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        # What the batch path derives from the plan side alone (blocking key
+        # rows, score ceilings, value codes) is computed here, once per list
+        # version, and kept with the frames: a night pays for its attendances.
+        prime_plan_side(self)
+
     def with_outcomes(self, outcomes: pl.DataFrame) -> PlanIndex:
         """This index with review outcomes applied to what it raises.
 
@@ -132,24 +138,30 @@ class PlanIndex(IndexParts):
 
         return self._once.get("triage", make)
 
-    def warm(self, *, freeze_gc: bool = False) -> PlanIndex:
+    def warm(self, *, freeze_gc: bool = True) -> PlanIndex:
         """Compile the triage path now (else the first :meth:`match_one` does).
 
         Args:
-            freeze_gc: Then move every object alive in the process into the
-                garbage collector's permanent generation (``gc.freeze()``), for
-                a long-running triage service: the collector's occasional full
-                passes then walk only what was made after, well under a
-                millisecond instead of tens of milliseconds for the ~55,000
-                objects an interpreter with polars holds. It is process-wide
-                (the caller's own objects are frozen too), so it is not done by
-                default.
+            freeze_gc: Then collect garbage once and move every object alive in
+                the process into the garbage collector's permanent generation
+                (``gc.collect()``, ``gc.freeze()``), so that the collector's
+                occasional full passes walk only what was made after: well
+                under a millisecond instead of tens of milliseconds for the
+                ~55,000 objects an interpreter with polars holds (the pauses a
+                triage service would see every few thousand calls). On by
+                default. It is process-wide, and safe for the index: an index
+                and its triage state hold no reference cycles, so one that is
+                dropped is freed at once, frozen or not. What freezing can keep
+                is cyclic garbage made later out of objects alive now (never
+                more than what is alive now). Pass False to leave the
+                collector as it is (``build_index(..., freeze_gc=False)``).
 
         Returns:
             The index itself, for chaining.
         """
         self._triage()
         if freeze_gc:
+            gc.collect()
             gc.freeze()
         return self
 

@@ -16,9 +16,10 @@ import attrs
 import polars as pl
 
 from cpflag._errors import ModelError
+from cpflag.linkage._frame_cache import frame_cached
 from cpflag.linkage._model import BlockingRule
 
-__all__ = ["Candidates", "block", "generic_blocking_rules"]
+__all__ = ["Candidates", "block", "generic_blocking_rules", "prime_right_keys"]
 
 _HIGH: Final = 1 << 32
 
@@ -64,9 +65,27 @@ def key_rows(frame: pl.DataFrame, keys: Sequence[str], side: str) -> tuple[pl.Da
     return out.drop_nulls(), exploded
 
 
-def _keys(frame: pl.DataFrame, keys: Sequence[str], side: str) -> pl.DataFrame:
+def _keys(frame: pl.DataFrame, keys: Sequence[str], side: str) -> tuple[pl.DataFrame, bool]:
+    """A rule's distinct key rows, and whether a record has several of them."""
     rows, exploded = key_rows(frame, keys, side)
-    return rows.unique() if exploded else rows
+    rows = rows.unique() if exploded else rows
+    return rows, rows.height != rows[side].n_unique()
+
+
+def _right_keys(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, bool]:
+    # The plan side of an index is blocked against every night: its key rows
+    # are computed once per frame.
+    return frame_cached(frame, ("blocking keys", tuple(keys)), lambda: _keys(frame, keys, "r"))
+
+
+def prime_right_keys(right: pl.DataFrame, rules: Sequence[BlockingRule]) -> None:
+    """Compute ``right``'s key rows under ``rules`` now (kept with the frame for :func:`block`).
+
+    An index does this when it is built, so that a night blocks only its own
+    attendances' keys.
+    """
+    for rule in rules:
+        _right_keys(right, rule.keys_right)
 
 
 def block(
@@ -99,8 +118,8 @@ def block(
     for i, rule in enumerate(rules):
         if len(rule.left_keys) != len(rule.keys_right):
             raise ModelError(f"blocking rule {rule.name!r}: left and right key counts differ")
-        lk = _keys(left, rule.left_keys, "l")
-        rk = _keys(right, rule.keys_right, "r")
+        lk, l_multi = _keys(left, rule.left_keys, "l")
+        rk, r_multi = _right_keys(right, rule.keys_right)
         on = [f"k{j}" for j in range(len(rule.left_keys))]
         # Align key dtypes (e.g. a Date key against a Date key from another table).
         rk = rk.with_columns([pl.col(c).cast(lk.schema[c]) for c in on])
@@ -110,7 +129,7 @@ def block(
         keys = joined.select(pair_key).to_series()
         # When each record has one key row the join's pairs are already
         # distinct; exploded list keys can find a pair twice.
-        if _exploded(lk, rk):
+        if l_multi or r_multi:
             keys = keys.unique()
         counts[rule.name] = keys.len()
         parts.append(keys.to_frame().with_columns(pl.lit(i, pl.UInt8).alias("rule")))
@@ -181,8 +200,3 @@ def generic_blocking_rules() -> tuple[BlockingRule, ...]:
             why="day and month of birth swapped and the given name changed",
         ),
     )
-
-
-def _exploded(lk: pl.DataFrame, rk: pl.DataFrame) -> bool:
-    """Whether a record has several key rows on either side (an exploded list key)."""
-    return lk.height != lk["l"].n_unique() or rk.height != rk["r"].n_unique()

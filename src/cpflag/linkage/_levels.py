@@ -30,7 +30,7 @@ from cpflag.linkage._expr import Col, Expr, Lit, nodes
 from cpflag.linkage._expr_match import Similar, jaro_winkler
 from cpflag.linkage._expr_py import LevelFn, PyGen, compile_chain
 
-__all__ = ["COLUMN", "DeclaredKind"]
+__all__ = ["COLUMN", "DeclaredKind", "chain"]
 
 #: The column name standing for a generic kind's compared column (``exact``, ``string``).
 COLUMN: Final = "$column"
@@ -176,6 +176,11 @@ def _similars(branches: Sequence[Branch]) -> list[Similar]:
 
 def _contains(e: Expr, targets: set[Expr]) -> bool:
     return any(n in targets for n in nodes(e))
+
+
+def chain(frame: pl.DataFrame, branches: list[Branch], otherwise: int) -> pl.Series:
+    """The polars reading of a level chain over a pair frame (``Int8``; see ``_chain``)."""
+    return _chain(frame, branches, otherwise)
 
 
 def _chain(frame: pl.DataFrame, branches: list[Branch], otherwise: int) -> pl.Series:
