@@ -95,13 +95,18 @@ def finish_flags(
         model: The model that scored the rows (its guards' checks).
     """
     guard_note = guard_note_expr(model.thresholds.match)
-    p = probability_expr(pl.col("score"), guard_ceilings(model), config.model.recalibration)
+    # The flag's probability is composed first, then recalibrated: the
+    # recalibration is fitted on the flags' own probabilities.
+    p = probability_expr(pl.col("score"), guard_ceilings(model))
     if "review_anchor_weight" in frame.columns:
         p = sibling.anchor_ceiling(p)
     if "window_probability" in frame.columns:
         # A relationship that holds only for a while (the mother's window):
         # P(identity) x P(still within the window), composed, never added.
         p = p * pl.col("window_probability")
+    recalibration = config.model.recalibration
+    if recalibration is not None:
+        p = recalibration.expr(p)
     return frame.with_columns(
         p.alias("match_probability"),
         check_expr(kind, model).alias("check"),

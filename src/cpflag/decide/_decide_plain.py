@@ -199,21 +199,15 @@ def flag_rows(
                 "plan_type": plan["plan_type"],
                 "score": d.pair.match_weight,
                 "band": band,
-                "match_probability": probability_one(
-                    d.pair.match_weight,
-                    None if guard is None else ceilings.get(guard),
-                    config.model.recalibration,
-                )
-                * window
-                if kind != FlagKind.SIBLING
-                else sibling.anchor_ceiling_one(
+                "match_probability": _composed(
                     probability_one(
-                        d.pair.match_weight,
-                        None if guard is None else ceilings.get(guard),
-                        config.model.recalibration,
+                        d.pair.match_weight, None if guard is None else ceilings.get(guard)
                     ),
+                    kind,
                     guard,
+                    window,
                     d.anchor_weight,
+                    config,
                 ),
                 "check": check_one(kind, band, guard, scorer.model),
                 "found": FOUND,
@@ -222,3 +216,19 @@ def flag_rows(
             }
         )
     return out
+
+
+def _composed(
+    p: float,
+    kind: str,
+    guard: str | None,
+    window: float,
+    anchor_weight: float | None,
+    config: RuleSettings,
+) -> float:
+    """``finish_flags``' probability of one flag: composed, then recalibrated."""
+    if kind == FlagKind.SIBLING:
+        p = sibling.anchor_ceiling_one(p, guard, anchor_weight)
+    p = p * window
+    recalibration = config.model.recalibration
+    return p if recalibration is None else recalibration.apply_one(p)

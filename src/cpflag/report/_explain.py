@@ -169,12 +169,13 @@ def explain(
         match_weight=scored["match_weight"],
         # The flag's own probability: at most its guard's, then recalibrated
         # as the person model says (decide._columns).
-        match_probability=probability_one(
-            scored["match_weight"],
-            guard_ceilings(model).get(scored["guard"] or ""),
-            index.config.model.recalibration,
-        )
-        * scored.get("window_probability", 1.0),
+        match_probability=_recalibrated(
+            probability_one(
+                scored["match_weight"], guard_ceilings(model).get(scored["guard"] or "")
+            )
+            * scored.get("window_probability", 1.0),
+            index,
+        ),
         band=scored["band"],
         guard=scored["guard"],
         check=None
@@ -217,3 +218,9 @@ def _shown_columns(kind: str, column: str | None) -> tuple[str, ...]:
         "postcode": ("postcode",),
         "address": ("address_numbers", "address_street"),
     }.get(kind, (column,) if column else ())
+
+
+def _recalibrated(p: float, index: PlanIndex) -> float:
+    """The composed probability, recalibrated as the flags are (``decide.finish_flags``)."""
+    recalibration = index.config.model.recalibration
+    return p if recalibration is None else recalibration.apply_one(p)
